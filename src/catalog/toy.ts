@@ -16,9 +16,13 @@ export type QueryResult =
   | { readonly kind: "sold_out" }
   | { readonly kind: "not_found" };
 
-/** Buy's outcome; `stockLeft` is the stock right after this buy. */
+/**
+ * Buy's outcome. `stockLeft` is the stock right after this buy; the store always
+ * sets it, but a client only knows it where the wire carries it (gRPC does; the
+ * socket protocol v1 answers a bare "1").
+ */
 export type BuyResult =
-  | { readonly kind: "bought"; readonly stockLeft: number }
+  | { readonly kind: "bought"; readonly stockLeft?: number }
   | { readonly kind: "sold_out" }
   | { readonly kind: "not_found" };
 
@@ -36,9 +40,12 @@ export type StoreResult = QueryResult | BuyResult;
 export const SOLD_OUT = Object.freeze({ kind: "sold_out" as const });
 export const NOT_FOUND = Object.freeze({ kind: "not_found" as const });
 
-/** The canonical form of a name for lookups: surrounding whitespace dropped, case folded. */
+/**
+ * The canonical form of a name for lookups: surrounding whitespace dropped,
+ * Unicode composed (NFC, so "é" typed either way matches), case folded.
+ */
 export function normalizeName(name: string): string {
-  return name.trim().toLowerCase();
+  return name.trim().normalize("NFC").toLowerCase();
 }
 
 /** Formats integer cents as a decimal with two places: 1999 -> "19.99". */

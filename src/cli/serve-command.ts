@@ -1,0 +1,134 @@
+// `toystore serve`: builds the catalog, the service and the listeners, prints
+// where they listen, and shuts down gracefully on SIGINT/SIGTERM.
+
+import type { Command } from "commander";
+import { Option } from "commander";
+import { InMemoryCatalog } from "../catalog/catalog-store.js";
+import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
+import { CatalogError, loadCatalogFile } from "../catalog/load-catalog.js";
+import type { Toy } from "../catalog/toy.js";
+import type { LockKind } from "../concurrency/section-lock.js";
+import { StoreService } from "../service/store-service.js";
+import { SOCKET_SERVER_DEFAULTS, startSocketServer } from "../transport/socket/socket-server.js";
+import { CliFailure } from "./cli-failure.js";
+import { integerIn, nonNegativeNumber, port } from "./parse-options.js";
+
+interface ServeFlags {
+  host: string;
+  socketPort: number;
+  poolSize: number;
+  maxQueued: number;
+  lock: LockKind;
+  workMs: number;
+  catalog?: string;
+  maxConnections: number;
+  maxLineBytes: number;
+  idleTimeoutMs: number;
+  graceMs: number;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("serve the store (socket transport) until SIGINT or SIGTERM")
+    .option(
+      "--host <host>",
+      "interface to listen on (127.0.0.1 keeps the store on this machine)",
+      "127.0.0.1",
+    )
+    .option(
+      "--socket-port <port>",
+      "socket transport port (0 picks a free one)",
+      port,
+      SOCKET_SERVER_DEFAULTS.port,
+    )
+    .option("--pool-size <n>", "socket workers running requests at once", integerIn(1, 10_000), 5)
+    .option(
+      "--max-queued <n>",
+      "requests waiting for a worker before new ones get a busy error",
+      integerIn(0, 1_000_000),
+      SOCKET_SERVER_DEFAULTS.maxQueued,
+    )
+    .addOption(
+      new Option("--lock <kind>", "lock policy: mutex (all exclusive) or rwlock (queries share)")
+        .choices(["mutex", "rwlock"])
+        .default("rwlock"),
+    )
+    .option(
+      "--work-ms <ms>",
+      "simulated processing time per request, held inside the lock",
+      nonNegativeNumber,
+      0,
+    )
+    .option("--catalog <file>", "load the catalog from a JSON file instead of the default one")
+    .option(
+      "--max-connections <n>",
+      "open socket connections; more are refused",
+      integerIn(1, 1_000_000),
+      SOCKET_SERVER_DEFAULTS.maxConnections,
+    )
+    .option(
+      "--max-line-bytes <n>",
+      "longest request line; a longer one closes the connection",
+      integerIn(16, 1_048_576),
+      SOCKET_SERVER_DEFAULTS.maxLineBytes,
+    )
+    .option(
+      "--idle-timeout-ms <ms>",
+      "close a socket connection idle this long (0: never)",
+      integerIn(0),
+      SOCKET_SERVER_DEFAULTS.idleTimeoutMs,
+    )
+    .option("--grace-ms <ms>", "on shutdown, force-close connections after this long", integerIn(0), 10_000)
+    .action(async (flags: ServeFlags) => {
+      const toys = await readCatalog(flags.catalog);
+      const service = new StoreService(new InMemoryCatalog(toys), { lock: flags.lock, workMs: flags.workMs });
+      let socket: Awaited<ReturnType<typeof startSocketServer>>;
+      try {
+        socket = await startSocketServer(service, {
+          host: flags.host,
+          port: flags.socketPort,
+          poolSize: flags.poolSize,
+          maxQueued: flags.maxQueued,
+          maxConnections: flags.maxConnections,
+          maxLineBytes: flags.maxLineBytes,
+          idleTimeoutMs: flags.idleTimeoutMs,
+        });
+      } catch (error) {
+        throw new CliFailure(
+          `cannot listen on ${flags.host}:${flags.socketPort}: ${(error as Error).message}`,
+        );
+      }
+      console.log(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
+      await waitForSignal();
+      console.log("shutting down: finishing requests in flight");
+      await socket.close(flags.graceMs);
+    });
+}
+
+async function readCatalog(file: string | undefined): Promise<readonly Toy[]> {
+  if (file === undefined) return DEFAULT_CATALOG;
+  try {
+    return await loadCatalogFile(file);
+  } catch (error) {
+    if (error instanceof CatalogError) throw new CliFailure(`bad catalog: ${error.message}`);
+    throw error;
+  }
+}
+
+function formatAddress(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}

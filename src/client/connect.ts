@@ -1,0 +1,26 @@
+// Opens a StoreClient for a transport: the one factory the CLI, the load
+// generator and the tests use.
+
+import { SocketStoreClient } from "./socket-client.js";
+import type { StoreClient, Transport } from "./store-client.js";
+
+export interface ConnectOptions {
+  readonly transport: Transport;
+  readonly host?: string;
+  readonly port: number;
+  /** Give up connecting after this long. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Each call opens its own connection; rejects with a StoreError "unavailable" if it cannot. */
+export async function connect(options: ConnectOptions): Promise<StoreClient> {
+  const host = options.host ?? "127.0.0.1";
+  if (options.transport === "socket") {
+    return SocketStoreClient.connect({
+      host,
+      port: options.port,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+  }
+  throw new Error(`transport ${options.transport} is not available yet`);
+}

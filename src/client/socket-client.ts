@@ -1,0 +1,169 @@
+// A StoreClient over the socket protocol v1: one TCP connection, many
+// requests in flight, replies matched to requests by order.
+
+import { connect as netConnect, type Socket } from "node:net";
+import type { BuyResult, Op, QueryResult, StoreResult } from "../catalog/toy.js";
+import { StoreError } from "../errors.js";
+import { encodeRequest, parseReply } from "../protocol/codec.js";
+import { type DecodedLine, INVALID_UTF8, LineDecoder } from "../protocol/line-decoder.js";
+import type { CallOptions, StoreClient } from "./store-client.js";
+
+export interface SocketClientOptions {
+  readonly host?: string;
+  readonly port: number;
+  /** Give up connecting after this long. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Deadline for calls that set none. Default: none. */
+  readonly defaultTimeoutMs?: number;
+}
+
+interface Pending {
+  readonly op: Op;
+  resolve: ((result: StoreResult) => void) | undefined;
+  reject: ((error: StoreError) => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+// Replies are short; a long line means the peer is not a toystore server.
+const MAX_REPLY_BYTES = 64 * 1024;
+
+export class SocketStoreClient implements StoreClient {
+  readonly transport = "socket" as const;
+  readonly #socket: Socket;
+  readonly #decoder = new LineDecoder(MAX_REPLY_BYTES);
+  readonly #lines: DecodedLine[] = [];
+  readonly #pending: Pending[] = [];
+  #pendingHead = 0;
+  #outgoing = "";
+  #closed: StoreError | undefined;
+  readonly #defaultTimeoutMs: number | undefined;
+  readonly #flushBound = (): void => this.#flushOutgoing();
+
+  private constructor(socket: Socket, defaultTimeoutMs: number | undefined) {
+    this.#socket = socket;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", (error) => this.#fail(new StoreError("unavailable", error.message, { cause: error })));
+    socket.on("close", () => this.#fail(new StoreError("unavailable", "connection closed by the server")));
+  }
+
+  /** Opens a connection; rejects with code "unavailable" if it cannot. */
+  static connect(options: SocketClientOptions): Promise<SocketStoreClient> {
+    const host = options.host ?? "127.0.0.1";
+    const timeoutMs = options.connectTimeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port: options.port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new StoreError("unavailable", `connect to ${host}:${options.port} timed out after ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(new StoreError("unavailable", `cannot connect to ${host}:${options.port}: ${error.message}`));
+      });
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        resolve(new SocketStoreClient(socket, options.defaultTimeoutMs));
+      });
+    });
+  }
+
+  query(name: string, options?: CallOptions): Promise<QueryResult> {
+    return this.#call("query", name, options) as Promise<QueryResult>;
+  }
+
+  buy(name: string, options?: CallOptions): Promise<BuyResult> {
+    return this.#call("buy", name, options) as Promise<BuyResult>;
+  }
+
+  close(): Promise<void> {
+    if (this.#socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#socket.once("close", () => resolve());
+      this.#socket.destroy();
+    });
+  }
+
+  #call(op: Op, name: string, options: CallOptions | undefined): Promise<StoreResult> {
+    if (this.#closed !== undefined)
+      return Promise.reject(new StoreError("unavailable", this.#closed.message));
+    // A line break inside a name would smuggle a second request onto the wire.
+    if (name.includes("\n") || name.includes("\r")) {
+      return Promise.reject(new StoreError("bad_request", "name must not contain a line break"));
+    }
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { op, resolve, reject, timer: undefined };
+      const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
+      if (timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          // The reply will still arrive in its turn; it is then dropped.
+          settle(pending, new StoreError("deadline_exceeded", `no reply within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.#pending.push(pending);
+      if (this.#outgoing === "") queueMicrotask(this.#flushBound);
+      this.#outgoing += `${encodeRequest({ op, name })}\n`;
+    });
+  }
+
+  // Requests made in the same turn of the event loop leave in one write.
+  #flushOutgoing(): void {
+    const out = this.#outgoing;
+    this.#outgoing = "";
+    if (out !== "" && !this.#socket.destroyed) this.#socket.write(out);
+  }
+
+  #onData(chunk: Buffer): void {
+    const lines = this.#lines;
+    const ok = this.#decoder.push(chunk, lines);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const pending = this.#pending[this.#pendingHead];
+      if (pending === undefined) {
+        this.#fail(new StoreError("internal", "the server sent a reply nobody asked for"));
+        this.#socket.destroy();
+        break;
+      }
+      this.#pendingHead++;
+      settle(
+        pending,
+        line === INVALID_UTF8
+          ? new StoreError("internal", "reply is not UTF-8")
+          : parseReply(line, pending.op),
+      );
+    }
+    lines.length = 0;
+    if (this.#pendingHead === this.#pending.length) {
+      this.#pending.length = 0;
+      this.#pendingHead = 0;
+    } else if (this.#pendingHead > 1024) {
+      this.#pending.splice(0, this.#pendingHead);
+      this.#pendingHead = 0;
+    }
+    if (!ok) {
+      this.#fail(new StoreError("internal", "reply line too long"));
+      this.#socket.destroy();
+    }
+  }
+
+  #fail(error: StoreError): void {
+    this.#closed ??= error;
+    for (let i = this.#pendingHead; i < this.#pending.length; i++) settle(this.#pending[i]!, error);
+    this.#pending.length = 0;
+    this.#pendingHead = 0;
+  }
+}
+
+function settle(pending: Pending, outcome: StoreResult | StoreError): void {
+  const { resolve, reject } = pending;
+  if (resolve === undefined || reject === undefined) return;
+  pending.resolve = undefined;
+  pending.reject = undefined;
+  if (pending.timer !== undefined) clearTimeout(pending.timer);
+  if (outcome instanceof StoreError) reject(outcome);
+  else resolve(outcome);
+}

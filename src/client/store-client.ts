@@ -1,0 +1,24 @@
+// The one client interface: the CLI, the load generator and the tests talk to
+// the store through it, whatever the transport.
+
+import type { BuyResult, QueryResult } from "../catalog/toy.js";
+
+export type Transport = "socket" | "grpc";
+
+export interface CallOptions {
+  /** Give up after this many milliseconds (the call rejects with code "deadline_exceeded"). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A connection to a toy store. Many calls may be in flight at once; each
+ * resolves with the business outcome, or rejects with a StoreError
+ * (busy, bad_request, unavailable, deadline_exceeded, ...).
+ */
+export interface StoreClient {
+  readonly transport: Transport;
+  query(name: string, options?: CallOptions): Promise<QueryResult>;
+  buy(name: string, options?: CallOptions): Promise<BuyResult>;
+  /** Stops the connection; calls still in flight reject with "unavailable". Idempotent. */
+  close(): Promise<void>;
+}

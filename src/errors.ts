@@ -1,0 +1,38 @@
+// Protocol and system failures, as errors with stable codes. Business outcomes
+// (sold out, no such toy) are values in QueryResult/BuyResult, never errors.
+
+/**
+ * Stable codes. Each transport maps them to the wire in one table at its edge
+ * (socket: `ERR ...` lines; gRPC: status codes).
+ */
+export type ErrorCode =
+  /** The request is malformed: unknown method, missing colon, empty or over-long name. */
+  | "bad_request"
+  /** A request line exceeded the maximum line length; the connection is closed. */
+  | "line_too_long"
+  /** The worker pool's queue is full. */
+  | "busy"
+  /** The server is shutting down and takes no new work. */
+  | "shutting_down"
+  /** The caller's deadline passed before the request could run or finish. */
+  | "deadline_exceeded"
+  /** The caller cancelled the request. */
+  | "cancelled"
+  /** The server could not be reached, or the connection broke before the reply. */
+  | "unavailable"
+  /** Anything unexpected; the cause is kept for logs and never sent to clients. */
+  | "internal";
+
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isStoreError(value: unknown): value is StoreError {
+  return value instanceof StoreError;
+}

@@ -1,0 +1,126 @@
+// The socket protocol v1, both directions: request lines to typed requests,
+// results and errors to reply lines, and reply lines back to results (client).
+//
+//   Query: <name>   ->  "<price> <stock>" | "0" (sold out) | "-1" (no such toy)
+//   Buy: <name>     ->  "1" (bought) | "0" (sold out) | "-1" (no such toy)
+//   malformed       ->  "ERR <reason>"
+
+import {
+  type BuyResult,
+  formatPrice,
+  type Op,
+  parsePriceCents,
+  type QueryResult,
+  type StoreRequest,
+  type StoreResult,
+} from "../catalog/toy.js";
+import { type ErrorCode, StoreError } from "../errors.js";
+import { type DecodedLine, INVALID_UTF8 } from "./line-decoder.js";
+
+/** How long an unknown method may be before it is cut in the error message. */
+const MAX_ECHOED_METHOD = 32;
+
+/**
+ * Parses one request line. The method is case-insensitive, the colon required,
+ * spaces around the name ignored. Returns a bad_request error for anything
+ * else. The name itself is checked by the service (empty, too long).
+ */
+export function parseRequest(line: DecodedLine): StoreRequest | StoreError {
+  if (line === INVALID_UTF8) return new StoreError("bad_request", "invalid UTF-8");
+  const colon = line.indexOf(":");
+  if (colon === -1) {
+    if (line.trim() === "") return new StoreError("bad_request", "empty request");
+    return new StoreError("bad_request", "expected '<Method>: <name>', e.g. 'Query: Tux'");
+  }
+  const op = parseMethod(line, colon);
+  if (op === undefined) {
+    let method = line.slice(0, colon).trim();
+    if (method.length > MAX_ECHOED_METHOD) method = `${method.slice(0, MAX_ECHOED_METHOD)}...`;
+    // Escaped, so control characters from the client never reach its terminal raw.
+    return new StoreError("bad_request", `unknown method '${JSON.stringify(method).slice(1, -1)}'; expected Query or Buy`);
+  }
+  return { op, name: line.slice(colon + 1).trim() };
+}
+
+// Compares without allocating in the common case ("Query" / "Buy" as written).
+function parseMethod(line: string, colon: number): Op | undefined {
+  if (colon === 5 && line.startsWith("Query")) return "query";
+  if (colon === 3 && line.startsWith("Buy")) return "buy";
+  const method = line.slice(0, colon).trim().toLowerCase();
+  if (method === "query") return "query";
+  if (method === "buy") return "buy";
+  return undefined;
+}
+
+/** The reply line for a result, without the line ending. */
+export function encodeResult(result: StoreResult): string {
+  switch (result.kind) {
+    case "in_stock":
+      return `${formatPrice(result.priceCents)} ${result.stock}`;
+    case "bought":
+      return "1";
+    case "sold_out":
+      return "0";
+    case "not_found":
+      return "-1";
+  }
+}
+
+/** Error codes on the wire: the one table for the socket transport. */
+const ERROR_REPLIES: Readonly<Record<ErrorCode, string | undefined>> = {
+  // undefined: the error's own message is the reason (it names what was wrong).
+  bad_request: undefined,
+  line_too_long: "line too long",
+  busy: "busy: too many requests queued, try again",
+  shutting_down: "shutting down",
+  deadline_exceeded: "deadline exceeded",
+  cancelled: "cancelled",
+  unavailable: "unavailable",
+  internal: "internal error",
+};
+
+/** The reply line for an error, "ERR <reason>"; causes never reach the client. */
+export function encodeError(error: StoreError): string {
+  return `ERR ${ERROR_REPLIES[error.code] ?? error.message}`;
+}
+
+/** The request line for a client, without the line ending. */
+export function encodeRequest(request: StoreRequest): string {
+  return `${request.op === "query" ? "Query" : "Buy"}: ${request.name}`;
+}
+
+/** The reverse of ERROR_REPLIES, for clients. */
+function errorCodeOf(reason: string): ErrorCode {
+  if (reason.startsWith("busy")) return "busy";
+  if (reason === "line too long") return "line_too_long";
+  if (reason === "shutting down") return "shutting_down";
+  if (reason === "internal error") return "internal";
+  return "bad_request";
+}
+
+/** Parses a reply line for a request of kind `op`; an ERR line or garbage becomes a StoreError. */
+export function parseReply(line: string, op: "query"): QueryResult | StoreError;
+export function parseReply(line: string, op: "buy"): BuyResult | StoreError;
+export function parseReply(line: string, op: Op): StoreResult | StoreError;
+export function parseReply(line: string, op: Op): StoreResult | StoreError {
+  if (line === "-1") return { kind: "not_found" };
+  if (line === "0") return { kind: "sold_out" };
+  if (line.startsWith("ERR ")) {
+    const reason = line.slice(4);
+    return new StoreError(errorCodeOf(reason), reason);
+  }
+  if (op === "buy") {
+    if (line === "1") return { kind: "bought" };
+  } else {
+    const space = line.indexOf(" ");
+    if (space > 0) {
+      const priceCents = parsePriceCents(line.slice(0, space));
+      const stockText = line.slice(space + 1);
+      const stock = Number(stockText);
+      if (priceCents !== undefined && stockText !== "" && Number.isSafeInteger(stock) && stock > 0) {
+        return { kind: "in_stock", priceCents, stock };
+      }
+    }
+  }
+  return new StoreError("internal", `unexpected reply to ${op}: ${JSON.stringify(line.slice(0, 80))}`);
+}

@@ -1,0 +1,93 @@
+// Splits a byte stream into lines: LF-terminated, CR before LF dropped,
+// UTF-8 decoded, each bounded in length. Pure: no I/O, no timers.
+
+import { isUtf8 } from "node:buffer";
+
+/** Marks a line whose bytes are not valid UTF-8 (it is answered with an error, not decoded). */
+export const INVALID_UTF8: unique symbol = Symbol("invalid UTF-8");
+
+export type DecodedLine = string | typeof INVALID_UTF8;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Default longest line, in bytes, not counting the line ending. */
+export const DEFAULT_MAX_LINE_BYTES = 1024;
+
+/**
+ * Holds the unfinished tail of the stream between chunks. Lines come out the
+ * same whatever the chunking, since only complete lines are decoded.
+ */
+export class LineDecoder {
+  readonly maxLineBytes: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #failed = false;
+
+  constructor(maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new RangeError(`LineDecoder: maxLineBytes must be an integer >= 1, got ${maxLineBytes}`);
+    }
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** Bytes of an unfinished line held back. Never more than maxLineBytes + 1. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /**
+   * Appends every complete line in `chunk` to `out`. Returns false when a line
+   * is longer than maxLineBytes: the lines before it are in `out`, and the
+   * decoder refuses all further input (the stream cannot be re-synchronised).
+   */
+  push(chunk: Buffer, out: DecodedLine[]): boolean {
+    if (this.#failed) return false;
+    let start = 0;
+    let lf = chunk.indexOf(LF, start);
+    while (lf !== -1) {
+      let line: Buffer;
+      let end = lf;
+      if (this.#pendingBytes > 0) {
+        if (this.#pendingBytes + (lf - start) > this.maxLineBytes + 1) return this.#fail();
+        this.#pending.push(chunk.subarray(start, lf));
+        line = Buffer.concat(this.#pending);
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        end = line.length;
+        if (end > 0 && line[end - 1] === CR) end--;
+        if (end > this.maxLineBytes) return this.#fail();
+        out.push(decode(line, 0, end));
+      } else {
+        if (end > start && chunk[end - 1] === CR) end--;
+        if (end - start > this.maxLineBytes) return this.#fail();
+        out.push(decode(chunk, start, end));
+      }
+      start = lf + 1;
+      lf = chunk.indexOf(LF, start);
+    }
+    if (start < chunk.length) {
+      // +1 leaves room for a CR that may turn out to precede the LF.
+      if (this.#pendingBytes + (chunk.length - start) > this.maxLineBytes + 1) return this.#fail();
+      // Copy: the caller may reuse its chunk buffer.
+      this.#pending.push(Buffer.from(chunk.subarray(start)));
+      this.#pendingBytes += chunk.length - start;
+    }
+    return true;
+  }
+
+  #fail(): false {
+    this.#failed = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return false;
+  }
+}
+
+function decode(bytes: Buffer, start: number, end: number): DecodedLine {
+  const text = bytes.toString("utf8", start, end);
+  // Invalid sequences decode to U+FFFD; only then pay for a strict check,
+  // since a client may also send U+FFFD itself.
+  if (text.includes("\uFFFD") && !isUtf8(bytes.subarray(start, end))) return INVALID_UTF8;
+  return text;
+}

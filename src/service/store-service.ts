@@ -1,0 +1,152 @@
+// StoreService: the one place where the lock policy and the simulated work
+// meet the catalog. Both transports call it; no business rule lives in them.
+
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Awaitable, CatalogStore } from "../catalog/catalog-store.js";
+import type { BuyResult, QueryResult, StoreRequest, StoreResult, Toy } from "../catalog/toy.js";
+import { Mutex } from "../concurrency/mutex.js";
+import { RwLock } from "../concurrency/rw-lock.js";
+import type { LockKind, SectionLock } from "../concurrency/section-lock.js";
+import { StoreError } from "../errors.js";
+import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
+
+/** Receives the outcome of one request: exactly one of the two is called, once. */
+export interface ResultSink {
+  complete(result: StoreResult): void;
+  fail(error: StoreError): void;
+}
+
+export interface StoreServiceOptions {
+  /** "rwlock" (default): queries share, buys are exclusive. "mutex": everything is exclusive. */
+  readonly lock?: LockKind;
+  /** Simulated processing time per request, spent inside the critical section. Default 0. */
+  readonly workMs?: number;
+  /** Longest accepted name, in UTF-16 code units. Default 256. */
+  readonly maxNameLength?: number;
+}
+
+export const STORE_SERVICE_DEFAULTS = {
+  lock: "rwlock",
+  workMs: 0,
+  maxNameLength: DEFAULT_MAX_NAME_LENGTH,
+} as const satisfies Required<StoreServiceOptions>;
+
+function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === "function";
+}
+
+export class StoreService {
+  readonly lockKind: LockKind;
+  readonly workMs: number;
+  readonly #store: CatalogStore;
+  readonly #lock: SectionLock;
+  readonly #maxNameLength: number;
+
+  constructor(store: CatalogStore, options: StoreServiceOptions = {}) {
+    const lock = options.lock ?? STORE_SERVICE_DEFAULTS.lock;
+    const workMs = options.workMs ?? STORE_SERVICE_DEFAULTS.workMs;
+    const maxNameLength = options.maxNameLength ?? STORE_SERVICE_DEFAULTS.maxNameLength;
+    if (lock !== "mutex" && lock !== "rwlock") {
+      throw new RangeError(`StoreService: lock must be "mutex" or "rwlock", got ${JSON.stringify(lock)}`);
+    }
+    if (!Number.isFinite(workMs) || workMs < 0) {
+      throw new RangeError(`StoreService: workMs must be a number >= 0, got ${workMs}`);
+    }
+    if (!Number.isSafeInteger(maxNameLength) || maxNameLength < 1) {
+      throw new RangeError(`StoreService: maxNameLength must be an integer >= 1, got ${maxNameLength}`);
+    }
+    this.#store = store;
+    this.lockKind = lock;
+    this.#lock = lock === "mutex" ? new Mutex() : new RwLock();
+    this.workMs = workMs;
+    this.#maxNameLength = maxNameLength;
+  }
+
+  /**
+   * Runs one request: validate the name, take the lock (shared for a query,
+   * exclusive for a buy; always exclusive under "mutex"), do the simulated
+   * work, read or update the store, release, then report to the sink.
+   *
+   * Fast path: with no simulated work, a free lock and a store that answers at
+   * once, everything happens synchronously inside this call: no promise, no
+   * timer. Otherwise the request continues asynchronously.
+   */
+  execute(request: StoreRequest, sink: ResultSink): void {
+    const invalid = validateName(request.name, this.#maxNameLength);
+    if (invalid !== undefined) {
+      sink.fail(invalid);
+      return;
+    }
+    const shared = request.op === "query";
+    if (this.workMs === 0 && this.#lock.tryAcquire(shared)) {
+      let result: Awaitable<StoreResult>;
+      try {
+        result = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
+      } catch (error) {
+        this.#lock.release(shared);
+        sink.fail(new StoreError("internal", "internal error", { cause: error }));
+        return;
+      }
+      if (!isPromiseLike(result)) {
+        this.#lock.release(shared);
+        sink.complete(result);
+        return;
+      }
+      void this.#finish(result, shared, sink);
+      return;
+    }
+    void this.#runLocked(request, shared, sink);
+  }
+
+  query(name: string): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      this.execute({ op: "query", name }, { complete: resolve as (r: StoreResult) => void, fail: reject });
+    });
+  }
+
+  buy(name: string): Promise<BuyResult> {
+    return new Promise((resolve, reject) => {
+      this.execute({ op: "buy", name }, { complete: resolve as (r: StoreResult) => void, fail: reject });
+    });
+  }
+
+  /** A consistent snapshot of the whole catalog (taken under a read lock, without simulated work). */
+  async list(): Promise<readonly Toy[]> {
+    await this.#lock.acquire(true);
+    try {
+      return await this.#store.list();
+    } finally {
+      this.#lock.release(true);
+    }
+  }
+
+  async #runLocked(request: StoreRequest, shared: boolean, sink: ResultSink): Promise<void> {
+    await this.#lock.acquire(shared);
+    let pending: Awaitable<StoreResult>;
+    try {
+      // The simulated work sits inside the critical section, as in the seed:
+      // it models database work done while holding the lock.
+      if (this.workMs > 0) await sleep(this.workMs);
+      pending = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
+    } catch (error) {
+      this.#lock.release(shared);
+      sink.fail(new StoreError("internal", "internal error", { cause: error }));
+      return;
+    }
+    await this.#finish(pending, shared, sink);
+  }
+
+  /** Waits for the store's answer while holding the lock, then releases and reports. */
+  async #finish(pending: Awaitable<StoreResult>, shared: boolean, sink: ResultSink): Promise<void> {
+    let result: StoreResult;
+    try {
+      result = await pending;
+    } catch (error) {
+      this.#lock.release(shared);
+      sink.fail(new StoreError("internal", "internal error", { cause: error }));
+      return;
+    }
+    this.#lock.release(shared);
+    sink.complete(result);
+  }
+}
