@@ -9,13 +9,19 @@ import { CatalogError, loadCatalogFile } from "../catalog/load-catalog.js";
 import type { Toy } from "../catalog/toy.js";
 import type { LockKind } from "../concurrency/section-lock.js";
 import { StoreService } from "../service/store-service.js";
+import { GRPC_SERVER_DEFAULTS, startGrpcServer } from "../transport/grpc/grpc-server.js";
 import { SOCKET_SERVER_DEFAULTS, startSocketServer } from "../transport/socket/socket-server.js";
 import { CliFailure } from "./cli-failure.js";
 import { integerIn, nonNegativeNumber, port } from "./parse-options.js";
 
 interface ServeFlags {
+  transport: "socket" | "grpc" | "both";
   host: string;
   socketPort: number;
+  grpcPort: number;
+  grpcMaxConcurrency: number;
+  grpcMaxQueued: number;
+  grpcMaxMessageBytes: number;
   poolSize: number;
   maxQueued: number;
   lock: LockKind;
@@ -79,31 +85,77 @@ export function registerServeCommand(program: Command): void {
       integerIn(0),
       SOCKET_SERVER_DEFAULTS.idleTimeoutMs,
     )
+    .option(
+      "--grpc-max-concurrency <n>",
+      "gRPC calls running at once; the rest wait in FIFO order",
+      integerIn(1, 10_000),
+      GRPC_SERVER_DEFAULTS.maxConcurrency,
+    )
+    .option(
+      "--grpc-max-queued <n>",
+      "gRPC calls waiting for a handler before new ones get RESOURCE_EXHAUSTED",
+      integerIn(0, 1_000_000),
+      GRPC_SERVER_DEFAULTS.maxQueued,
+    )
+    .option(
+      "--grpc-max-message-bytes <n>",
+      "largest gRPC request message accepted",
+      integerIn(64, 4_194_304),
+      GRPC_SERVER_DEFAULTS.maxMessageBytes,
+    )
     .option("--grace-ms <ms>", "on shutdown, force-close connections after this long", integerIn(0), 10_000)
     .action(async (flags: ServeFlags) => {
       const toys = await readCatalog(flags.catalog);
       const service = new StoreService(new InMemoryCatalog(toys), { lock: flags.lock, workMs: flags.workMs });
-      let socket: Awaited<ReturnType<typeof startSocketServer>>;
+      // One service for both transports: a buy over gRPC is seen by a query over the socket.
+      const closers: ((graceMs: number) => Promise<void>)[] = [];
+      const stopAll = (): Promise<unknown> => Promise.all(closers.map((close) => close(flags.graceMs)));
       try {
-        socket = await startSocketServer(service, {
-          host: flags.host,
-          port: flags.socketPort,
-          poolSize: flags.poolSize,
-          maxQueued: flags.maxQueued,
-          maxConnections: flags.maxConnections,
-          maxLineBytes: flags.maxLineBytes,
-          idleTimeoutMs: flags.idleTimeoutMs,
-        });
+        if (flags.transport !== "grpc") {
+          const socket = await listen("socket", flags.host, flags.socketPort, () =>
+            startSocketServer(service, {
+              host: flags.host,
+              port: flags.socketPort,
+              poolSize: flags.poolSize,
+              maxQueued: flags.maxQueued,
+              maxConnections: flags.maxConnections,
+              maxLineBytes: flags.maxLineBytes,
+              idleTimeoutMs: flags.idleTimeoutMs,
+            }),
+          );
+          closers.push((graceMs) => socket.close(graceMs));
+          console.log(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
+        }
+        if (flags.transport !== "socket") {
+          const grpc = await listen("grpc", flags.host, flags.grpcPort, () =>
+            startGrpcServer({
+              service,
+              host: flags.host,
+              port: flags.grpcPort,
+              maxConcurrency: flags.grpcMaxConcurrency,
+              maxQueued: flags.grpcMaxQueued,
+              maxMessageBytes: flags.grpcMaxMessageBytes,
+            }),
+          );
+          closers.push((graceMs) => grpc.close(graceMs));
+          console.log(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
+        }
       } catch (error) {
-        throw new CliFailure(
-          `cannot listen on ${flags.host}:${flags.socketPort}: ${(error as Error).message}`,
-        );
+        await stopAll();
+        throw error;
       }
-      console.log(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
       await waitForSignal();
       console.log("shutting down: finishing requests in flight");
-      await socket.close(flags.graceMs);
+      await stopAll();
     });
+}
+
+async function listen<T>(what: string, host: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw new CliFailure(`cannot serve ${what} on ${formatAddress(host, port)}: ${(error as Error).message}`);
+  }
 }
 
 async function readCatalog(file: string | undefined): Promise<readonly Toy[]> {

@@ -1,6 +1,7 @@
 // Opens a StoreClient for a transport: the one factory the CLI, the load
 // generator and the tests use.
 
+import { connectGrpcClient } from "./grpc-client.js";
 import { SocketStoreClient } from "./socket-client.js";
 import type { StoreClient, Transport } from "./store-client.js";
 
@@ -22,5 +23,11 @@ export async function connect(options: ConnectOptions): Promise<StoreClient> {
       connectTimeoutMs: options.connectTimeoutMs,
     });
   }
-  throw new Error(`transport ${options.transport} is not available yet`);
+  // Its own HTTP/2 connection, like the socket client's own TCP connection.
+  return connectGrpcClient({
+    host,
+    port: options.port,
+    ownConnection: true,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
 }

@@ -13,7 +13,9 @@ import { FifoQueue } from "./fifo-queue.js";
  * A unit of work. The pool calls `run(done)` when a worker takes it (at once,
  * inside `submit`, if a worker is idle). The task must call `done` exactly once,
  * when it has finished, synchronously or later, and must not throw. `done` is
- * one function shared by all tasks, so a task costs the pool no closure.
+ * one function shared by all tasks, so a task costs the pool no closure; the
+ * price is that the pool cannot tell which task calls it, so a task that calls
+ * it twice (or calls it and then throws) corrupts the count of busy workers.
  */
 export interface PoolTask {
   run(done: () => void): void;

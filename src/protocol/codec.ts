@@ -37,7 +37,10 @@ export function parseRequest(line: DecodedLine): StoreRequest | StoreError {
     let method = line.slice(0, colon).trim();
     if (method.length > MAX_ECHOED_METHOD) method = `${method.slice(0, MAX_ECHOED_METHOD)}...`;
     // Escaped, so control characters from the client never reach its terminal raw.
-    return new StoreError("bad_request", `unknown method '${JSON.stringify(method).slice(1, -1)}'; expected Query or Buy`);
+    return new StoreError(
+      "bad_request",
+      `unknown method '${JSON.stringify(method).slice(1, -1)}'; expected Query or Buy`,
+    );
   }
   return { op, name: line.slice(colon + 1).trim() };
 }

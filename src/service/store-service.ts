@@ -10,7 +10,7 @@ import type { LockKind, SectionLock } from "../concurrency/section-lock.js";
 import { StoreError } from "../errors.js";
 import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
 
-/** Receives the outcome of one request: exactly one of the two is called, once. */
+/** Receives the outcome of one request: exactly one of the two is called, once. Must not throw. */
 export interface ResultSink {
   complete(result: StoreResult): void;
   fail(error: StoreError): void;
@@ -33,6 +33,12 @@ export const STORE_SERVICE_DEFAULTS = {
 
 function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === "function";
+}
+
+// A sink that throws is a bug in a transport; on the asynchronous path there is
+// no caller left to throw to, and the process must not die of it.
+function reportSinkError(error: unknown): void {
+  console.error("StoreService: a result sink threw", error);
 }
 
 export class StoreService {
@@ -92,10 +98,10 @@ export class StoreService {
         sink.complete(result);
         return;
       }
-      void this.#finish(result, shared, sink);
+      this.#finish(result, shared, sink).catch(reportSinkError);
       return;
     }
-    void this.#runLocked(request, shared, sink);
+    this.#runLocked(request, shared, sink).catch(reportSinkError);
   }
 
   query(name: string): Promise<QueryResult> {

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { InMemoryCatalog } from "./catalog-store.js";
+import { DEFAULT_CATALOG } from "./default-catalog.js";
+import { CatalogError, loadCatalogFile, parseCatalog } from "./load-catalog.js";
+import { formatPrice, normalizeName, parsePriceCents } from "./toy.js";
+
+describe("prices", () => {
+  it("formats integer cents with two decimals", () => {
+    assert.equal(formatPrice(1999), "19.99");
+    assert.equal(formatPrice(5), "0.05");
+    assert.equal(formatPrice(100), "1.00");
+    assert.equal(formatPrice(0), "0.00");
+  });
+
+  it("parses decimals exactly, without floating-point drift", () => {
+    assert.equal(parsePriceCents("19.99"), 1999);
+    assert.equal(parsePriceCents(19.99), 1999);
+    assert.equal(parsePriceCents(0.1), 10);
+    assert.equal(parsePriceCents("0.5"), 50);
+    assert.equal(parsePriceCents(7), 700);
+  });
+
+  it("refuses negative, non-numeric and over-precise prices", () => {
+    for (const bad of [-1, "-1", "1.234", "abc", "", Number.NaN, Number.POSITIVE_INFINITY, null, {}]) {
+      assert.equal(parsePriceCents(bad), undefined, String(bad));
+    }
+  });
+});
+
+describe("InMemoryCatalog", () => {
+  const catalog = () =>
+    new InMemoryCatalog([
+      { name: "Tux", priceCents: 1999, stock: 2 },
+      { name: "Lion", priceCents: 500, stock: 0 },
+      { name: "Teddy Bär", priceCents: 1000, stock: 1 },
+    ]);
+
+  it("answers a query with price and stock, sold out, or not found", () => {
+    const c = catalog();
+    assert.deepEqual(c.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 2 });
+    assert.deepEqual(c.query("Lion"), { kind: "sold_out" });
+    assert.deepEqual(c.query("Nope"), { kind: "not_found" });
+  });
+
+  it("matches names case-insensitively, ignoring surrounding whitespace and Unicode composition", () => {
+    const c = catalog();
+    assert.equal(c.query("  tUX ").kind, "in_stock");
+    assert.equal(c.query("teddy bär").kind, "in_stock");
+    assert.equal(c.query("Teddy Ba\u0308r").kind, "in_stock");
+    assert.equal(normalizeName(" A\u0308 "), "ä");
+  });
+
+  it("buys one unit at a time and never oversells", () => {
+    const c = catalog();
+    assert.deepEqual(c.buy("tux"), { kind: "bought", stockLeft: 1 });
+    assert.deepEqual(c.buy("Tux"), { kind: "bought", stockLeft: 0 });
+    assert.deepEqual(c.buy("Tux"), { kind: "sold_out" });
+    assert.deepEqual(c.query("Tux"), { kind: "sold_out" });
+    assert.deepEqual(c.buy("Nope"), { kind: "not_found" });
+  });
+
+  it("lists every toy with its current stock", () => {
+    const c = catalog();
+    c.buy("Tux");
+    assert.deepEqual(
+      c.list().map((t) => [t.name, t.stock]),
+      [
+        ["Tux", 1],
+        ["Lion", 0],
+        ["Teddy Bär", 1],
+      ],
+    );
+  });
+
+  it("refuses duplicate names", () => {
+    assert.throws(
+      () =>
+        new InMemoryCatalog([
+          { name: "Tux", priceCents: 1, stock: 1 },
+          { name: "TUX", priceCents: 1, stock: 1 },
+        ]),
+      /duplicate/,
+    );
+  });
+
+  it("ships a default catalog with the seed's toys in stock and one sold out", () => {
+    const names = DEFAULT_CATALOG.map((t) => t.name);
+    for (const name of ["Tux", "Whale", "Elephant", "Fox", "Python", "Dolphin", "Bird"]) {
+      assert.ok(names.includes(name), name);
+      assert.equal(DEFAULT_CATALOG.find((t) => t.name === name)?.stock, 100);
+    }
+    assert.ok(DEFAULT_CATALOG.some((t) => t.stock === 0));
+    assert.doesNotThrow(() => new InMemoryCatalog(DEFAULT_CATALOG));
+  });
+});
+
+describe("catalog files", () => {
+  it("accepts an array or an object with a toys array", () => {
+    const toys = [{ name: " Tux ", price: "19.99", stock: 3 }];
+    assert.deepEqual(parseCatalog(toys, "f.json"), [{ name: "Tux", priceCents: 1999, stock: 3 }]);
+    assert.deepEqual(parseCatalog({ toys }, "f.json"), [{ name: "Tux", priceCents: 1999, stock: 3 }]);
+  });
+
+  const cases: [string, unknown, RegExp][] = [
+    ["not a list", { foo: 1 }, /f\.json: expected an array/],
+    ["an entry that is not an object", [1], /entry 0: expected an object/],
+    ["a missing name", [{ price: 1, stock: 1 }], /entry 0: "name"/],
+    ["a missing price", [{ name: "A", stock: 1 }], /entry 0 \("A"\): missing "price"/],
+    ["a missing stock", [{ name: "A", price: 1 }], /entry 0 \("A"\): missing "stock"/],
+    ["a negative price", [{ name: "A", price: -1, stock: 1 }], /"price" must be a non-negative/],
+    ["a negative stock", [{ name: "A", price: 1, stock: -1 }], /"stock" must be a non-negative integer/],
+    ["a fractional stock", [{ name: "A", price: 1, stock: 1.5 }], /"stock"/],
+    [
+      "a duplicate name",
+      [
+        { name: "A", price: 1, stock: 1 },
+        { name: " a", price: 1, stock: 1 },
+      ],
+      /entry 1 \(" a"\): duplicate name \(same as entry 0/,
+    ],
+  ];
+  for (const [what, data, message] of cases) {
+    it(`refuses ${what}, naming the file and the entry`, () => {
+      assert.throws(
+        () => parseCatalog(data, "f.json"),
+        (e: unknown) => e instanceof CatalogError && message.test(e.message),
+      );
+    });
+  }
+
+  it("names the file when it is not JSON or cannot be read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "toystore-catalog-"));
+    const file = join(dir, "bad.json");
+    await writeFile(file, "{ not json");
+    await assert.rejects(
+      loadCatalogFile(file),
+      (e: unknown) => e instanceof CatalogError && e.message.startsWith(`${file}: not valid JSON`),
+    );
+    await assert.rejects(loadCatalogFile(join(dir, "missing.json")), /missing\.json: cannot read/);
+    const good = join(dir, "good.json");
+    await writeFile(good, JSON.stringify([{ name: "Owl", price: 12.5, stock: 4 }]));
+    assert.deepEqual(await loadCatalogFile(good), [{ name: "Owl", priceCents: 1250, stock: 4 }]);
+  });
+});

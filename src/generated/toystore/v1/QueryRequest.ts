@@ -1,0 +1,26 @@
+// Original file: proto/toystore.proto
+
+
+/**
+ * Asks for one toy by name.
+ */
+export interface QueryRequest {
+  /**
+   * The toy's name: matched case-insensitively, surrounding whitespace ignored.
+   * Must not be empty; the server rejects over-long names (UTF-8 bytes) with
+   * INVALID_ARGUMENT.
+   */
+  'name'?: (string);
+}
+
+/**
+ * Asks for one toy by name.
+ */
+export interface QueryRequest__Output {
+  /**
+   * The toy's name: matched case-insensitively, surrounding whitespace ignored.
+   * Must not be empty; the server rejects over-long names (UTF-8 bytes) with
+   * INVALID_ARGUMENT.
+   */
+  'name': (string);
+}

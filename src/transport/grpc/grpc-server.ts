@@ -1,0 +1,187 @@
+// The gRPC server: toystore.v1.ToyStore on @grpc/grpc-js, with admission through
+// a worker pool, the standard health service, server reflection and a graceful
+// shutdown. It translates between gRPC and the StoreService; it decides nothing.
+
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import type { Op } from "../../catalog/toy.js";
+import { WorkerPool, type WorkerPoolStats } from "../../concurrency/worker-pool.js";
+import { StoreError } from "../../errors.js";
+import type { ToyStoreHandlers } from "../../generated/toystore/v1/ToyStore.js";
+import { CallContext, CallTask, type UnaryCall, type UnaryCallback } from "./call-task.js";
+import { loadToyStoreContract, TOYSTORE_SERVICE_NAME } from "./contract.js";
+import {
+  type GrpcServerOptions,
+  type ResolvedGrpcServerOptions,
+  resolveGrpcServerOptions,
+} from "./grpc-options.js";
+import { type ErrorStatus, toErrorStatus } from "./status-codes.js";
+
+export { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from "./grpc-options.js";
+
+/** Where a started server listens. */
+export interface GrpcAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface GrpcServerStats {
+  readonly pool: WorkerPoolStats;
+  /** Calls not run because their deadline passed while they waited for a handler. */
+  readonly expiredInQueue: number;
+  /** Calls not run because they were cancelled while they waited for a handler. */
+  readonly cancelledInQueue: number;
+}
+
+/** A running gRPC server, as startGrpcServer returns it. */
+export interface GrpcServerHandle {
+  readonly address: GrpcAddress;
+  stats(): GrpcServerStats;
+  /**
+   * Graceful shutdown: health turns NOT_SERVING, new calls get UNAVAILABLE,
+   * admitted calls (running or queued) finish, then the server stops; calls
+   * still open after `graceMs` (default: the shutdownGraceMs option) are
+   * cancelled. Idempotent: later calls return the same promise.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Cancels every open call and closes every connection now. Idempotent. */
+  forceClose(): void;
+}
+
+/** The empty service name: health's "the server as a whole". */
+const WHOLE_SERVER = "";
+
+let healthPackage: protoLoader.PackageDefinition | undefined;
+
+/** The health proto's descriptors, so that reflection describes grpc.health.v1.Health too. */
+function loadHealthPackage(): protoLoader.PackageDefinition {
+  healthPackage ??= protoLoader.loadSync(healthProtoPath);
+  return healthPackage;
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+class GrpcStoreServer implements GrpcServerHandle {
+  readonly #options: ResolvedGrpcServerOptions;
+  readonly #server: grpc.Server;
+  readonly #pool: WorkerPool;
+  readonly #context: CallContext;
+  readonly #health: HealthImplementation;
+  // Refusals are the same for every call: built once, reused (grpc-js copies what it sends).
+  readonly #busyStatus: ErrorStatus;
+  readonly #shuttingDownStatus: ErrorStatus;
+  #address: GrpcAddress | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolvedGrpcServerOptions) {
+    this.#options = options;
+    this.#pool = new WorkerPool({ size: options.maxConcurrency, maxQueued: options.maxQueued });
+    this.#context = new CallContext(options.service);
+    this.#busyStatus = toErrorStatus(
+      new StoreError("busy", `server busy: ${options.maxQueued} calls already waiting for a handler`),
+    );
+    this.#shuttingDownStatus = toErrorStatus(new StoreError("shutting_down", "server is shutting down"));
+    this.#server = new grpc.Server({ "grpc.max_receive_message_length": options.maxMessageBytes });
+
+    const contract = loadToyStoreContract();
+    const handlers: ToyStoreHandlers = {
+      Query: (call, callback) => this.#admit("query", call, callback),
+      Buy: (call, callback) => this.#admit("buy", call, callback),
+    };
+    this.#server.addService(contract.service, handlers);
+
+    this.#health = new HealthImplementation({
+      [WHOLE_SERVER]: "SERVING",
+      [TOYSTORE_SERVICE_NAME]: "SERVING",
+    });
+    this.#health.addToServer(this.#server);
+    if (options.reflection) {
+      new ReflectionService({ ...contract.packageDefinition, ...loadHealthPackage() }).addToServer(
+        this.#server,
+      );
+    }
+  }
+
+  get address(): GrpcAddress {
+    if (this.#address === undefined) throw new Error("gRPC server: not listening yet");
+    return this.#address;
+  }
+
+  async listen(): Promise<void> {
+    const { host, port } = this.#options;
+    const boundPort = await new Promise<number>((resolve, reject) => {
+      this.#server.bindAsync(
+        formatHostPort(host, port),
+        grpc.ServerCredentials.createInsecure(),
+        (error, bound) => (error ? reject(error) : resolve(bound)),
+      );
+    });
+    this.#address = { host, port: boundPort };
+  }
+
+  stats(): GrpcServerStats {
+    return {
+      pool: this.#pool.stats(),
+      expiredInQueue: this.#context.expiredInQueue,
+      cancelledInQueue: this.#context.cancelledInQueue,
+    };
+  }
+
+  close(graceMs: number = this.#options.shutdownGraceMs): Promise<void> {
+    this.#closing ??= this.#shutDown(graceMs);
+    return this.#closing;
+  }
+
+  forceClose(): void {
+    this.#beginClosing();
+    this.#server.forceShutdown();
+  }
+
+  /** Admission: a call either enters the pool (running at once or queued FIFO) or is refused now. */
+  #admit(op: Op, call: UnaryCall, callback: UnaryCallback): void {
+    const refusal = this.#pool.submit(new CallTask(this.#context, op, call, callback));
+    if (refusal !== null) callback(refusal === "busy" ? this.#busyStatus : this.#shuttingDownStatus);
+  }
+
+  #beginClosing(): void {
+    // NOT_SERVING first, so that health watchers learn of the shutdown before
+    // the connections go; the pool then refuses new calls with UNAVAILABLE.
+    this.#health.setStatus(WHOLE_SERVER, "NOT_SERVING");
+    this.#health.setStatus(TOYSTORE_SERVICE_NAME, "NOT_SERVING");
+    void this.#pool.close();
+  }
+
+  async #shutDown(graceMs: number): Promise<void> {
+    this.#beginClosing();
+    // tryShutdown stops accepting connections and streams (GOAWAY) and calls
+    // back once every open call has ended; admitted calls still run through
+    // the pool and answer. Anything still open after the grace period (a slow
+    // call, or a health Watch stream, which never ends by itself) is cancelled.
+    const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);
+    try {
+      await new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Starts a gRPC server for the StoreService and resolves once it listens.
+ * Options are validated first (a RangeError names the bad option); a bind
+ * failure (port in use) rejects with grpc-js's error.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServerHandle> {
+  const server = new GrpcStoreServer(resolveGrpcServerOptions(options));
+  try {
+    await server.listen();
+  } catch (error) {
+    server.forceClose();
+    throw error;
+  }
+  return server;
+}

@@ -1,0 +1,45 @@
+// No buy oversells and no update is lost: with K units and M > K concurrent
+// buyers over many connections, exactly K buys succeed, whatever the lock.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { SocketStoreClient } from "../src/client/socket-client.js";
+import type { LockKind } from "../src/concurrency/section-lock.js";
+import { startTestSocketServer } from "./helpers/socket-server.js";
+
+const K = 25;
+const CONNECTIONS = 8;
+const BUYS_PER_CONNECTION = 8; // M = 64 > K
+
+for (const lock of ["mutex", "rwlock"] as LockKind[]) {
+  for (const workMs of [0, 2]) {
+    describe(`conservation over sockets, lock ${lock}, work ${workMs} ms`, () => {
+      it(`sells exactly ${K} of ${K} units to ${CONNECTIONS * BUYS_PER_CONNECTION} concurrent buyers`, async () => {
+        const server = await startTestSocketServer({
+          toys: [{ name: "Tux", priceCents: 1999, stock: K }],
+          service: { lock, workMs },
+          server: { poolSize: 5, maxQueued: 1000 },
+        });
+        const clients = await Promise.all(
+          Array.from({ length: CONNECTIONS }, () => SocketStoreClient.connect({ port: server.port })),
+        );
+        // Queries run alongside the buys: they must never see a negative or over-full stock.
+        const [buys, queries] = await Promise.all([
+          Promise.all(
+            clients.flatMap((c) => Array.from({ length: BUYS_PER_CONNECTION }, () => c.buy("Tux"))),
+          ),
+          Promise.all(clients.flatMap((c) => [c.query("Tux"), c.query("Tux")])),
+        ]);
+        assert.equal(buys.filter((r) => r.kind === "bought").length, K);
+        assert.equal(buys.filter((r) => r.kind === "sold_out").length, CONNECTIONS * BUYS_PER_CONNECTION - K);
+        for (const q of queries) {
+          if (q.kind === "in_stock") assert.ok(q.stock >= 1 && q.stock <= K);
+          else assert.equal(q.kind, "sold_out");
+        }
+        assert.deepEqual(await server.service.query("Tux"), { kind: "sold_out" });
+        await Promise.all(clients.map((c) => c.close()));
+        await server.close();
+      });
+    });
+  }
+}
