@@ -3,8 +3,13 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
+import { connect } from "../src/client/connect.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import type { LockKind } from "../src/concurrency/section-lock.js";
+import { StoreService } from "../src/service/store-service.js";
+import { startGrpcServer } from "../src/transport/grpc/grpc-server.js";
+import { startSocketServer } from "../src/transport/socket/socket-server.js";
 import { startTestSocketServer } from "./helpers/socket-server.js";
 
 const K = 25;
@@ -43,3 +48,34 @@ for (const lock of ["mutex", "rwlock"] as LockKind[]) {
     });
   }
 }
+
+describe("conservation across transports", () => {
+  it("sells the last K units exactly once to buyers on the socket and gRPC at once", async () => {
+    const toys = [{ name: "Whale", priceCents: 3450, stock: K }];
+    const service = new StoreService(new InMemoryCatalog(toys), { lock: "rwlock", workMs: 1 });
+    const socket = await startSocketServer(service, { port: 0 });
+    const grpc = await startGrpcServer({ service, port: 0 });
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        connect(
+          i % 2 === 0
+            ? { transport: "socket", port: socket.address.port }
+            : { transport: "grpc", port: grpc.address.port },
+        ),
+      ),
+    );
+    const buys = await Promise.all(
+      clients.flatMap((client) => Array.from({ length: 10 }, () => client.buy("whale"))),
+    );
+    assert.equal(buys.filter((r) => r.kind === "bought").length, K);
+    assert.equal(buys.filter((r) => r.kind === "sold_out").length, 60 - K);
+    // Both transports sold some: the shared catalog really was shared.
+    const boughtVia = (transport: string) =>
+      buys.filter((r, i) => r.kind === "bought" && clients[Math.floor(i / 10)]!.transport === transport)
+        .length;
+    assert.ok(boughtVia("socket") > 0 && boughtVia("grpc") > 0);
+    assert.deepEqual(await service.query("Whale"), { kind: "sold_out" });
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([socket.close(1000), grpc.close(1000)]);
+  });
+});

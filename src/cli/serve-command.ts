@@ -36,7 +36,12 @@ interface ServeFlags {
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
-    .description("serve the store (socket transport) until SIGINT or SIGTERM")
+    .description("serve the store over the socket protocol and gRPC until SIGINT or SIGTERM")
+    .addOption(
+      new Option("--transport <transport>", "which transports to serve")
+        .choices(["socket", "grpc", "both"])
+        .default("both"),
+    )
     .option(
       "--host <host>",
       "interface to listen on (127.0.0.1 keeps the store on this machine)",
@@ -48,6 +53,7 @@ export function registerServeCommand(program: Command): void {
       port,
       SOCKET_SERVER_DEFAULTS.port,
     )
+    .option("--grpc-port <port>", "gRPC port (0 picks a free one)", port, GRPC_SERVER_DEFAULTS.port)
     .option("--pool-size <n>", "socket workers running requests at once", integerIn(1, 10_000), 5)
     .option(
       "--max-queued <n>",

@@ -47,6 +47,7 @@ export class GrpcStoreClient implements StoreClient {
   // Calls in flight, so that close() can end them.
   readonly #inFlight = new Set<grpc.ClientUnaryCall>();
   #closed = false;
+  readonly #target: string;
 
   constructor(options: GrpcClientOptions = {}) {
     const host = options.host ?? GRPC_CLIENT_DEFAULTS.host;
@@ -61,6 +62,7 @@ export class GrpcStoreClient implements StoreClient {
       channelOptions["grpc.use_local_subchannel_pool"] = 1;
     }
     const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    this.#target = target;
     const { ToyStore } = loadToyStoreContract().proto.toystore.v1;
     this.#client = new ToyStore(target, grpc.credentials.createInsecure(), channelOptions);
   }
@@ -71,7 +73,13 @@ export class GrpcStoreClient implements StoreClient {
     return new Promise((resolve, reject) => {
       this.#client.waitForReady(Date.now() + timeoutMs, (error) => {
         if (error)
-          reject(new StoreError("unavailable", `could not connect: ${error.message}`, { cause: error }));
+          reject(
+            new StoreError(
+              "unavailable",
+              `cannot connect to ${this.#target} within ${timeoutMs} ms (${error.message})`,
+              { cause: error },
+            ),
+          );
         else resolve();
       });
     });
