@@ -7,8 +7,8 @@
 export interface QueryRequest {
   /**
    * The toy's name: matched case-insensitively, surrounding whitespace ignored.
-   * Must not be empty; the server rejects over-long names (UTF-8 bytes) with
-   * INVALID_ARGUMENT.
+   * Must not be empty or blank; names over 256 characters (UTF-16 code units)
+   * are rejected with INVALID_ARGUMENT.
    */
   'name'?: (string);
 }
@@ -19,8 +19,8 @@ export interface QueryRequest {
 export interface QueryRequest__Output {
   /**
    * The toy's name: matched case-insensitively, surrounding whitespace ignored.
-   * Must not be empty; the server rejects over-long names (UTF-8 bytes) with
-   * INVALID_ARGUMENT.
+   * Must not be empty or blank; names over 256 characters (UTF-16 code units)
+   * are rejected with INVALID_ARGUMENT.
    */
   'name': (string);
 }
