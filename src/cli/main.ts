@@ -3,6 +3,7 @@
 // Exit codes: 0 done, 1 runtime failure (one line on stderr), 2 usage error.
 
 import { Command, CommanderError } from "commander";
+import { registerBenchCommand } from "./bench-command.js";
 import { registerCallCommands } from "./call-commands.js";
 import { CliFailure } from "./cli-failure.js";
 import { registerServeCommand } from "./serve-command.js";
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerCallCommands(program);
+  registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -19,6 +19,9 @@ export const PROTO_DIR = fileURLToPath(new URL("../../../proto/", import.meta.ur
 /** The contract's file name, relative to PROTO_DIR. */
 export const PROTO_FILE = "toystore.proto";
 
+/** The contract's absolute path, for tools that load it by path. */
+export const PROTO_PATH = fileURLToPath(new URL(PROTO_FILE, new URL("../../../proto/", import.meta.url)));
+
 /** The fully qualified service name, as health checks and reflection name it. */
 export const TOYSTORE_SERVICE_NAME = "toystore.v1.ToyStore";
 

@@ -1,0 +1,340 @@
+// bench:compare: our server against the runtime's ceilings (and Redis and the
+// seed's Python gRPC server where available), measured side by side.
+//
+// Starts every server once on a free port, then for each load shape runs the
+// entries (server x op) in turn, round after round, rotating who goes first,
+// so slow drift on a noisy machine hits all of them alike. Prints medians and
+// ratios ours / baseline; `--json` prints the runs and the summary instead.
+//
+// Cores: nothing is pinned. Each server is one Node (or Python, or Redis)
+// process; the load comes from one generator process (lineload is one thread,
+// grpcload runs with -procs 1, our engine defaults to cores - 1 workers), so on
+// a 2-core machine the server and the generator have about a core each.
+//
+//   node --import tsx bench/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { describeEnvironment } from "../src/bench/environment.js";
+import type { BenchTransport } from "../src/bench/options.js";
+import { type ServerProcess, startServerProcess } from "../src/bench/spawn-server.js";
+import {
+  type CompareRun,
+  checkTargets,
+  describeScenario,
+  type Entry,
+  OURS,
+  renderComparison,
+  type Scenario,
+  summarize,
+} from "./compare-report.js";
+import { findExecutable, type LoadShape, runEngine, runGrpcload, runLineload } from "./neutral-load.js";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const TSX = import.meta.resolve("tsx");
+/** Stock large enough that Buy never sells out during a run (the default catalog has 100). */
+const BENCH_CATALOG = [{ name: "Tux", price: "19.99", stock: 1_000_000_000_000_000 }];
+
+interface CompareFlags {
+  quick?: boolean;
+  rounds: number;
+  duration: number;
+  warmup: number;
+  only?: BenchTransport;
+  lineload?: string;
+  grpcload?: string;
+  redis: boolean;
+  seed: boolean;
+  oursEntry: string;
+  python: string;
+  workers?: number;
+  grpcConns: number;
+  json?: boolean;
+}
+
+function positive(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!(parsed > 0)) throw new InvalidArgumentError(`${flag} takes a number > 0, got "${value}"`);
+    return parsed;
+  };
+}
+
+function parseFlags(): CompareFlags {
+  const command = new Command("bench/compare.ts")
+    .description("ours vs the baselines, side by side, in alternation")
+    .option("--quick", "one short round of everything (under a minute)")
+    .option("--rounds <n>", "rounds (each entry runs once per round)", positive("--rounds"), 3)
+    .option("--duration <s>", "measured seconds per run", positive("--duration"), 2)
+    .option("--warmup <s>", "warm-up seconds per run", positive("--warmup"), 1)
+    .addOption(new Option("--only <transport>", "run only one transport").choices(["socket", "grpc"]))
+    .option("--lineload <path>", "neutral C generator (default: lineload on PATH or /tmp/lineload)")
+    .option(
+      "--grpcload <path>",
+      "neutral Go generator (default: grpcload on PATH or /tmp/grpcload-bin/grpcload)",
+    )
+    .option("--no-redis", "leave Redis out even if redis-server is on the PATH")
+    .option("--no-seed", "leave the seed's Python gRPC server out")
+    .option("--ours-entry <path>", "our CLI entry point", join(REPO, "dist/cli/main.js"))
+    .option("--python <path>", "a python3 with grpcio and grpc_tools", "/usr/bin/python3")
+    .option(
+      "--workers <n>",
+      "our engine's worker processes, when it generates the load",
+      positive("--workers"),
+    )
+    .option("--grpc-conns <n>", "HTTP/2 connections the gRPC load uses", positive("--grpc-conns"), 1)
+    .option("--json", "print runs and summary as JSON");
+  command.parse();
+  const flags = command.opts<CompareFlags>();
+  return flags.quick ? { ...flags, rounds: 1, duration: 1, warmup: 0.5 } : flags;
+}
+
+/** How each server is started; `ours` depends on the transport. */
+function serverCommand(id: string, transport: BenchTransport, flags: CompareFlags, catalog: string) {
+  const tsxScript = (script: string) => ({
+    command: process.execPath,
+    args: ["--import", TSX, join(REPO, "bench", script), "--port", "0"],
+  });
+  switch (id) {
+    case OURS:
+      return {
+        command: process.execPath,
+        args: [
+          flags.oursEntry,
+          "serve",
+          "--transport",
+          transport,
+          "--socket-port",
+          "0",
+          "--grpc-port",
+          "0",
+        ].concat(["--work-ms", "0", "--catalog", catalog]),
+        readyText: transport,
+      };
+    case "line-baseline":
+      return tsxScript("line-baseline.ts");
+    case "grpc-baseline":
+      return tsxScript("grpc-baseline.ts");
+    case "seed-grpc":
+      return { command: flags.python, args: [join(REPO, "bench", "seed-grpc-server.py"), "--port", "0"] };
+    default:
+      throw new Error(`unknown server ${id}`);
+  }
+}
+
+/** Redis has no port 0: reserve a free port, then wait for its own ready line. */
+async function startRedis(): Promise<ServerProcess> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.once("error", reject);
+  });
+  return startServerProcess({
+    command: "redis-server",
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    readyLine: { pattern: /Ready to accept connections/, port },
+  });
+}
+
+function pythonHasGrpc(python: string): boolean {
+  try {
+    execFileSync(python, ["-c", "import grpc, grpc_tools"], { stdio: "ignore", timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
+  const withRedis =
+    flags.redis && tools.lineload !== undefined && findExecutable(undefined, "redis-server", []);
+  const withSeed = flags.seed && pythonHasGrpc(flags.python);
+  const socketEntries: Entry[] = [
+    { server: OURS, op: "query" },
+    { server: OURS, op: "buy" },
+    { server: "line-baseline", op: "query" },
+    ...(withRedis ? [{ server: "redis", op: "query" } as const] : []),
+  ];
+  const grpcEntries: Entry[] = [
+    { server: OURS, op: "query" },
+    { server: OURS, op: "buy" },
+    { server: "grpc-baseline", op: "query" },
+    ...(withSeed ? [{ server: "seed-grpc", op: "query" } as const] : []),
+  ];
+  const all: Scenario[] = [
+    { id: "socket-c50-p1", transport: "socket", loops: 50, depth: 1, entries: socketEntries },
+    { id: "socket-c10-p16", transport: "socket", loops: 10, depth: 16, entries: socketEntries },
+    { id: "grpc-c50", transport: "grpc", loops: 50, depth: flags.grpcConns, entries: grpcEntries },
+  ];
+  return all.filter((scenario) => flags.only === undefined || scenario.transport === flags.only);
+}
+
+/**
+ * What lineload sends for an entry and the prefix every reply must have: Redis
+ * gets inline GETs of a missing key (a one-line "$-1" reply); ours and the
+ * baseline answer "19.99 100" to a Query and "1" to a Buy, so "1" catches
+ * errors, unknown toys and sold-out alike.
+ */
+function lineRequests(entry: Entry): { lines: string[]; replyPrefix: string } {
+  if (entry.server === "redis") return { lines: ["GET tux\\n"], replyPrefix: "$-1" };
+  return { lines: [entry.op === "query" ? "Query: Tux\\n" : "Buy: Tux\\n"], replyPrefix: "1" };
+}
+
+type Generator = "lineload" | "grpcload" | "engine";
+
+interface Tools {
+  readonly lineload?: string;
+  readonly grpcload?: string;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** The neutral tools when built (they cost the machine least), else our engine. */
+function generatorFor(transport: BenchTransport, tools: Tools): Generator {
+  if (transport === "socket") return tools.lineload ? "lineload" : "engine";
+  return tools.grpcload ? "grpcload" : "engine";
+}
+
+/** Starts each scenario's servers once, into `servers`; a server that fails is left out with a note. */
+async function startServers(
+  scenarios: readonly Scenario[],
+  flags: CompareFlags,
+  catalog: string,
+  servers: Map<string, ServerProcess>,
+): Promise<Map<string, string>> {
+  const unavailable = new Map<string, string>();
+  for (const scenario of scenarios) {
+    for (const { server } of scenario.entries) {
+      const key = `${scenario.transport}:${server}`;
+      if (servers.has(key) || unavailable.has(key)) continue;
+      try {
+        const started =
+          server === "redis"
+            ? await startRedis()
+            : await startServerProcess(serverCommand(server, scenario.transport, flags, catalog));
+        servers.set(key, started);
+      } catch (error) {
+        unavailable.set(key, (error as Error).message);
+        log(`note: ${key} unavailable, left out: ${(error as Error).message}`);
+      }
+    }
+  }
+  return unavailable;
+}
+
+function runEntry(
+  generator: Generator,
+  tools: Tools,
+  scenario: Scenario,
+  entry: Entry,
+  shape: LoadShape,
+  workers: number | undefined,
+) {
+  if (generator === "lineload") {
+    const { lines, replyPrefix } = lineRequests(entry);
+    return runLineload(tools.lineload!, shape, lines, replyPrefix);
+  }
+  if (generator === "grpcload") return runGrpcload(tools.grpcload!, shape);
+  return runEngine(scenario.transport, shape, workers);
+}
+
+/** Every scenario, round after round, each entry once per round, the first entry rotating. */
+async function runScenarios(
+  scenarios: readonly Scenario[],
+  servers: ReadonlyMap<string, ServerProcess>,
+  tools: Tools,
+  flags: CompareFlags,
+): Promise<CompareRun[]> {
+  const runs: CompareRun[] = [];
+  for (const scenario of scenarios) {
+    const generator = generatorFor(scenario.transport, tools);
+    for (let round = 1; round <= flags.rounds; round++) {
+      const count = scenario.entries.length;
+      for (let i = 0; i < count; i++) {
+        // Rotating the start each round: no entry always runs first or last.
+        const entry = scenario.entries[(i + round - 1) % count]!;
+        const server = servers.get(`${scenario.transport}:${entry.server}`);
+        if (server === undefined) continue;
+        const shape: LoadShape = {
+          port: server.port,
+          op: entry.op,
+          loops: scenario.loops,
+          depth: scenario.depth,
+          durationS: flags.duration,
+          warmupS: flags.warmup,
+        };
+        const run = { scenario: scenario.id, ...entry, round, generator };
+        const label = `${describeScenario(scenario)} | ${entry.server} ${entry.op} | round ${round}`;
+        try {
+          const figures = await runEntry(generator, tools, scenario, entry, shape, flags.workers);
+          runs.push({ ...run, figures });
+          log(`${label}: ${figures.requestsPerSecond} req/s`);
+        } catch (error) {
+          runs.push({ ...run, error: (error as Error).message });
+          log(`${label} failed: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const tools: Tools = {
+    lineload: findExecutable(flags.lineload, "lineload", ["/tmp/lineload"]),
+    grpcload: findExecutable(flags.grpcload, "grpcload", ["/tmp/grpcload-bin/grpcload"]),
+  };
+  const generators = { socket: generatorFor("socket", tools), grpc: generatorFor("grpc", tools) };
+  const scenarios = buildScenarios(flags, tools);
+  const workDir = mkdtempSync(join(tmpdir(), "toystore-compare-"));
+  const catalog = join(workDir, "catalog.json");
+  writeFileSync(catalog, JSON.stringify(BENCH_CATALOG));
+  const servers = new Map<string, ServerProcess>();
+  const stopAll = () => Promise.all([...servers.values()].map((server) => server.stop()));
+  const onSignal = () => {
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const unavailable = await startServers(scenarios, flags, catalog, servers);
+    log(
+      `${availableParallelism()} cores, nothing pinned: one server under load at a time, ` +
+        `generators socket=${generators.socket} gRPC=${generators.grpc}; ` +
+        `${flags.rounds} round(s) of ${flags.duration} s + ${flags.warmup} s warm-up per run`,
+    );
+    const runs = await runScenarios(scenarios, servers, tools, flags);
+    const summaries = summarize(scenarios, runs);
+    const targets = checkTargets(summaries);
+    if (flags.json) {
+      const report = {
+        tool: "toystore-compare",
+        options: { ...flags, generators },
+        environment: describeEnvironment(),
+        unavailable: Object.fromEntries(unavailable),
+        scenarios,
+        runs,
+        summaries,
+        targets,
+      };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderComparison(scenarios, summaries, targets)}\n`);
+    }
+  } finally {
+    await stopAll();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();

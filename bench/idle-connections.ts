@@ -1,0 +1,223 @@
+// Memory per idle connection: opens N idle socket connections to a server and
+// reports how much its resident set (VmRSS) grew, per connection.
+//
+//   node --import tsx bench/idle-connections.ts                 # starts our server (dist/)
+//   node --import tsx bench/idle-connections.ts --server line-baseline
+//   node --import tsx bench/idle-connections.ts --port 7070 --pid 1234   # a server already running
+//
+// File descriptors: this process and the server each need N + a few. Node
+// raises its soft RLIMIT_NOFILE to the hard limit at start-up, so only the hard
+// limit matters; if it is too low, run from a shell with a raised one:
+//   ulimit -n 20000 && node --import tsx bench/idle-connections.ts    (as root, or: prlimit)
+
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type ServerProcess, startServerProcess } from "../src/bench/spawn-server.js";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+/** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
+const FD_HEADROOM = 64;
+/** Connections checked for liveness after the measurement: enough to notice, cheap to do. */
+const LIVENESS_SAMPLE = 100;
+const LIVENESS_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+interface IdleFlags {
+  connections: number;
+  batch: number;
+  settleMs: number;
+  server: "ours" | "line-baseline";
+  oursEntry: string;
+  port?: number;
+  pid?: number;
+  json?: boolean;
+}
+
+function integer(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 1) {
+      throw new InvalidArgumentError(`${flag} takes an integer >= 1, got "${value}"`);
+    }
+    return parsed;
+  };
+}
+
+function parseFlags(): IdleFlags {
+  const command = new Command("bench/idle-connections.ts")
+    .description("server RSS per idle socket connection")
+    .option("--connections <n>", "idle connections to open", integer("--connections"), 10_000)
+    .option(
+      "--batch <n>",
+      "connections opened at once (stays under the listen backlog)",
+      integer("--batch"),
+      200,
+    )
+    .option("--settle-ms <ms>", "wait before each RSS reading", integer("--settle-ms"), 2_000)
+    .addOption(
+      new Option("--server <which>", "server to start when --port is not given")
+        .choices(["ours", "line-baseline"])
+        .default("ours"),
+    )
+    .option("--ours-entry <path>", "our CLI entry point", join(REPO, "dist/cli/main.js"))
+    .option("--port <port>", "measure a server already listening here (needs --pid)", integer("--port"))
+    .option("--pid <pid>", "that server's process id, for its RSS", integer("--pid"))
+    .option("--json", "print the result as JSON");
+  command.parse();
+  const flags = command.opts<IdleFlags>();
+  if ((flags.port === undefined) !== (flags.pid === undefined)) command.error("--port and --pid go together");
+  return flags;
+}
+
+/** A field of /proc/PID/status in kB (VmRSS, VmHWM). */
+function readStatusKb(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+  if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]);
+}
+
+/** The soft limit on open files of this process (already raised to the hard one by Node). */
+function openFileLimit(): number {
+  const limits = readFileSync("/proc/self/limits", "utf8");
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+  return match === null || match[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(match[1]);
+}
+
+function startServer(flags: IdleFlags): Promise<ServerProcess> {
+  if (flags.server === "line-baseline") {
+    const script = join(REPO, "bench", "line-baseline.ts");
+    return startServerProcess({
+      command: process.execPath,
+      args: ["--import", import.meta.resolve("tsx"), script, "--port", "0"],
+    });
+  }
+  return startServerProcess({
+    command: process.execPath,
+    args: [flags.oursEntry, "serve", "--transport", "socket", "--socket-port", "0", "--work-ms", "0"].concat([
+      "--max-connections",
+      String(flags.connections + 10_000),
+      "--idle-timeout-ms",
+      "0",
+    ]),
+    readyText: "socket",
+  });
+}
+
+function connectOne(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(new Error("connect timeout")));
+    socket.once("connect", () => {
+      socket.setTimeout(0);
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Opens `count` connections, `batch` at a time; counts the ones refused or dropped later. */
+async function openConnections(port: number, count: number, batch: number) {
+  const sockets: net.Socket[] = [];
+  let failed = 0;
+  let closedByServer = 0;
+  for (let opened = 0; opened < count; opened += batch) {
+    const size = Math.min(batch, count - opened);
+    const results = await Promise.allSettled(Array.from({ length: size }, () => connectOne(port)));
+    for (const result of results) {
+      if (result.status === "rejected") {
+        failed++;
+        continue;
+      }
+      const socket = result.value;
+      // An idle connection the server closes (limit, timeout) no longer counts as held.
+      socket.once("close", () => closedByServer++);
+      socket.on("error", () => undefined);
+      sockets.push(socket);
+    }
+  }
+  return { sockets, failed, closedByServer: () => closedByServer };
+}
+
+/** Sends one Query on a few connections: held connections must still be served. */
+async function checkLiveness(sockets: net.Socket[]): Promise<{ asked: number; answered: number }> {
+  const sample = sockets.filter((socket) => !socket.destroyed).slice(0, LIVENESS_SAMPLE);
+  const answers = sample.map(
+    (socket) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), LIVENESS_TIMEOUT_MS);
+        socket.once("data", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        socket.write("Query: Tux\n");
+      }),
+  );
+  const results = await Promise.all(answers);
+  return { asked: sample.length, answered: results.filter(Boolean).length };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const limit = openFileLimit();
+  if (limit < flags.connections + FD_HEADROOM) {
+    throw new Error(
+      `open-file limit ${limit} is below ${flags.connections + FD_HEADROOM}: raise it (ulimit -n ${flags.connections + 1024}) and rerun`,
+    );
+  }
+  const started = flags.port === undefined ? await startServer(flags) : undefined;
+  const port = started?.port ?? flags.port!;
+  const pid = started?.pid ?? flags.pid!;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  let sockets: net.Socket[] = [];
+  try {
+    await sleep(flags.settleMs);
+    const rssBeforeKb = readStatusKb(pid, "VmRSS");
+    log(`server pid ${pid} on port ${port}: RSS ${rssBeforeKb} kB; opening ${flags.connections} connections`);
+    const openedAt = performance.now();
+    const opened = await openConnections(port, flags.connections, flags.batch);
+    sockets = opened.sockets;
+    const openMs = Math.round(performance.now() - openedAt);
+    await sleep(flags.settleMs);
+    const rssAfterKb = readStatusKb(pid, "VmRSS");
+    const held = sockets.length - opened.closedByServer();
+    const liveness = await checkLiveness(sockets);
+    const result = {
+      tool: "toystore-idle-connections",
+      server: started ? flags.server : `pid ${pid}`,
+      requested: flags.connections,
+      held,
+      refused: opened.failed,
+      closedByServer: opened.closedByServer(),
+      openMs,
+      rssBeforeKb,
+      rssAfterKb,
+      rssPerConnectionKb: held > 0 ? Math.round(((rssAfterKb - rssBeforeKb) / held) * 100) / 100 : undefined,
+      serverPeakRssKb: readStatusKb(pid, "VmHWM"),
+      liveness,
+    };
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      const lines = [
+        `${result.server}: held ${held} of ${flags.connections} idle connections` +
+          ` (refused ${result.refused}, closed by server ${result.closedByServer}; opened in ${openMs} ms)`,
+        `  RSS ${rssBeforeKb} kB -> ${rssAfterKb} kB: ${result.rssPerConnectionKb ?? "-"} kB per connection` +
+          ` (peak ${result.serverPeakRssKb} kB)`,
+        `  afterwards ${liveness.answered} of ${liveness.asked} sampled connections answered a Query`,
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await started?.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,172 @@
+// Socket load: C connections, each a closed loop keeping P requests in flight.
+//
+// Written on node:net directly, not on the StoreClient, because the generator
+// must cost much less than the server it measures: requests are pre-encoded
+// bytes written P at a time, replies are counted by scanning for "\n" bytes
+// without building strings, and per-connection state lives in typed arrays.
+
+import net from "node:net";
+import type { BenchOp, PreparedLoad, WorkerPlan } from "./options.js";
+import type { LoadRecorder } from "./recorder.js";
+
+const NEWLINE = 0x0a;
+/** Reply lines starting with this byte are protocol errors ("ERR ..."). */
+const ERROR_FIRST_BYTE = 0x45;
+
+/** The request lines one connection cycles through. */
+export function requestLines(op: BenchOp, name: string): string[] {
+  if (op === "query") return [`Query: ${name}\n`];
+  if (op === "buy") return [`Buy: ${name}\n`];
+  return [`Query: ${name}\n`, `Buy: ${name}\n`];
+}
+
+/**
+ * The request cycle laid out once in one buffer, long enough that any run of
+ * up to `pipeline` requests starting anywhere in the cycle is one subarray:
+ * sending k requests is a slice, never a copy.
+ */
+class RequestTape {
+  readonly #bytes: Buffer;
+  readonly #offsets: number[];
+  readonly #cycle: number;
+
+  constructor(lines: string[], pipeline: number) {
+    this.#cycle = lines.length;
+    const count = pipeline + lines.length;
+    this.#offsets = [0];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < count; i++) {
+      const part = Buffer.from(lines[i % lines.length]!);
+      parts.push(part);
+      this.#offsets.push(this.#offsets[i]! + part.length);
+    }
+    this.#bytes = Buffer.concat(parts);
+  }
+
+  /** The bytes of `count` requests starting at cycle position `at`. */
+  slice(at: number, count: number): Buffer {
+    return this.#bytes.subarray(this.#offsets[at]!, this.#offsets[at + count]!);
+  }
+
+  next(at: number, count: number): number {
+    return (at + count) % this.#cycle;
+  }
+}
+
+/** Opens the plan's connections; rejects if any cannot connect. */
+export async function prepareSocketLoad(plan: WorkerPlan, recorder: LoadRecorder): Promise<PreparedLoad> {
+  const tape = new RequestTape(requestLines(plan.op, plan.name), plan.depth);
+  const sockets = await Promise.all(Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)));
+  const loops = sockets.map((socket) => new ConnectionLoop(socket, tape, plan.depth, recorder));
+  return {
+    async run() {
+      for (const loop of loops) loop.start();
+      await recorder.runWindow(plan.warmupMs, plan.durationMs);
+      for (const loop of loops) loop.stop();
+    },
+  };
+}
+
+function connect(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** One connection's closed loop: every reply received sends one more request. */
+class ConnectionLoop {
+  readonly #socket: net.Socket;
+  readonly #tape: RequestTape;
+  readonly #recorder: LoadRecorder;
+  /** Send times (performance.now(), ms) of the requests in flight, oldest at #head. */
+  readonly #sentAt: Float64Array;
+  #head = 0;
+  #inFlight = 0;
+  /** Position in the request cycle of the next request to send. */
+  #cycleAt = 0;
+  /** First byte of the reply line being read, or -1 before it has arrived. */
+  #lineFirstByte = -1;
+  #stopped = false;
+
+  constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: LoadRecorder) {
+    this.#socket = socket;
+    this.#tape = tape;
+    this.#recorder = recorder;
+    this.#sentAt = new Float64Array(pipeline);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", () => this.#onLost());
+    socket.on("close", () => this.#onLost());
+  }
+
+  start(): void {
+    this.#send(this.#sentAt.length);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#socket.destroy();
+  }
+
+  #send(count: number): void {
+    const now = performance.now();
+    const size = this.#sentAt.length;
+    for (let i = 0, at = (this.#head + this.#inFlight) % size; i < count; i++, at = (at + 1) % size) {
+      this.#sentAt[at] = now;
+    }
+    this.#inFlight += count;
+    this.#socket.write(this.#tape.slice(this.#cycleAt, count));
+    this.#cycleAt = this.#tape.next(this.#cycleAt, count);
+  }
+
+  #onData(chunk: Buffer): void {
+    const now = performance.now();
+    const recorder = this.#recorder;
+    const measuring = recorder.measuring;
+    const size = this.#sentAt.length;
+    let replies = 0;
+    // Replies sent in one write share a send time: record each run of equal times once.
+    let runSentAt = -1;
+    let runCount = 0;
+    let pos = 0;
+    for (;;) {
+      if (this.#lineFirstByte === -1 && pos < chunk.length) this.#lineFirstByte = chunk[pos]!;
+      const newline = chunk.indexOf(NEWLINE, pos);
+      if (newline === -1) break;
+      if (this.#lineFirstByte === ERROR_FIRST_BYTE && measuring) recorder.errors++;
+      this.#lineFirstByte = -1;
+      pos = newline + 1;
+      // A line nobody asked for (a misbehaving server) must not desynchronize the send times.
+      if (replies === this.#inFlight) {
+        if (measuring) recorder.errors++;
+        continue;
+      }
+      replies++;
+      const sentAt = this.#sentAt[this.#head]!;
+      this.#head = (this.#head + 1) % size;
+      if (sentAt === runSentAt) {
+        runCount++;
+      } else {
+        if (runCount > 0 && measuring) recorder.record(now - runSentAt, runCount);
+        runSentAt = sentAt;
+        runCount = 1;
+      }
+    }
+    if (runCount > 0 && measuring) recorder.record(now - runSentAt, runCount);
+    if (replies === 0) return;
+    this.#inFlight -= replies;
+    if (!this.#stopped) this.#send(replies);
+  }
+
+  // A connection the server dropped: its requests in flight are lost.
+  #onLost(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#recorder.measuring) this.#recorder.errors += this.#inFlight;
+    this.#recorder.lostConnections++;
+  }
+}

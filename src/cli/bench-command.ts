@@ -1,0 +1,77 @@
+// `toystore bench`: throughput and latency against a running server (--port),
+// or against a server it starts itself with --work-ms 0 and a catalog whose
+// stock never runs out.
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { addBenchFlags, type BenchFlags, benchOptionsFromFlags } from "../bench/cli-options.js";
+import { formatBenchResult } from "../bench/format.js";
+import { runBench } from "../bench/run-bench.js";
+import { type ServerProcess, startServerProcess } from "../bench/spawn-server.js";
+import { CliFailure } from "./cli-failure.js";
+
+/** How to run this CLI again as a child process, from source (tsx) or from dist/. */
+export function selfCommand(): { command: string; args: string[] } {
+  const main = fileURLToPath(
+    new URL(`./main${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
+  );
+  const args = main.endsWith(".ts") ? ["--import", import.meta.resolve("tsx"), main] : [main];
+  return { command: process.execPath, args };
+}
+
+export function registerBenchCommand(program: Command): void {
+  const command = program
+    .command("bench")
+    .description(
+      "measure throughput and latency (closed loop, several generator processes); " +
+        "without --port, starts a server itself (--work-ms 0, unlimited stock)",
+    );
+  addBenchFlags(command).action(async (flags: BenchFlags) => {
+    let server: ServerProcess | undefined;
+    let dir: string | undefined;
+    try {
+      let port = flags.port;
+      if (port === undefined) {
+        dir = await mkdtemp(join(tmpdir(), "toystore-bench-"));
+        const catalog = join(dir, "catalog.json");
+        // Buys must never sell out during a run: a stock no benchmark can exhaust.
+        await writeFile(catalog, JSON.stringify([{ name: flags.name, price: "19.99", stock: 1e15 }]));
+        const self = selfCommand();
+        server = await startServerProcess({
+          command: self.command,
+          args: [
+            ...self.args,
+            "serve",
+            "--transport",
+            flags.transport,
+            "--socket-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--work-ms",
+            "0",
+            "--catalog",
+            catalog,
+            "--max-connections",
+            "100000",
+          ],
+          readyText: flags.transport,
+        });
+        port = server.port;
+        if (!flags.json) console.error(`started a server (pid ${server.pid}) on ${server.host}:${port}`);
+      }
+      const result = await runBench(benchOptionsFromFlags(flags, port));
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBenchResult(result)}\n`,
+      );
+    } catch (error) {
+      throw new CliFailure(`bench failed: ${(error as Error).message}`);
+    } finally {
+      await server?.stop();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,128 @@
+// The bench engine: option checks, the split over workers, and short real
+// runs (worker processes included) against the baselines. Counts only, never
+// timing: figures belong to benchmarks, not tests.
+
+import assert from "node:assert/strict";
+import net from "node:net";
+import { after, before, describe, it } from "node:test";
+import type { RunningServer } from "../bench/baseline-args.js";
+import { startGrpcBaseline } from "../bench/grpc-baseline.js";
+import { startLineBaseline } from "../bench/line-baseline.js";
+import { planWorkers, resolveBenchOptions } from "../src/bench/options.js";
+import { runBench } from "../src/bench/run-bench.js";
+
+const SHORT = { durationMs: 300, warmupMs: 100, workers: 1 } as const;
+
+describe("bench options", () => {
+  it("rejects a bad value naming the option", () => {
+    assert.throws(() => resolveBenchOptions({ transport: "socket", port: 1, pipeline: 0 }), /pipeline/);
+    assert.throws(() => resolveBenchOptions({ transport: "socket", port: 0 }), /port/);
+    assert.throws(
+      () => resolveBenchOptions({ transport: "grpc" as "socket", port: 1, op: "sell" as "buy" }),
+      /op must be/,
+    );
+  });
+
+  it("splits connections over workers as evenly as integers allow", () => {
+    const plans = planWorkers(
+      resolveBenchOptions({ transport: "socket", port: 1, connections: 5, workers: 2 }),
+    );
+    assert.deepEqual(
+      plans.map((plan) => plan.loops),
+      [3, 2],
+    );
+  });
+
+  it("never starts a worker without load", () => {
+    const plans = planWorkers(
+      resolveBenchOptions({ transport: "grpc", port: 1, concurrency: 2, workers: 4 }),
+    );
+    assert.equal(plans.length, 2);
+    assert.ok(plans.every((plan) => plan.loops === 1 && plan.depth >= 1));
+  });
+});
+
+describe("runBench against the line baseline", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startLineBaseline({ host: "127.0.0.1", port: 0 });
+  });
+  after(() => server.close());
+
+  it("counts replies of a pipelined mixed load across two workers, without errors", async () => {
+    const result = await runBench({
+      transport: "socket",
+      port: server.port,
+      op: "mix",
+      connections: 4,
+      pipeline: 8,
+      ...SHORT,
+      workers: 2,
+    });
+    assert.equal(result.stopReason, "duration");
+    assert.equal(result.workers.length, 2);
+    assert.ok(result.requests > 0);
+    assert.equal(result.errors, 0);
+    assert.ok(result.latencyUs.p50 <= result.latencyUs.p99 && result.latencyUs.p99 <= result.latencyUs.max);
+  });
+});
+
+describe("runBench against a server that answers ERR", () => {
+  let server: net.Server;
+  let port: number;
+  before(async () => {
+    // Replies "ERR" to every line: each reply must count as an error.
+    server = net.createServer((socket) => {
+      socket.on("data", (chunk) => {
+        let replies = "";
+        for (const byte of chunk) if (byte === 0x0a) replies += "ERR nope\n";
+        socket.write(replies);
+      });
+      socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("reports every reply as an error", async () => {
+    const result = await runBench({ transport: "socket", port, connections: 2, pipeline: 4, ...SHORT });
+    assert.ok(result.requests > 0);
+    assert.equal(result.errors, result.requests);
+  });
+});
+
+describe("runBench against the gRPC baseline", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startGrpcBaseline({ host: "127.0.0.1", port: 0 });
+  });
+  after(() => server.close());
+
+  it("keeps calls in flight over several channels, without errors", async () => {
+    const result = await runBench({
+      transport: "grpc",
+      port: server.port,
+      op: "mix",
+      concurrency: 8,
+      channels: 2,
+      ...SHORT,
+    });
+    assert.equal(result.stopReason, "duration");
+    assert.ok(result.requests > 0);
+    assert.equal(result.errors, 0);
+  });
+});
+
+describe("runBench with nothing listening", () => {
+  it("rejects with the address it could not reach", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await assert.rejects(
+      runBench({ transport: "socket", port, connections: 1, ...SHORT }),
+      /ECONNREFUSED|connect/,
+    );
+  });
+});
