@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerBenchCommand } from "./bench-command.js";
 import { registerCallCommands } from "./call-commands.js";
 import { CliFailure } from "./cli-failure.js";
+import { registerLoadCommands } from "./load-commands.js";
 import { registerServeCommand } from "./serve-command.js";
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerCallCommands(program);
   registerBenchCommand(program);
+  registerLoadCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

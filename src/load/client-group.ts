@@ -1,0 +1,89 @@
+// A group of clients run by one process: connect them all (before the
+// barrier), run them all at once (after it), and hand back their measurements
+// as plain data. Used by each worker process, and by the parent in-process.
+
+import type { StoreClient } from "../client/store-client.js";
+import { type ClientLoopOptions, runClient } from "./client-loop.js";
+import type { ConnectFn } from "./connect-loader.js";
+import type { LoadOptions } from "./load-options.js";
+import { encodeHistogram } from "./stats.js";
+import type { EncodedClientTally } from "./worker-protocol.js";
+
+/** Connected clients, ready to start. */
+export interface ConnectedGroup {
+  readonly clients: readonly { readonly index: number; readonly client: StoreClient }[];
+  /** Closes every client; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one connection per client index, all at once. If any fails, the ones
+ * that opened are closed and the first error is thrown.
+ */
+export async function connectGroup(
+  connect: ConnectFn,
+  options: Pick<LoadOptions, "transport" | "host" | "port">,
+  indices: readonly number[],
+): Promise<ConnectedGroup> {
+  const target = { transport: options.transport, host: options.host, port: options.port };
+  const settled = await Promise.allSettled(indices.map(() => connect(target)));
+  const opened: { index: number; client: StoreClient }[] = [];
+  settled.forEach((outcome, k) => {
+    if (outcome.status === "fulfilled") opened.push({ index: indices[k]!, client: outcome.value });
+  });
+  const close = async () => {
+    await Promise.allSettled(opened.map(({ client }) => client.close()));
+  };
+  const failure = settled.find((outcome) => outcome.status === "rejected");
+  if (failure !== undefined) {
+    await close();
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  return { clients: opened, close };
+}
+
+/**
+ * Sends each client's priming queries (untimed, before the barrier), all
+ * clients at once, each client's one after the other. Errors are ignored
+ * here: a broken connection shows up again, counted, in the measured run.
+ */
+export async function primeGroup(
+  group: ConnectedGroup,
+  options: Pick<LoadOptions, "primeRequests" | "toys">,
+): Promise<void> {
+  await Promise.all(
+    group.clients.map(async ({ client, index }) => {
+      for (let i = 0; i < options.primeRequests; i++) {
+        await client.query(options.toys[(index + i) % options.toys.length]!).catch(() => undefined);
+      }
+    }),
+  );
+}
+
+/**
+ * Runs every client of the group concurrently, from the same tick (the
+ * barrier has just opened), and returns their encoded measurements in
+ * client order. Encoding happens only after the last client is done, so it
+ * never competes with a measured request.
+ */
+export async function runGroup(
+  group: ConnectedGroup,
+  process: number,
+  options: ClientLoopOptions,
+  signal?: AbortSignal,
+): Promise<EncodedClientTally[]> {
+  const tallies = await Promise.all(
+    group.clients.map(({ client, index }) => runClient(client, index, options, signal)),
+  );
+  return tallies.map((tally, k) => ({
+    client: group.clients[k]!.index,
+    process,
+    count: tally.count,
+    sumMicros: tally.sumMicros,
+    histogram: encodeHistogram(tally.histogram),
+    errors: tally.errors,
+    outcomes: tally.outcomes,
+    elapsedMs: tally.elapsedMs,
+    stopReason: tally.stopReason,
+  }));
+}

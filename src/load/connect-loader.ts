@@ -1,0 +1,40 @@
+// Finds the function that opens a StoreClient: the project's own factory
+// (src/client/connect.ts) by default, or a module named by the caller, which
+// is how tests run the load generator against a fake store.
+
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { StoreClient, Transport } from "../client/store-client.js";
+
+/** Where a client connects. */
+export interface ConnectOptions {
+  readonly transport: Transport;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Opens one client with its own connection (never shared with another call's). */
+export type ConnectFn = (options: ConnectOptions) => Promise<StoreClient>;
+
+/** The project's client factory, relative to this file (src/load/ or dist/load/). */
+const DEFAULT_CONNECT_MODULE = new URL("../client/connect.js", import.meta.url).href;
+
+/**
+ * Imports `moduleUrl` (a file URL or an absolute path; null = the project's
+ * factory) and returns its `connect` export. The import is dynamic so that a
+ * worker process can be told which factory to use in its plan message.
+ * Throws if the module has no `connect` function.
+ */
+export async function loadConnect(moduleUrl: string | null): Promise<ConnectFn> {
+  const specifier =
+    moduleUrl === null
+      ? DEFAULT_CONNECT_MODULE
+      : isAbsolute(moduleUrl)
+        ? pathToFileURL(moduleUrl).href
+        : moduleUrl;
+  const module = (await import(specifier)) as { connect?: unknown };
+  if (typeof module.connect !== "function") {
+    throw new TypeError(`load: ${specifier} does not export a connect(options) function`);
+  }
+  return module.connect as ConnectFn;
+}

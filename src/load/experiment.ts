@@ -1,0 +1,243 @@
+// The experiment runner (`toystore experiment`): the seed's study as a matrix
+// of cells, each run on a fresh server started here, measured by runLoad and
+// set next to the queueing prediction.
+
+import type { Op } from "../catalog/toy.js";
+import type { Transport } from "../client/store-client.js";
+import type { LockKind } from "../concurrency/section-lock.js";
+import { type NodeEntry, PACKAGE_ROOT } from "./entry-point.js";
+import {
+  type ExperimentOptions,
+  type ExperimentOptionsInput,
+  resolveExperimentOptions,
+} from "./experiment-options.js";
+import { parallelismFor, predictMeanLatencyMs, steadyStateMeanMs } from "./prediction.js";
+import {
+  type CellPrediction,
+  collectEnvironment,
+  type ExperimentCell,
+  type ExperimentResults,
+  type LoadResults,
+  toleranceMs,
+} from "./results.js";
+import { runLoad } from "./run-load.js";
+import { type RunningServer, startServer } from "./server-process.js";
+import { WorkerFleet } from "./worker-fleet.js";
+
+/** One cell to run, with what theory expects of it. */
+export interface CellPlan {
+  readonly transport: Transport;
+  readonly lock: LockKind;
+  readonly op: Op;
+  readonly clients: number;
+  readonly predicted: CellPrediction;
+}
+
+/** Reported before and after each cell. */
+export interface ExperimentProgress {
+  readonly phase: "start" | "done";
+  /** 0-based number of the cell starting or done. */
+  readonly cellIndex: number;
+  readonly cellCount: number;
+  /** e.g. "socket rwlock query, 5 clients". */
+  readonly label: string;
+  /** Fraction of the expected total time done, in [0, 1]; cells are weighted by their predicted length. */
+  readonly fraction: number;
+  /** Estimated time left, ms; null until a cell has finished. */
+  readonly etaMs: number | null;
+  /** The finished cell (phase "done" only). */
+  readonly cell?: ExperimentCell;
+}
+
+export interface ExperimentHooks {
+  readonly onProgress?: (progress: ExperimentProgress) => void;
+  /** Stops after the current cell's clients finish the request in flight; the results so far are returned. */
+  readonly signal?: AbortSignal;
+  /** How to start the server; default `toystore serve` from dist/ (or src/ through tsx). */
+  readonly serverEntry?: NodeEntry;
+  /** Module whose `connect` the load workers use; default the project's client factory. */
+  readonly connectModule?: string;
+}
+
+/** A cell failed (its server did not start, or its clients could not connect); `partial` holds the cells before it. */
+export class ExperimentError extends Error {
+  override readonly name = "ExperimentError";
+  constructor(
+    message: string,
+    readonly partial: ExperimentResults,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Start-up cost of a cell we do not model (server start, client processes), for the ETA only. */
+const CELL_OVERHEAD_MS = 1500;
+
+/** The matrix in run order: transport, then lock, then op, then clients, each in the order given. */
+export function planCells(options: ExperimentOptions): CellPlan[] {
+  const cells: CellPlan[] = [];
+  for (const transport of options.transports) {
+    for (const lock of options.locks) {
+      for (const op of options.ops) {
+        const parallelism = parallelismFor({ transport, lock, op, ...options });
+        for (const clients of options.clients) {
+          const schedule = { clients, requests: options.requests, parallelism, serviceMs: options.workMs };
+          cells.push({
+            transport,
+            lock,
+            op,
+            clients,
+            predicted: {
+              parallelism,
+              meanMs: predictMeanLatencyMs(schedule),
+              steadyStateMs: steadyStateMeanMs(schedule),
+            },
+          });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/**
+ * Runs every cell on its own fresh server and returns the results: each cell
+ * measured, predicted, and compared. Cells run one after the other, never
+ * overlapping, so that a cell never shares the machine with another.
+ * Throws ExperimentError (carrying the cells done) if a cell cannot run.
+ */
+export async function runExperiment(
+  input: ExperimentOptionsInput = {},
+  hooks: ExperimentHooks = {},
+): Promise<ExperimentResults> {
+  const options = resolveExperimentOptions(input);
+  const environment = collectEnvironment(PACKAGE_ROOT);
+  const plans = planCells(options);
+  const cells: ExperimentCell[] = [];
+  const results = (): ExperimentResults => ({
+    kind: "toystore-experiment",
+    version: 1,
+    options,
+    environment,
+    startedAt: environment.date,
+    finishedAt: new Date().toISOString(),
+    cells: [...cells],
+  });
+
+  const weights = plans.map((plan) => options.requests * plan.predicted.meanMs + CELL_OVERHEAD_MS);
+  const totalWeight = weights.reduce((sum, w) => sum + w, 0);
+  let doneWeight = 0;
+  const began = performance.now();
+  const progress = (phase: "start" | "done", index: number, cell?: ExperimentCell) => {
+    const elapsed = performance.now() - began;
+    const etaMs = doneWeight === 0 ? null : ((totalWeight - doneWeight) * elapsed) / doneWeight;
+    hooks.onProgress?.({
+      phase,
+      cellIndex: index,
+      cellCount: plans.length,
+      label: describeCell(plans[index]!),
+      fraction: doneWeight / totalWeight,
+      etaMs,
+      ...(cell === undefined ? {} : { cell }),
+    });
+  };
+
+  // The client processes are forked once and reused by every cell: forking
+  // ten processes per cell cost more than the cells themselves in --quick.
+  // Each cell still gives each client its own process and a new connection.
+  const fleet = new WorkerFleet();
+  try {
+    for (const [index, plan] of plans.entries()) {
+      if (hooks.signal?.aborted) break;
+      progress("start", index);
+      let load: LoadResults;
+      try {
+        load = await runCell(plan, options, fleet, hooks);
+      } catch (error) {
+        throw new ExperimentError(
+          `cell ${describeCell(plan)} failed: ${(error as Error).message}`,
+          results(),
+          {
+            cause: error,
+          },
+        );
+      }
+      const cell = toCell(plan, options, load);
+      cells.push(cell);
+      doneWeight += weights[index]!;
+      progress("done", index, cell);
+    }
+  } finally {
+    await fleet.close();
+  }
+  return results();
+}
+
+/** "socket rwlock query, 5 clients" */
+export function describeCell(cell: Pick<CellPlan, "transport" | "lock" | "op" | "clients">): string {
+  return `${cell.transport} ${cell.lock} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
+}
+
+async function runCell(
+  plan: CellPlan,
+  options: ExperimentOptions,
+  fleet: WorkerFleet,
+  hooks: ExperimentHooks,
+): Promise<LoadResults> {
+  const server: RunningServer = await startServer(
+    { transport: plan.transport, lock: plan.lock, ...options },
+    hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry },
+  );
+  try {
+    return await runLoad(
+      {
+        transport: plan.transport,
+        host: "127.0.0.1",
+        port: server.port,
+        clients: plan.clients,
+        requests: options.requests,
+        op: plan.op,
+        toys: options.toys,
+        seed: options.seed,
+        clientsPerProcess: options.clientsPerProcess,
+        primeRequests: options.primeRequests,
+      },
+      {
+        fleet,
+        ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+        ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
+      },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+function toCell(plan: CellPlan, options: ExperimentOptions, load: LoadResults): ExperimentCell {
+  const differenceMs = load.latency.mean - plan.predicted.meanMs;
+  return {
+    transport: plan.transport,
+    lock: plan.lock,
+    op: plan.op,
+    clients: plan.clients,
+    requests: options.requests,
+    workMs: options.workMs,
+    measured: load.latency,
+    perClientMeansMs: load.perClient.map((client) => client.meanMs),
+    throughputPerSecond: load.throughputPerSecond,
+    errors: load.errors,
+    outcomes: load.outcomes,
+    predicted: plan.predicted,
+    differenceMs,
+    differencePercent: plan.predicted.meanMs === 0 ? 0 : (100 * differenceMs) / plan.predicted.meanMs,
+    // Only a complete cell ran the schedule the prediction describes.
+    withinTolerance:
+      load.stopReason === "completed" &&
+      load.latency.count > 0 &&
+      Math.abs(differenceMs) <= toleranceMs(plan.predicted.meanMs),
+    stopReason: load.stopReason,
+    elapsedMs: load.elapsedMs,
+    histogram: load.histogram,
+  };
+}

@@ -1,0 +1,63 @@
+// results.csv: one row per experiment cell (RFC 4180), for spreadsheets and
+// plotting tools; written from ExperimentResults alone.
+
+import type { ExperimentCell, ExperimentResults } from "../results.js";
+
+/** The columns, in order; each reads one value from a cell. Units are in the names. */
+const COLUMNS: readonly (readonly [string, (cell: ExperimentCell) => string | number | boolean])[] = [
+  ["transport", (c) => c.transport],
+  ["lock", (c) => c.lock],
+  ["op", (c) => c.op],
+  ["clients", (c) => c.clients],
+  ["requests_per_client", (c) => c.requests],
+  ["work_ms", (c) => c.workMs],
+  ["parallelism", (c) => c.predicted.parallelism],
+  ["count", (c) => c.measured.count],
+  ["mean_ms", (c) => c.measured.mean],
+  ["p50_ms", (c) => c.measured.p50],
+  ["p90_ms", (c) => c.measured.p90],
+  ["p99_ms", (c) => c.measured.p99],
+  ["max_ms", (c) => c.measured.max],
+  ["predicted_mean_ms", (c) => c.predicted.meanMs],
+  ["steady_state_ms", (c) => c.predicted.steadyStateMs],
+  ["difference_ms", (c) => c.differenceMs],
+  ["difference_percent", (c) => c.differencePercent],
+  ["within_tolerance", (c) => c.withinTolerance],
+  ["throughput_per_s", (c) => c.throughputPerSecond],
+  ["errors", (c) => Object.values(c.errors).reduce((sum, n) => sum + n, 0)],
+  ["errors_by_code", (c) => joinCounts(c.errors)],
+  ["outcomes", (c) => joinCounts(c.outcomes)],
+  ["stop_reason", (c) => c.stopReason],
+  ["per_client_means_ms", (c) => c.perClientMeansMs.map((ms) => round(ms)).join(";")],
+];
+
+/** The CSV text: a header row, then one row per cell, CRLF line ends as RFC 4180 asks. */
+export function renderCsv(results: ExperimentResults): string {
+  const lines = [COLUMNS.map(([name]) => name).join(",")];
+  for (const cell of results.cells) {
+    lines.push(COLUMNS.map(([, read]) => quote(format(read(cell)))).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** The column names, in order. */
+export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
+
+function format(value: string | number | boolean): string {
+  return typeof value === "number" ? String(round(value)) : String(value);
+}
+
+/** Three decimals: microsecond resolution for milliseconds, without float noise. */
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function joinCounts(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .map(([key, n]) => `${key}=${n}`)
+    .join(";");
+}
+
+function quote(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}

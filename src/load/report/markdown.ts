@@ -1,0 +1,53 @@
+// report.md: the experiment's tables in Markdown, with the environment and
+// the options that produced them, written from ExperimentResults alone.
+
+import type { Environment, ExperimentResults } from "../results.js";
+import { buildTables, type Table } from "./tables.js";
+
+export interface MarkdownOptions {
+  /** Relative paths of chart images to embed under the title, e.g. ["latency-vs-clients.svg"]. */
+  readonly charts?: readonly string[];
+}
+
+/** The whole report as Markdown (GitHub-flavoured tables). */
+export function renderMarkdown(results: ExperimentResults, options: MarkdownOptions = {}): string {
+  const { options: run } = results;
+  const lines: string[] = [
+    "# toystore experiment",
+    "",
+    `${results.cells.length} cells: transports ${run.transports.join(", ")}; locks ${run.locks.join(", ")}; ops ${run.ops.join(", ")}; clients ${run.clients.join(", ")}. ` +
+      `Simulated work ${run.workMs} ms per request, ${run.requests} requests per client, socket pool ${run.socketPoolSize}, gRPC concurrency ${run.grpcMaxConcurrency}` +
+      `${run.quick ? " (--quick)" : ""}. Each cell ran on a fresh server; clients connected first and started together.`,
+    "",
+    describeEnvironment(results.environment, results),
+    "",
+  ];
+  for (const chart of options.charts ?? [])
+    lines.push(`![Mean latency against the number of clients](${chart})`, "");
+  for (const table of buildTables(results)) lines.push(...renderTable(table), "");
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** One table as Markdown: a level-2 title, its caption, the rows. */
+export function renderTable(table: Table): string[] {
+  const escapePipes = (text: string) => text.replaceAll("|", "\\|");
+  const row = (cells: readonly string[]) => `| ${cells.map(escapePipes).join(" | ")} |`;
+  return [
+    `## ${table.title}`,
+    "",
+    table.caption,
+    "",
+    row(table.header),
+    `|${table.numeric.map((right) => (right ? " ---: " : " --- ")).join("|")}|`,
+    ...table.rows.map(row),
+  ];
+}
+
+function describeEnvironment(env: Environment, results: ExperimentResults): string {
+  const commit =
+    env.gitCommit === null
+      ? "unknown commit"
+      : `commit ${env.gitCommit.slice(0, 12)}${env.gitDirty ? " (with local changes)" : ""}`;
+  const memory = `${Math.round(env.totalMemoryBytes / 2 ** 30)} GiB`;
+  return `Measured ${results.startedAt} on ${env.cpuModel} (${env.cpuCores} cores, ${memory}), ${env.platform} ${env.osRelease} ${env.arch}, Node.js ${env.node}, ${commit}.`;
+}

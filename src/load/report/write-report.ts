@@ -1,0 +1,52 @@
+// Writes an experiment's report folder: results.json (the data), and from it
+// alone results.csv, report.md, report.html and the SVG chart.
+
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ExperimentResults } from "../results.js";
+import { renderLatencyChart } from "./chart.js";
+import { renderCsv } from "./csv.js";
+import { renderHtml } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+
+/** The files of a report folder. */
+export const REPORT_FILES = {
+  json: "results.json",
+  csv: "results.csv",
+  markdown: "report.md",
+  html: "report.html",
+  chart: "latency-vs-clients.svg",
+} as const;
+
+/**
+ * Creates `dir` if needed and writes every report file into it, overwriting
+ * earlier ones. Returns the paths written, by kind.
+ */
+export async function writeReport(
+  results: ExperimentResults,
+  dir: string,
+): Promise<Record<keyof typeof REPORT_FILES, string>> {
+  await mkdir(dir, { recursive: true });
+  const paths = Object.fromEntries(
+    Object.entries(REPORT_FILES).map(([kind, file]) => [kind, join(dir, file)]),
+  ) as Record<keyof typeof REPORT_FILES, string>;
+  const chart = renderLatencyChart(results);
+  await writeFile(paths.json, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(paths.csv, renderCsv(results));
+  await writeFile(paths.markdown, renderMarkdown(results, { charts: [REPORT_FILES.chart] }));
+  await writeFile(paths.chart, chart);
+  await writeFile(paths.html, renderHtml(results, chart));
+  return paths;
+}
+
+/**
+ * Reads a results.json back, checking that it is an experiment's, so reports
+ * can be re-rendered from data alone (`toystore report <dir>`).
+ */
+export async function readResults(path: string): Promise<ExperimentResults> {
+  const data = JSON.parse(await readFile(path, "utf8")) as Partial<ExperimentResults>;
+  if (data.kind !== "toystore-experiment" || data.version !== 1 || !Array.isArray(data.cells)) {
+    throw new Error(`${path} is not a toystore experiment's results.json (version 1)`);
+  }
+  return data as ExperimentResults;
+}

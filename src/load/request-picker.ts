@@ -1,0 +1,50 @@
+// Chooses what each request of a client asks for: the op (query, buy, or a
+// seeded draw for "mix") and the toy (uniform over the list), repeatably.
+
+import type { Op } from "../catalog/toy.js";
+import type { LoadOp } from "./load-options.js";
+
+/** One request to send. Reused between calls: read it before asking for the next. */
+export interface PickedRequest {
+  op: Op;
+  name: string;
+}
+
+/** Hands out requests; `next()` allocates nothing, so it stays off the measured path's garbage. */
+export interface RequestPicker {
+  next(): PickedRequest;
+}
+
+export interface RequestPickerOptions {
+  readonly op: LoadOp;
+  readonly buyRatio: number;
+  readonly toys: readonly string[];
+  /** Any integer; equal seeds give equal sequences. */
+  readonly seed: number;
+}
+
+/** A picker drawing from a seeded generator (mulberry32), so a run can be replayed. */
+export function createRequestPicker(options: RequestPickerOptions): RequestPicker {
+  const random = mulberry32(options.seed);
+  const { toys, buyRatio } = options;
+  const fixedOp: Op | undefined = options.op === "mix" ? undefined : options.op;
+  const picked: PickedRequest = { op: fixedOp ?? "query", name: toys[0] ?? "" };
+  return {
+    next() {
+      picked.op = fixedOp ?? (random() < buyRatio ? "buy" : "query");
+      picked.name = toys.length === 1 ? picked.name : toys[Math.floor(random() * toys.length)]!;
+      return picked;
+    },
+  };
+}
+
+/** mulberry32: a tiny 32-bit generator, uniform enough for picking toys, returning values in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

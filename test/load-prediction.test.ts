@@ -1,0 +1,115 @@
+// Unit tests for the queueing prediction: the study's numbers, the closed form
+// against the exact replay, and the parallelism of each kind of cell.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  closedFormMeanMs,
+  parallelismFor,
+  predictMeanLatencyMs,
+  simulateMeanLatencyMs,
+  steadyStateMeanMs,
+} from "../src/load/prediction.js";
+
+const close = (actual: number, expected: number) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} vs ${expected}`);
+
+describe("predictMeanLatencyMs", () => {
+  const table = [
+    { parallelism: 5, expected: [200, 200, 390] },
+    { parallelism: 1, expected: [200, 960, 1910] },
+    { parallelism: 10, expected: [200, 200, 200] },
+  ];
+  for (const { parallelism, expected } of table) {
+    it(`gives the study's means for c = ${parallelism}, S = 200 ms, R = 10`, () => {
+      [1, 5, 10].forEach((clients, k) => {
+        close(predictMeanLatencyMs({ clients, requests: 10, parallelism, serviceMs: 200 }), expected[k]!);
+        close(simulateMeanLatencyMs({ clients, requests: 10, parallelism, serviceMs: 200 }), expected[k]!);
+      });
+    });
+  }
+
+  it("equals the closed form wherever the closed form applies", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 500 }),
+        (parallelism, multiple, requests, serviceMs) => {
+          for (const clients of [multiple * parallelism, Math.min(multiple, parallelism)]) {
+            const p = { clients, requests, parallelism, serviceMs };
+            close(simulateMeanLatencyMs(p), closedFormMeanMs(p)!);
+          }
+        },
+      ),
+    );
+  });
+
+  it("replays the schedule when N is not a multiple of c", () => {
+    const p = { clients: 7, requests: 10, parallelism: 5, serviceMs: 200 };
+    assert.equal(closedFormMeanMs(p), undefined);
+    // Between S (nobody waits) and the steady state 7/5 S: the first round is
+    // cheaper (five of seven requests wait nothing).
+    const predicted = predictMeanLatencyMs(p);
+    assert.ok(predicted > 200 && predicted < steadyStateMeanMs(p), `${predicted}`);
+    close(predicted, simulateMeanLatencyMs(p));
+  });
+
+  it("tends to the steady state S * N / c as R grows", () => {
+    for (const clients of [9, 10]) {
+      const p = { clients, requests: 2_000, parallelism: 3, serviceMs: 100 };
+      assert.ok(Math.abs(predictMeanLatencyMs(p) - steadyStateMeanMs(p)) < 0.5, `N = ${clients}`);
+    }
+  });
+
+  it("never predicts less than S nor less than the steady state minus the transient", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 6 }),
+        (clients, requests, parallelism) => {
+          const predicted = predictMeanLatencyMs({ clients, requests, parallelism, serviceMs: 1 });
+          assert.ok(predicted >= 1 - 1e-12);
+          assert.ok(predicted <= Math.max(1, clients / parallelism) + 1e-12);
+        },
+      ),
+    );
+  });
+
+  it("rejects parameters that are not positive integers", () => {
+    assert.throws(
+      () => predictMeanLatencyMs({ clients: 0, requests: 1, parallelism: 1, serviceMs: 1 }),
+      /clients/,
+    );
+    assert.throws(
+      () => predictMeanLatencyMs({ clients: 1, requests: 1.5, parallelism: 1, serviceMs: 1 }),
+      /requests/,
+    );
+    assert.throws(
+      () => predictMeanLatencyMs({ clients: 1, requests: 1, parallelism: 1, serviceMs: -1 }),
+      /serviceMs/,
+    );
+  });
+});
+
+describe("parallelismFor", () => {
+  const pools = { socketPoolSize: 5, grpcMaxConcurrency: 10 };
+  it("serializes everything under the mutex", () => {
+    for (const transport of ["socket", "grpc"] as const) {
+      for (const op of ["query", "buy"] as const) {
+        assert.equal(parallelismFor({ transport, lock: "mutex", op, ...pools }), 1);
+      }
+    }
+  });
+  it("serializes buys under the read-write lock", () => {
+    assert.equal(parallelismFor({ transport: "socket", lock: "rwlock", op: "buy", ...pools }), 1);
+    assert.equal(parallelismFor({ transport: "grpc", lock: "rwlock", op: "buy", ...pools }), 1);
+  });
+  it("lets queries under the read-write lock run as wide as the transport admits", () => {
+    assert.equal(parallelismFor({ transport: "socket", lock: "rwlock", op: "query", ...pools }), 5);
+    assert.equal(parallelismFor({ transport: "grpc", lock: "rwlock", op: "query", ...pools }), 10);
+  });
+});
