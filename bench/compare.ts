@@ -18,11 +18,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { describeEnvironment } from "../src/bench/environment.js";
 import type { BenchTransport } from "../src/bench/options.js";
-import { type ServerProcess, startServerProcess } from "../src/bench/spawn-server.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/harness/entry-point.js";
+import { collectEnvironment } from "../src/harness/environment.js";
+import { type ServerProcess, startServerProcess } from "../src/harness/server-process.js";
 import {
   type CompareRun,
   checkTargets,
@@ -35,8 +35,6 @@ import {
 } from "./compare-report.js";
 import { findExecutable, type LoadShape, runEngine, runGrpcload, runLineload } from "./neutral-load.js";
 
-const REPO = fileURLToPath(new URL("..", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 /** Stock large enough that Buy never sells out during a run (the default catalog has 100). */
 const BENCH_CATALOG = [{ name: "Tux", price: "19.99", stock: 1_000_000_000_000_000 }];
 
@@ -80,7 +78,7 @@ function parseFlags(): CompareFlags {
     )
     .option("--no-redis", "leave Redis out even if redis-server is on the PATH")
     .option("--no-seed", "leave the seed's Python gRPC server out")
-    .option("--ours-entry <path>", "our CLI entry point", join(REPO, "dist/cli/main.js"))
+    .option("--ours-entry <path>", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"))
     .option("--python <path>", "a python3 with grpcio and grpc_tools", "/usr/bin/python3")
     .option(
       "--workers <n>",
@@ -98,7 +96,7 @@ function parseFlags(): CompareFlags {
 function serverCommand(id: string, transport: BenchTransport, flags: CompareFlags, catalog: string) {
   const tsxScript = (script: string) => ({
     command: process.execPath,
-    args: ["--import", TSX, join(REPO, "bench", script), "--port", "0"],
+    args: [...tsxExecArgv(), join(PACKAGE_ROOT, "bench", script), "--port", "0"],
   });
   switch (id) {
     case OURS:
@@ -121,7 +119,10 @@ function serverCommand(id: string, transport: BenchTransport, flags: CompareFlag
     case "grpc-baseline":
       return tsxScript("grpc-baseline.ts");
     case "seed-grpc":
-      return { command: flags.python, args: [join(REPO, "bench", "seed-grpc-server.py"), "--port", "0"] };
+      return {
+        command: flags.python,
+        args: [join(PACKAGE_ROOT, "bench", "seed-grpc-server.py"), "--port", "0"],
+      };
     default:
       throw new Error(`unknown server ${id}`);
   }
@@ -320,7 +321,7 @@ async function main(): Promise<void> {
       const report = {
         tool: "toystore-compare",
         options: { ...flags, generators },
-        environment: describeEnvironment(),
+        environment: collectEnvironment(),
         unavailable: Object.fromEntries(unavailable),
         scenarios,
         runs,

@@ -13,11 +13,10 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { type ServerProcess, startServerProcess } from "../src/bench/spawn-server.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/harness/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../src/harness/server-process.js";
 
-const REPO = fileURLToPath(new URL("..", import.meta.url));
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;
 /** Connections checked for liveness after the measurement: enough to notice, cheap to do. */
@@ -62,7 +61,7 @@ function parseFlags(): IdleFlags {
         .choices(["ours", "line-baseline"])
         .default("ours"),
     )
-    .option("--ours-entry <path>", "our CLI entry point", join(REPO, "dist/cli/main.js"))
+    .option("--ours-entry <path>", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"))
     .option("--port <port>", "measure a server already listening here (needs --pid)", integer("--port"))
     .option("--pid <pid>", "that server's process id, for its RSS", integer("--pid"))
     .option("--json", "print the result as JSON");
@@ -89,10 +88,10 @@ function openFileLimit(): number {
 
 function startServer(flags: IdleFlags): Promise<ServerProcess> {
   if (flags.server === "line-baseline") {
-    const script = join(REPO, "bench", "line-baseline.ts");
+    const script = join(PACKAGE_ROOT, "bench", "line-baseline.ts");
     return startServerProcess({
       command: process.execPath,
-      args: ["--import", import.meta.resolve("tsx"), script, "--port", "0"],
+      args: [...tsxExecArgv(), script, "--port", "0"],
     });
   }
   return startServerProcess({

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { decodeHistogram } from "../src/harness/latency-histogram.js";
 import { partition, runLoad } from "../src/load/run-load.js";
-import { decodeHistogram } from "../src/load/stats.js";
 import { WorkerFleet } from "../src/load/worker-fleet.js";
 import { connect } from "./helpers/load-test-client.js";
 import { type LoadTestServer, startLoadTestServer } from "./helpers/load-test-server.js";

@@ -11,7 +11,8 @@ import {
   mergeHistograms,
   recordLatencyMicros,
   summarize,
-} from "../src/load/stats.js";
+  summarizeMicros,
+} from "../src/harness/latency-histogram.js";
 
 describe("latency statistics", () => {
   it("summarizes an empty histogram as zeros", () => {
@@ -49,6 +50,36 @@ describe("latency statistics", () => {
     recordLatencyMicros(histogram, HIGHEST_LATENCY_MICROS * 2);
     assert.equal(histogram.totalCount, 2);
     assert.ok(histogram.maxValue >= HIGHEST_LATENCY_MICROS * 0.999);
+  });
+
+  it("records a group of equal latencies at once, as one by one", () => {
+    const grouped = createLatencyHistogram();
+    const single = createLatencyHistogram();
+    recordLatencyMicros(grouped, 1234.4, 5);
+    for (let i = 0; i < 5; i++) recordLatencyMicros(single, 1234.4);
+    assert.deepEqual(summarizeMicros(grouped), summarizeMicros(single));
+    assert.equal(grouped.totalCount, 5);
+  });
+
+  it("summarizes in microseconds what summarize reports in milliseconds", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60_000_000 }), { minLength: 1, maxLength: 100 }),
+        (values) => {
+          const histogram = createLatencyHistogram();
+          for (const value of values) recordLatencyMicros(histogram, value);
+          const us = summarizeMicros(histogram);
+          const ms = summarize(histogram);
+          assert.equal(us.count, ms.count);
+          for (const key of ["mean", "stdDev", "min", "p50", "p90", "p99", "p999", "max"] as const) {
+            assert.equal(us[key] / 1000, ms[key], key);
+          }
+          // Whole microseconds: a bucket's edge, as the bench's latencyUs prints them.
+          assert.ok(Number.isInteger(us.p50) && Number.isInteger(us.max));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 
   it("round-trips through the base64 encoding", () => {

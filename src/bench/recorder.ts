@@ -1,10 +1,11 @@
 // One worker's measurements: the latency histogram, counters and CPU use over
 // the measured window, and the report it sends to the parent.
 
-import * as hdr from "hdr-histogram-js";
-
-/** Latencies are recorded in microseconds, up to a minute; slower ones are clamped to it. */
-const HIGHEST_LATENCY_US = 60_000_000;
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  recordLatencyMicros,
+} from "../harness/latency-histogram.js";
 
 /** What a worker sends back: plain data, the histogram encoded for merging. */
 export interface WorkerReport {
@@ -16,16 +17,8 @@ export interface WorkerReport {
   readonly cpuShare: number;
   /** Connections or channels that failed during the run. */
   readonly lostConnections: number;
-  /** Compressed, base64 HdrHistogram of latencies in µs. */
+  /** Latencies in µs, as harness/latency-histogram's encodeHistogram writes them. */
   readonly histogram: string;
-}
-
-export function createLatencyHistogram(): hdr.Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_LATENCY_US,
-    numberOfSignificantValueDigits: 3,
-  });
 }
 
 /**
@@ -51,8 +44,7 @@ export class LoadRecorder {
    * group them: one histogram update per group instead of one per reply.
    */
   record(latencyMs: number, count: number): void {
-    const us = Math.min(Math.round(latencyMs * 1000), HIGHEST_LATENCY_US);
-    this.#histogram.recordValueWithCount(us, count);
+    recordLatencyMicros(this.#histogram, latencyMs * 1000, count);
     this.requests += count;
   }
 
@@ -82,7 +74,7 @@ export class LoadRecorder {
       measuredMs,
       cpuShare: measuredMs > 0 ? (cpu.user + cpu.system) / 1000 / measuredMs : 0,
       lostConnections: this.lostConnections,
-      histogram: hdr.encodeIntoCompressedBase64(this.#histogram),
+      histogram: encodeHistogram(this.#histogram),
     };
   }
 }

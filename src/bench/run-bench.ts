@@ -8,10 +8,17 @@
 // (workers exchange one message each way), and the issue asks for processes.
 
 import { type ChildProcess, fork } from "node:child_process";
-import * as hdr from "hdr-histogram-js";
-import { type BenchEnvironment, describeEnvironment } from "./environment.js";
+import { type NodeEntry, resolveEntry } from "../harness/entry-point.js";
+import { collectEnvironment, type Environment } from "../harness/environment.js";
+import {
+  decodeHistogram,
+  type LatencySummary,
+  mergeHistograms,
+  summarizeMicros,
+} from "../harness/latency-histogram.js";
+import { withTimeout } from "../harness/with-timeout.js";
 import { type BenchOptions, planWorkers, type ResolvedBenchOptions, resolveBenchOptions } from "./options.js";
-import { createLatencyHistogram, type WorkerReport } from "./recorder.js";
+import type { WorkerReport } from "./recorder.js";
 import type { FromWorker, ToWorker } from "./worker.js";
 
 /** Time for every worker to open its connections. */
@@ -20,24 +27,6 @@ const READY_TIMEOUT_MS = 20_000;
 const REPORT_SLACK_MS = 10_000;
 /** How long a worker may take to exit after its report before it is killed. */
 const EXIT_GRACE_MS = 2_000;
-
-/**
- * The worker module beside this one: worker.ts when running under tsx,
- * worker.js once compiled. Under tsx the child needs the loader too; it is
- * passed by absolute URL so the child finds it whatever its working directory.
- */
-const SOURCE_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const WORKER_URL = new URL(`./worker${SOURCE_EXTENSION}`, import.meta.url);
-const WORKER_EXEC_ARGV = SOURCE_EXTENSION === ".ts" ? ["--import", import.meta.resolve("tsx")] : [];
-
-export interface LatencySummary {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-  readonly mean: number;
-}
 
 export interface WorkerSummary {
   readonly requests: number;
@@ -52,7 +41,7 @@ export interface WorkerSummary {
 export interface BenchResult {
   readonly tool: "toystore-bench";
   readonly options: ResolvedBenchOptions;
-  readonly environment: BenchEnvironment;
+  readonly environment: Environment;
   readonly startedAt: string;
   /** "duration" normally; "connections-lost" when every connection or channel failed. */
   readonly stopReason: "duration" | "connections-lost";
@@ -63,16 +52,17 @@ export interface BenchResult {
   readonly errors: number;
   readonly requestsPerSecond: number;
   /** Latency of every reply counted in `requests`, microseconds. */
-  readonly latencyUs: LatencySummary;
+  readonly latencyUs: Pick<LatencySummary, "p50" | "p90" | "p99" | "p999" | "max" | "mean">;
   readonly workers: readonly WorkerSummary[];
 }
 
 /** Runs one benchmark against a server already listening at options.host:port. */
 export async function runBench(input: BenchOptions): Promise<BenchResult> {
   const options = resolveBenchOptions(input);
-  const environment = describeEnvironment();
+  const environment = collectEnvironment();
   const plans = planWorkers(options);
-  const workers = plans.map((plan) => startWorker({ type: "plan", plan }));
+  const entry = resolveEntry("bench/worker");
+  const workers = plans.map((plan) => startWorker(entry, { type: "plan", plan }));
   try {
     await withTimeout(
       Promise.all(workers.map((worker) => worker.ready)),
@@ -98,9 +88,10 @@ interface WorkerHandle {
   readonly report: Promise<WorkerReport>;
 }
 
-function startWorker(planMessage: ToWorker): WorkerHandle {
-  const child = fork(WORKER_URL, [], {
-    execArgv: WORKER_EXEC_ARGV,
+function startWorker(entry: NodeEntry, planMessage: ToWorker): WorkerHandle {
+  const child = fork(entry.file, [], {
+    // Set explicitly: a forked child would otherwise inherit ours (e.g. the test runner's).
+    execArgv: [...entry.execArgv],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = deferred<void>();
@@ -150,23 +141,15 @@ async function stopWorker(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Adds the workers' histograms and counts; rates add up because the windows run side by side. */
 export function mergeReports(
   options: ResolvedBenchOptions,
-  environment: BenchEnvironment,
+  environment: Environment,
   startedAt: string,
   reports: readonly WorkerReport[],
 ): BenchResult {
-  const histogram = createLatencyHistogram();
-  for (const report of reports) histogram.add(hdr.decodeFromCompressedBase64(report.histogram));
+  const histogram = mergeHistograms(reports.map((report) => decodeHistogram(report.histogram)));
+  const latency = summarizeMicros(histogram);
   const workers = reports.map((report) => ({
     requests: report.requests,
     errors: report.errors,
@@ -184,16 +167,16 @@ export function mergeReports(
     startedAt,
     stopReason: lost >= loops ? "connections-lost" : "duration",
     measuredMs: round(Math.max(...reports.map((report) => report.measuredMs)), 1),
-    requests: histogram.totalCount,
+    requests: latency.count,
     errors: workers.reduce((sum, worker) => sum + worker.errors, 0),
     requestsPerSecond: Math.round(workers.reduce((sum, worker) => sum + worker.requestsPerSecond, 0)),
     latencyUs: {
-      p50: histogram.getValueAtPercentile(50),
-      p90: histogram.getValueAtPercentile(90),
-      p99: histogram.getValueAtPercentile(99),
-      p999: histogram.getValueAtPercentile(99.9),
-      max: histogram.maxValue,
-      mean: round(histogram.mean, 1),
+      p50: latency.p50,
+      p90: latency.p90,
+      p99: latency.p99,
+      p999: latency.p999,
+      max: latency.max,
+      mean: round(latency.mean, 1),
     },
     workers: workers.map((worker) => ({
       ...worker,

@@ -5,22 +5,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { addBenchFlags, type BenchFlags, benchOptionsFromFlags } from "../bench/cli-options.js";
 import { formatBenchResult } from "../bench/format.js";
 import { runBench } from "../bench/run-bench.js";
-import { type ServerProcess, startServerProcess } from "../bench/spawn-server.js";
+import { resolveEntry } from "../harness/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 import { CliFailure } from "./cli-failure.js";
-
-/** How to run this CLI again as a child process, from source (tsx) or from dist/. */
-export function selfCommand(): { command: string; args: string[] } {
-  const main = fileURLToPath(
-    new URL(`./main${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
-  );
-  const args = main.endsWith(".ts") ? ["--import", import.meta.resolve("tsx"), main] : [main];
-  return { command: process.execPath, args };
-}
 
 export function registerBenchCommand(program: Command): void {
   const command = program
@@ -39,11 +30,13 @@ export function registerBenchCommand(program: Command): void {
         const catalog = join(dir, "catalog.json");
         // Buys must never sell out during a run: a stock no benchmark can exhaust.
         await writeFile(catalog, JSON.stringify([{ name: flags.name, price: "19.99", stock: 1e15 }]));
-        const self = selfCommand();
+        // This CLI again, as a child: compiled, or the source through tsx.
+        const self = resolveEntry("cli/main");
         server = await startServerProcess({
-          command: self.command,
+          command: process.execPath,
           args: [
-            ...self.args,
+            ...self.execArgv,
+            self.file,
             "serve",
             "--transport",
             flags.transport,

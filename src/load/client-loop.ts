@@ -5,10 +5,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoreResult } from "../catalog/toy.js";
 import type { CallOptions, StoreClient } from "../client/store-client.js";
+import {
+  createLatencyHistogram,
+  type LatencyHistogram,
+  recordLatencyMicros,
+} from "../harness/latency-histogram.js";
 import type { LoadOptions } from "./load-options.js";
 import { createRequestPicker, type PickedRequest, type RequestPicker } from "./request-picker.js";
 import type { Counts, StopReason } from "./results.js";
-import { createLatencyHistogram, type LatencyHistogram, recordLatencyMicros } from "./stats.js";
 
 /** What one client measured. Live objects: the worker encodes them for the parent. */
 export interface ClientTally {

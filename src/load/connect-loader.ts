@@ -18,6 +18,10 @@ export type ConnectFn = (options: ConnectOptions) => Promise<StoreClient>;
 
 /** The project's client factory, relative to this file (src/load/ or dist/load/). */
 const DEFAULT_CONNECT_MODULE = new URL("../client/connect.js", import.meta.url).href;
+/** Compiled code has no TypeScript loader of its own (see loadConnect). */
+const RUNNING_COMPILED = import.meta.url.endsWith(".js");
+
+let tsxRegistered: Promise<void> | undefined;
 
 /**
  * Imports `moduleUrl` (a file URL or an absolute path; null = the project's
@@ -32,6 +36,15 @@ export async function loadConnect(moduleUrl: string | null): Promise<ConnectFn> 
       : isAbsolute(moduleUrl)
         ? pathToFileURL(moduleUrl).href
         : moduleUrl;
+  // A worker started from a fresh dist/ runs compiled, but a test's fake
+  // factory is TypeScript: register tsx's loader before the first such import
+  // (a failed import is cached, so it cannot be retried afterwards).
+  if (RUNNING_COMPILED && /\.[cm]?ts$/.test(specifier)) {
+    tsxRegistered ??= import("tsx/esm/api").then(({ register }) => {
+      register();
+    });
+    await tsxRegistered;
+  }
   const module = (await import(specifier)) as { connect?: unknown };
   if (typeof module.connect !== "function") {
     throw new TypeError(`load: ${specifier} does not export a connect(options) function`);

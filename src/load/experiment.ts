@@ -5,7 +5,9 @@
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import { type NodeEntry, PACKAGE_ROOT } from "./entry-point.js";
+import type { NodeEntry } from "../harness/entry-point.js";
+import { collectEnvironment } from "../harness/environment.js";
+import type { ServerProcess } from "../harness/server-process.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,
@@ -14,14 +16,13 @@ import {
 import { parallelismFor, predictMeanLatencyMs, steadyStateMeanMs } from "./prediction.js";
 import {
   type CellPrediction,
-  collectEnvironment,
   type ExperimentCell,
   type ExperimentResults,
   type LoadResults,
   toleranceMs,
 } from "./results.js";
 import { runLoad } from "./run-load.js";
-import { type RunningServer, startServer } from "./server-process.js";
+import { startServer } from "./server-process.js";
 import { WorkerFleet } from "./worker-fleet.js";
 
 /** One cell to run, with what theory expects of it. */
@@ -112,7 +113,7 @@ export async function runExperiment(
   hooks: ExperimentHooks = {},
 ): Promise<ExperimentResults> {
   const options = resolveExperimentOptions(input);
-  const environment = collectEnvironment(PACKAGE_ROOT);
+  const environment = collectEnvironment();
   const plans = planCells(options);
   const cells: ExperimentCell[] = [];
   const results = (): ExperimentResults => ({
@@ -185,7 +186,7 @@ async function runCell(
   fleet: WorkerFleet,
   hooks: ExperimentHooks,
 ): Promise<LoadResults> {
-  const server: RunningServer = await startServer(
+  const server: ServerProcess = await startServer(
     { transport: plan.transport, lock: plan.lock, ...options },
     hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry },
   );

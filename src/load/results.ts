@@ -1,14 +1,13 @@
 // The plain data a load run and an experiment produce, and the environment
 // they ran in. Reports (CSV, Markdown, SVG) are written from this data alone.
 
-import { execFileSync } from "node:child_process";
-import os from "node:os";
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
+import type { Environment } from "../harness/environment.js";
+import type { LatencySummary } from "../harness/latency-histogram.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptions } from "./load-options.js";
-import type { LatencySummary } from "./stats.js";
 
 /**
  * Why a run ended: "completed" (every client sent its requests), "duration"
@@ -19,24 +18,6 @@ export type StopReason = "completed" | "duration" | "aborted" | "connection_lost
 
 /** Counts keyed by an error code (StoreError's `code`) or an outcome kind ("in_stock", "bought", ...). */
 export type Counts = Record<string, number>;
-
-/** Where the numbers were taken. */
-export interface Environment {
-  readonly node: string;
-  readonly platform: string;
-  readonly osRelease: string;
-  readonly arch: string;
-  readonly cpuModel: string;
-  /** Logical cores the OS reports. */
-  readonly cpuCores: number;
-  readonly totalMemoryBytes: number;
-  /** ISO 8601, when the environment was collected (the run's start). */
-  readonly date: string;
-  /** HEAD of the checkout the code ran from; null outside a git checkout. */
-  readonly gitCommit: string | null;
-  /** Whether the checkout had uncommitted changes; null when unknown. */
-  readonly gitDirty: boolean | null;
-}
 
 /** One client's share of a run. */
 export interface ClientResult {
@@ -75,7 +56,7 @@ export interface LoadResults {
   readonly outcomes: Counts;
   /** "completed" only if every client completed; otherwise the first other reason met. */
   readonly stopReason: StopReason;
-  /** Every latency, microseconds, as an encoded HDR histogram (see stats.ts): percentiles can be recomputed. */
+  /** Every latency, microseconds, as an encoded HDR histogram (see harness/latency-histogram.ts): percentiles can be recomputed. */
   readonly histogram: string;
 }
 
@@ -132,39 +113,4 @@ export interface ExperimentResults {
 /** The harness's accuracy target for a prediction: 5 ms or 2.5%, whichever is larger. */
 export function toleranceMs(predictedMeanMs: number): number {
   return Math.max(5, predictedMeanMs * 0.025);
-}
-
-/**
- * Describes this machine and checkout. Git is asked read-only (rev-parse,
- * status); without git or outside a checkout the commit fields are null.
- */
-export function collectEnvironment(cwd: string = process.cwd()): Environment {
-  const cpus = os.cpus();
-  const gitCommit = git(["rev-parse", "HEAD"], cwd);
-  const status = gitCommit === null ? null : git(["status", "--porcelain", "--untracked-files=no"], cwd);
-  return {
-    node: process.version,
-    platform: process.platform,
-    osRelease: os.release(),
-    arch: process.arch,
-    cpuModel: cpus[0]?.model.trim() ?? "unknown",
-    cpuCores: cpus.length,
-    totalMemoryBytes: os.totalmem(),
-    date: new Date().toISOString(),
-    gitCommit,
-    gitDirty: status === null ? null : status.length > 0,
-  };
-}
-
-function git(args: readonly string[], cwd: string): string | null {
-  try {
-    return execFileSync("git", args, {
-      cwd,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-      timeout: 5000,
-    }).trim();
-  } catch {
-    return null;
-  }
 }

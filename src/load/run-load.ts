@@ -2,18 +2,18 @@
 // the start barrier until every client is connected, open it, and merge what
 // they measured into LoadResults.
 
+import { collectEnvironment } from "../harness/environment.js";
+import {
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+  summarize,
+} from "../harness/latency-histogram.js";
+import { withTimeout } from "../harness/with-timeout.js";
 import { connectGroup, primeGroup, runGroup } from "./client-group.js";
 import { type ConnectFn, loadConnect } from "./connect-loader.js";
-import { PACKAGE_ROOT } from "./entry-point.js";
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from "./load-options.js";
-import {
-  type ClientResult,
-  type Counts,
-  collectEnvironment,
-  type LoadResults,
-  type StopReason,
-} from "./results.js";
-import { decodeHistogram, encodeHistogram, mergeHistograms, summarize } from "./stats.js";
+import type { ClientResult, Counts, LoadResults, StopReason } from "./results.js";
 import { WorkerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
 import type { EncodedClientTally } from "./worker-protocol.js";
@@ -51,7 +51,7 @@ export interface RunLoadHooks {
  */
 export async function runLoad(input: LoadOptionsInput, hooks: RunLoadHooks = {}): Promise<LoadResults> {
   const options = resolveLoadOptions(input);
-  const environment = collectEnvironment(PACKAGE_ROOT);
+  const environment = collectEnvironment();
   const tallies = options.inProcess ? await runInProcess(options, hooks) : await runInWorkers(options, hooks);
   return { ...mergeTallies(options, tallies), environment };
 }
@@ -85,10 +85,11 @@ async function runInWorkers(options: LoadOptions, hooks: RunLoadHooks): Promise<
         plan: { process: k, clients, options, connectModule: hooks.connectModule ?? null },
       });
     });
+    const readyTimeoutMs = hooks.readyTimeoutMs ?? 60_000;
     await withTimeout(
       Promise.all(workers.map((worker) => worker.expect("ready"))),
-      hooks.readyTimeoutMs ?? 60_000,
-      "load workers did not connect in time",
+      readyTimeoutMs,
+      `load workers did not connect in time (${readyTimeoutMs} ms)`,
     );
     // The barrier: every client is connected; all start now. Results are
     // awaited only after every "start" is sent, so no worker waits on another.
@@ -167,16 +168,4 @@ function overallStopReason(reasons: readonly StopReason[]): StopReason {
   for (const reason of ["connection_lost", "aborted", "duration"] as const)
     if (reasons.includes(reason)) return reason;
   return "completed";
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} (${ms} ms)`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

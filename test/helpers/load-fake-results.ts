@@ -1,11 +1,15 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
 // seed's matrix with "measured" means a little above the prediction.
 
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  recordLatencyMicros,
+} from "../../src/harness/latency-histogram.js";
 import { planCells } from "../../src/load/experiment.js";
 import { type ExperimentOptionsInput, resolveExperimentOptions } from "../../src/load/experiment-options.js";
 import type { ExperimentCell, ExperimentResults } from "../../src/load/results.js";
 import { toleranceMs } from "../../src/load/results.js";
-import { createLatencyHistogram, encodeHistogram, recordLatencyMicros } from "../../src/load/stats.js";
 
 export function fakeExperimentResults(input: ExperimentOptionsInput = {}): ExperimentResults {
   const options = resolveExperimentOptions(input);
@@ -56,6 +60,7 @@ export function fakeExperimentResults(input: ExperimentOptionsInput = {}): Exper
       arch: "x64",
       cpuModel: "Test CPU <2 GHz> & co",
       cpuCores: 2,
+      loadAverage: 0.5,
       totalMemoryBytes: 4 * 2 ** 30,
       date: "2025-01-01T00:00:00.000Z",
       gitCommit: "0123456789abcdef0123456789abcdef01234567",

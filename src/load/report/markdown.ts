@@ -1,7 +1,8 @@
 // report.md: the experiment's tables in Markdown, with the environment and
 // the options that produced them, written from ExperimentResults alone.
 
-import type { Environment, ExperimentResults } from "../results.js";
+import type { Environment } from "../../harness/environment.js";
+import type { ExperimentResults } from "../results.js";
 import { buildTables, type Table } from "./tables.js";
 
 export interface MarkdownOptions {

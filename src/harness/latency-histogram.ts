@@ -1,5 +1,6 @@
-// Latency statistics: HDR histograms in microseconds, their encoding for IPC,
-// merging in the parent, and the summary in milliseconds that reports print.
+// Latency statistics for every measuring tool (the bench engine, the load
+// generator, the experiment): HDR histograms in microseconds, their encoding
+// for IPC, merging in the parent, and the summaries reports print.
 
 import * as hdr from "hdr-histogram-js";
 
@@ -16,8 +17,8 @@ export const SIGNIFICANT_DIGITS = 3;
 /**
  * A fresh, empty histogram with the project's fixed range and precision.
  * The plain JS implementation (32-bit counts) is used: the WASM build needs an
- * async init and an explicit destroy(), and at a few thousand values per run
- * recording speed is irrelevant next to a network round trip.
+ * async init and an explicit destroy(), and recording is a few array updates
+ * either way (the bench engine records once per group of replies, not per reply).
  */
 export function createLatencyHistogram(): LatencyHistogram {
   return hdr.build({
@@ -30,10 +31,14 @@ export function createLatencyHistogram(): LatencyHistogram {
   });
 }
 
-/** Records one latency, rounded to whole microseconds and clamped to the tracked range. */
-export function recordLatencyMicros(histogram: LatencyHistogram, micros: number): void {
-  histogram.recordValue(
+/**
+ * Records `count` latencies of `micros` each, rounded to whole microseconds and
+ * clamped to the tracked range. On the bench engine's hot path: keep it this small.
+ */
+export function recordLatencyMicros(histogram: LatencyHistogram, micros: number, count = 1): void {
+  histogram.recordValueWithCount(
     Math.min(Math.max(Math.round(micros), LOWEST_LATENCY_MICROS), HIGHEST_LATENCY_MICROS),
+    count,
   );
 }
 
@@ -59,7 +64,10 @@ export function mergeHistograms(histograms: Iterable<LatencyHistogram>): Latency
   return merged;
 }
 
-/** Latency statistics in milliseconds. All fields are 0 when `count` is 0. */
+/**
+ * Latency statistics, in milliseconds from `summarize` and in microseconds from
+ * `summarizeMicros`. All fields are 0 when `count` is 0.
+ */
 export interface LatencySummary {
   /** Number of latencies recorded. */
   readonly count: number;
@@ -74,25 +82,41 @@ export interface LatencySummary {
 }
 
 /**
- * Summarizes a histogram in milliseconds. Percentiles, min and max are histogram
+ * Summarizes a histogram in microseconds. Percentiles, min and max are histogram
  * values (the edge of the value's bucket, within 0.1%); the mean is the histogram's unless `exactSumMicros`, the exact
  * sum of the recorded values, is given, in which case the mean is exact.
  */
-export function summarize(histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
+export function summarizeMicros(histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, mean: 0, stdDev: 0, min: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  const ms = (micros: number) => micros / 1000;
   return {
     count,
-    mean: ms(exactSumMicros === undefined ? histogram.mean : exactSumMicros / count),
-    stdDev: ms(histogram.stdDeviation),
+    mean: exactSumMicros === undefined ? histogram.mean : exactSumMicros / count,
+    stdDev: histogram.stdDeviation,
     // Min and max go through the percentile lookup, as the other statistics do,
     // so a decoded histogram reports exactly what the original did.
-    min: ms(histogram.getValueAtPercentile(0)),
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p90: ms(histogram.getValueAtPercentile(90)),
-    p99: ms(histogram.getValueAtPercentile(99)),
-    p999: ms(histogram.getValueAtPercentile(99.9)),
-    max: ms(histogram.getValueAtPercentile(100)),
+    min: histogram.getValueAtPercentile(0),
+    p50: histogram.getValueAtPercentile(50),
+    p90: histogram.getValueAtPercentile(90),
+    p99: histogram.getValueAtPercentile(99),
+    p999: histogram.getValueAtPercentile(99.9),
+    max: histogram.getValueAtPercentile(100),
+  };
+}
+
+/** `summarizeMicros` in milliseconds: what the load and experiment results hold. */
+export function summarize(histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
+  const us = summarizeMicros(histogram, exactSumMicros);
+  const ms = (micros: number) => micros / 1000;
+  return {
+    count: us.count,
+    mean: ms(us.mean),
+    stdDev: ms(us.stdDev),
+    min: ms(us.min),
+    p50: ms(us.p50),
+    p90: ms(us.p90),
+    p99: ms(us.p99),
+    p999: ms(us.p999),
+    max: ms(us.max),
   };
 }

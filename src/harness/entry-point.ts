@@ -1,6 +1,7 @@
 // How to start one of this package's modules as a child Node process: the
 // compiled JavaScript in dist/ when it is there and up to date, the TypeScript
-// source through tsx otherwise.
+// source through tsx otherwise. Used for the load and bench workers and for
+// the server the experiment and `toystore bench` start.
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -15,9 +16,18 @@ export interface NodeEntry {
 }
 
 const here = fileURLToPath(import.meta.url);
-/** The package root: this file sits at src/load/ or dist/load/. */
+/** The package root: this file sits at src/harness/ or dist/harness/. */
 export const PACKAGE_ROOT = resolve(dirname(here), "..", "..");
 const runningCompiled = here.endsWith(".js");
+
+/**
+ * Node flags that run TypeScript: tsx's loader, by absolute URL so the child
+ * finds it whatever its working directory. A function, not a constant: tsx is
+ * a development dependency, absent where only dist/ is installed.
+ */
+export function tsxExecArgv(): string[] {
+  return ["--import", import.meta.resolve("tsx")];
+}
 
 /**
  * Resolves `modulePath` (relative to src/ and dist/, without extension, e.g.
@@ -34,11 +44,7 @@ export function resolveEntry(modulePath: string): NodeEntry {
   if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestSourceMtimeMs()) {
     return { file: compiled, execArgv: [], runtime: "compiled" };
   }
-  return {
-    file: join(PACKAGE_ROOT, "src", `${modulePath}.ts`),
-    execArgv: ["--import", import.meta.resolve("tsx")],
-    runtime: "source",
-  };
+  return { file: join(PACKAGE_ROOT, "src", `${modulePath}.ts`), execArgv: tsxExecArgv(), runtime: "source" };
 }
 
 let newestSource: number | undefined;
