@@ -31,6 +31,12 @@ interface ServeFlags {
   maxLineBytes: number;
   idleTimeoutMs: number;
   graceMs: number;
+  maxInFlightPerConnection: number;
+  maxAdmittedPerConnection: number;
+  lineTimeoutMs: number;
+  writeStallTimeoutMs: number;
+  grpcMaxConcurrentStreams: number;
+  grpcIdleTimeoutMs: number;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -92,6 +98,42 @@ export function registerServeCommand(program: Command): void {
       SOCKET_SERVER_DEFAULTS.idleTimeoutMs,
     )
     .option(
+      "--max-in-flight-per-connection <n>",
+      "socket requests read and not yet answered on one connection before the server stops reading it",
+      integerIn(1, 1_000_000),
+      SOCKET_SERVER_DEFAULTS.maxInFlightPerConnection,
+    )
+    .option(
+      "--max-admitted-per-connection <n>",
+      "socket requests of one connection in the worker pool at once; keep it >= --pool-size",
+      integerIn(1, 1_000_000),
+      SOCKET_SERVER_DEFAULTS.maxAdmittedPerConnection,
+    )
+    .option(
+      "--line-timeout-ms <ms>",
+      "a started socket request line must end within this long, or ERR line timeout and close (0: never)",
+      integerIn(0),
+      SOCKET_SERVER_DEFAULTS.lineTimeoutMs,
+    )
+    .option(
+      "--write-stall-timeout-ms <ms>",
+      "disconnect a socket client that leaves its replies unread this long (0: never)",
+      integerIn(0),
+      SOCKET_SERVER_DEFAULTS.writeStallTimeoutMs,
+    )
+    .option(
+      "--grpc-max-concurrent-streams <n>",
+      "gRPC calls open at once on one connection; a client's extra calls wait",
+      integerIn(1, 2_147_483_647),
+      GRPC_SERVER_DEFAULTS.maxConcurrentStreams,
+    )
+    .option(
+      "--grpc-idle-timeout-ms <ms>",
+      "close a gRPC connection with no call open for this long (0: never)",
+      integerIn(0, 2_147_483_647),
+      GRPC_SERVER_DEFAULTS.idleConnectionTimeoutMs,
+    )
+    .option(
       "--grpc-max-concurrency <n>",
       "gRPC calls running at once; the rest wait in FIFO order",
       integerIn(1, 10_000),
@@ -127,6 +169,10 @@ export function registerServeCommand(program: Command): void {
               maxConnections: flags.maxConnections,
               maxLineBytes: flags.maxLineBytes,
               idleTimeoutMs: flags.idleTimeoutMs,
+              maxInFlightPerConnection: flags.maxInFlightPerConnection,
+              maxAdmittedPerConnection: flags.maxAdmittedPerConnection,
+              lineTimeoutMs: flags.lineTimeoutMs,
+              writeStallTimeoutMs: flags.writeStallTimeoutMs,
             }),
           );
           closers.push((graceMs) => socket.close(graceMs));
@@ -141,6 +187,8 @@ export function registerServeCommand(program: Command): void {
               maxConcurrency: flags.grpcMaxConcurrency,
               maxQueued: flags.grpcMaxQueued,
               maxMessageBytes: flags.grpcMaxMessageBytes,
+              maxConcurrentStreams: flags.grpcMaxConcurrentStreams,
+              idleConnectionTimeoutMs: flags.grpcIdleTimeoutMs,
             }),
           );
           closers.push((graceMs) => grpc.close(graceMs));

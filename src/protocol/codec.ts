@@ -26,23 +26,46 @@ const MAX_ECHOED_METHOD = 32;
  * else. The name itself is checked by the service (empty, too long).
  */
 export function parseRequest(line: DecodedLine): StoreRequest | StoreError {
-  if (line === INVALID_UTF8) return new StoreError("bad_request", "invalid UTF-8");
+  if (line === INVALID_UTF8) return badRequest("invalid UTF-8");
   const colon = line.indexOf(":");
   if (colon === -1) {
-    if (line.trim() === "") return new StoreError("bad_request", "empty request");
-    return new StoreError("bad_request", "expected '<Method>: <name>', e.g. 'Query: Tux'");
+    if (line.trim() === "") return badRequest("empty request");
+    return badRequest("expected '<Method>: <name>', e.g. 'Query: Tux'");
   }
   const op = parseMethod(line, colon);
   if (op === undefined) {
     let method = line.slice(0, colon).trim();
     if (method.length > MAX_ECHOED_METHOD) method = `${method.slice(0, MAX_ECHOED_METHOD)}...`;
-    // Escaped, so control characters from the client never reach its terminal raw.
-    return new StoreError(
-      "bad_request",
-      `unknown method '${JSON.stringify(method).slice(1, -1)}'; expected Query or Buy`,
-    );
+    return badRequest(`unknown method '${escapeEcho(method)}'; expected Query or Buy`);
   }
   return { op, name: line.slice(colon + 1).trim() };
+}
+
+/**
+ * A bad_request error for a malformed line, built without a stack trace: it is
+ * an answer for the client and is never logged, and capturing a stack would
+ * make each garbage line cost the server about ten times a valid request (a
+ * cheap way to load it).
+ */
+function badRequest(message: string): StoreError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new StoreError("bad_request", message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * Escapes what the client sent before it is echoed, so that no control
+ * character reaches the client's terminal raw: C0 (via JSON), DEL and C1
+ * (U+0080-U+009F, which some terminals obey as escape sequences). Error path only.
+ */
+function escapeEcho(text: string): string {
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 // Compares without allocating in the common case ("Query" / "Buy" as written).
@@ -82,6 +105,15 @@ const ERROR_REPLIES: Readonly<Record<ErrorCode, string | undefined>> = {
   internal: "internal error",
 };
 
+/**
+ * Connection-level replies: the last line a connection gets before the server
+ * closes it. They answer no request of their own (a refused connection may not
+ * have sent one yet), so they are lines rather than error codes.
+ */
+export const TOO_MANY_CONNECTIONS_REPLY = "ERR too many connections";
+/** A line was started and not finished within the line timeout (slow or stuck client). */
+export const LINE_TIMEOUT_REPLY = "ERR line timeout";
+
 /** The reply line for an error, "ERR <reason>"; causes never reach the client. */
 export function encodeError(error: StoreError): string {
   return `ERR ${ERROR_REPLIES[error.code] ?? error.message}`;
@@ -98,6 +130,8 @@ function errorCodeOf(reason: string): ErrorCode {
   if (reason === "line too long") return "line_too_long";
   if (reason === "shutting down") return "shutting_down";
   if (reason === "internal error") return "internal";
+  // The server refused the connection itself: as if it could not be reached.
+  if (reason === "too many connections") return "unavailable";
   return "bad_request";
 }
 

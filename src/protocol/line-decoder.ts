@@ -42,16 +42,26 @@ export class LineDecoder {
    * decoder refuses all further input (the stream cannot be re-synchronised).
    */
   push(chunk: Buffer, out: DecodedLine[]): boolean {
-    if (this.#failed) return false;
-    let start = 0;
-    let lf = chunk.indexOf(LF, start);
-    while (lf !== -1) {
-      let line: Buffer;
+    return this.pushLines(chunk, 0, out, Number.POSITIVE_INFINITY) !== -1;
+  }
+
+  /**
+   * Like `push`, from `chunk[start]` on, but stops after `maxLines` complete
+   * lines, so that a caller can bound the work one chunk creates. Returns the
+   * offset of the first byte not consumed (`chunk.length` when all were), or
+   * -1 when a line is too long. Bytes from the returned offset on were not
+   * looked at: pass them again, as the same `chunk` and that offset, later.
+   */
+  pushLines(chunk: Buffer, start: number, out: DecodedLine[], maxLines: number): number {
+    if (this.#failed) return -1;
+    for (let count = 0; count < maxLines; count++) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf === -1) return this.#keepTail(chunk, start);
       let end = lf;
       if (this.#pendingBytes > 0) {
         if (this.#pendingBytes + (lf - start) > this.maxLineBytes + 1) return this.#fail();
         this.#pending.push(chunk.subarray(start, lf));
-        line = Buffer.concat(this.#pending);
+        const line = Buffer.concat(this.#pending);
         this.#pending = [];
         this.#pendingBytes = 0;
         end = line.length;
@@ -64,8 +74,12 @@ export class LineDecoder {
         out.push(decode(chunk, start, end));
       }
       start = lf + 1;
-      lf = chunk.indexOf(LF, start);
     }
+    return start;
+  }
+
+  /** Holds back the unfinished line at the end of a chunk. */
+  #keepTail(chunk: Buffer, start: number): number {
     if (start < chunk.length) {
       // +1 leaves room for a CR that may turn out to precede the LF.
       if (this.#pendingBytes + (chunk.length - start) > this.maxLineBytes + 1) return this.#fail();
@@ -73,14 +87,14 @@ export class LineDecoder {
       this.#pending.push(Buffer.from(chunk.subarray(start)));
       this.#pendingBytes += chunk.length - start;
     }
-    return true;
+    return chunk.length;
   }
 
-  #fail(): false {
+  #fail(): -1 {
     this.#failed = true;
     this.#pending = [];
     this.#pendingBytes = 0;
-    return false;
+    return -1;
   }
 }
 

@@ -88,6 +88,34 @@ describe("LineDecoder", () => {
     );
   });
 
+  it("yields the same lines with pushLines under any cap, resumed at the offset it returns (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }).map((raw) => Buffer.from(raw.map((b) => (b % 7 === 0 ? 0x0a : b)))),
+        fc.integer({ min: 1, max: 5 }),
+        (bytes, cap) => {
+          const whole = decodeAll([bytes], 16);
+          const decoder = new LineDecoder(16);
+          const lines: DecodedLine[] = [];
+          let at = 0;
+          let ok = true;
+          while (at < bytes.length) {
+            const before = lines.length;
+            const next = decoder.pushLines(bytes, at, lines, cap);
+            if (next === -1) {
+              ok = false;
+              break;
+            }
+            assert.ok(lines.length - before <= cap, "never more lines than the cap");
+            assert.ok(next > at || lines.length > before, "progress");
+            at = next;
+          }
+          assert.deepEqual({ lines, ok }, whole);
+        },
+      ),
+    );
+  });
+
   it("fails on the same stream whatever the chunking when a line is too long (property)", () => {
     fc.assert(
       fc.property(

@@ -15,6 +15,14 @@ export interface GrpcServerOptions {
   readonly maxQueued?: number;
   /** Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED from grpc-js. Default 4096. */
   readonly maxMessageBytes?: number;
+  /**
+   * HTTP/2 streams (calls) one connection may have open at once; a client's
+   * extra calls wait on its side, so one connection cannot hold an unbounded
+   * number of calls (or of streams that never send their request). Default 100.
+   */
+  readonly maxConcurrentStreams?: number;
+  /** A connection with no call open for this long is closed (GOAWAY). 0: never. Default 300000 (5 min). */
+  readonly idleConnectionTimeoutMs?: number;
   /** How long `close()` lets calls in flight finish before cancelling them. Default 5000. */
   readonly shutdownGraceMs?: number;
   /** Serve grpc.reflection (v1 and v1alpha). Default true. */
@@ -27,6 +35,8 @@ export const GRPC_SERVER_DEFAULTS = Object.freeze({
   maxConcurrency: 10,
   maxQueued: 1024,
   maxMessageBytes: 4096,
+  maxConcurrentStreams: 100,
+  idleConnectionTimeoutMs: 300_000,
   shutdownGraceMs: 5000,
   reflection: true,
 });
@@ -49,6 +59,8 @@ export function resolveGrpcServerOptions(options: GrpcServerOptions): ResolvedGr
     maxConcurrency: options.maxConcurrency ?? GRPC_SERVER_DEFAULTS.maxConcurrency,
     maxQueued: options.maxQueued ?? GRPC_SERVER_DEFAULTS.maxQueued,
     maxMessageBytes: options.maxMessageBytes ?? GRPC_SERVER_DEFAULTS.maxMessageBytes,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? GRPC_SERVER_DEFAULTS.maxConcurrentStreams,
+    idleConnectionTimeoutMs: options.idleConnectionTimeoutMs ?? GRPC_SERVER_DEFAULTS.idleConnectionTimeoutMs,
     shutdownGraceMs: options.shutdownGraceMs ?? GRPC_SERVER_DEFAULTS.shutdownGraceMs,
     reflection: options.reflection ?? GRPC_SERVER_DEFAULTS.reflection,
   };
@@ -65,6 +77,10 @@ export function resolveGrpcServerOptions(options: GrpcServerOptions): ResolvedGr
   requireInteger("maxQueued", resolved.maxQueued, 0);
   // Below ~64 bytes not even a short name and the framing fit.
   requireInteger("maxMessageBytes", resolved.maxMessageBytes, 64, 2 ** 31 - 1);
+  // HTTP/2 carries the stream limit in a 32-bit setting.
+  requireInteger("maxConcurrentStreams", resolved.maxConcurrentStreams, 1, 2 ** 31 - 1);
+  // grpc-js keeps the idle timeout in a signed 32-bit timer.
+  requireInteger("idleConnectionTimeoutMs", resolved.idleConnectionTimeoutMs, 0, 2 ** 31 - 1);
   requireInteger("shutdownGraceMs", resolved.shutdownGraceMs, 0);
   return resolved;
 }

@@ -85,7 +85,7 @@ class GrpcStoreServer implements GrpcServerHandle {
       new StoreError("busy", `server busy: ${options.maxQueued} calls already waiting for a handler`),
     );
     this.#shuttingDownStatus = toErrorStatus(new StoreError("shutting_down", "server is shutting down"));
-    this.#server = new grpc.Server({ "grpc.max_receive_message_length": options.maxMessageBytes });
+    this.#server = new grpc.Server(serverChannelOptions(options));
 
     const contract = loadToyStoreContract();
     const handlers: ToyStoreHandlers = {
@@ -168,6 +168,19 @@ class GrpcStoreServer implements GrpcServerHandle {
       clearTimeout(timer);
     }
   }
+}
+
+/** The grpc-js server options for our limits. */
+function serverChannelOptions(options: ResolvedGrpcServerOptions): grpc.ServerOptions {
+  const channelOptions: grpc.ServerOptions = {
+    "grpc.max_receive_message_length": options.maxMessageBytes,
+    "grpc.max_concurrent_streams": options.maxConcurrentStreams,
+  };
+  // 0 means never: leave the option out, grpc-js's default is no idle limit.
+  if (options.idleConnectionTimeoutMs > 0) {
+    channelOptions["grpc.max_connection_idle_ms"] = options.idleConnectionTimeoutMs;
+  }
+  return channelOptions;
 }
 
 /**

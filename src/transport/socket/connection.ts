@@ -1,87 +1,116 @@
-// One client connection of the socket transport: frames lines, submits each
-// request to the shared worker pool, and writes replies in request order.
+// One client connection of the socket transport: frames lines, admits each
+// request to the shared worker pool (Admission), writes replies in request order, and
+// keeps what a client can make it hold bounded (see "What a connection holds").
 
 import type { Socket } from "node:net";
-import type { StoreRequest, StoreResult } from "../../catalog/toy.js";
-import type { PoolTask, WorkerPool } from "../../concurrency/worker-pool.js";
+import type { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
-import { encodeError, encodeResult, parseRequest } from "../../protocol/codec.js";
+import { encodeError, LINE_TIMEOUT_REPLY, parseRequest } from "../../protocol/codec.js";
 import { type DecodedLine, LineDecoder } from "../../protocol/line-decoder.js";
-import type { ResultSink, StoreService } from "../../service/store-service.js";
+import type { StoreService } from "../../service/store-service.js";
+import { Admission } from "./admission.js";
+import { Slot, type SlotOwner } from "./slot.js";
 
 export interface ConnectionLimits {
   readonly maxLineBytes: number;
   /** Requests read but not yet answered before the connection stops reading. */
   readonly maxInFlight: number;
+  /** Requests of the connection in the worker pool at once (running or queued); the rest wait in the connection. */
+  readonly maxAdmitted: number;
+  /** A line started must end within this many ms, or the client gets "ERR line timeout" and is closed. 0: never. */
+  readonly lineTimeoutMs: number;
+  /** Replies the client does not read may stay blocked this many ms before the connection is dropped. 0: never. */
+  readonly writeStallTimeoutMs: number;
+  /** After its last reply, a closing connection reads and discards input at most this many ms, then is destroyed. */
+  readonly lingerMs: number;
 }
 
-const BUSY_REPLY = encodeError(new StoreError("busy", "busy"));
-const SHUTTING_DOWN_REPLY = encodeError(new StoreError("shutting_down", "shutting down"));
+/** Counters one server keeps over all its connections (read by SocketServerHandle.stats). */
+export interface ConnectionCounters {
+  lineTooLong: number;
+  lineTimeouts: number;
+  writeStalls: number;
+}
+
+/** What one connection holds now, in requests and bytes. */
+export interface ConnectionState {
+  readonly inFlight: number;
+  /** Replies written but not yet taken by the kernel (socket.writableLength). */
+  readonly bufferedOutBytes: number;
+  /** Input held: an unfinished line, plus bytes read but not yet decoded while the connection is full. */
+  readonly bufferedInBytes: number;
+}
+
+/**
+ * Lines one connection may decode in one turn of the event loop. A chunk of
+ * 64 KiB can hold 65536 empty lines; past this many the connection yields
+ * (setImmediate) so that one client's burst never holds up the others for
+ * more than about a millisecond at a time.
+ */
+const LINES_PER_TURN = 1024;
+
 const LINE_TOO_LONG_REPLY = encodeError(new StoreError("line_too_long", "line too long"));
 
 /**
- * One request's place in the connection's reply order. It is the pool task
- * and the service's result sink at once, so a request allocates one object
- * and no closures.
+ * What a connection holds, whatever the client does:
+ *
+ * - input: at most one unfinished line (maxLineBytes, LineDecoder), plus, when
+ *   maxInFlight requests are unanswered or LINES_PER_TURN lines were decoded in
+ *   this turn, the rest of the last chunk read (the backlog, at most one read's
+ *   worth); reading stops until the backlog is decoded;
+ * - requests: at most maxInFlight read and unanswered, of which at most
+ *   maxAdmitted in the shared worker pool (see Admission);
+ * - output: when the client does not read, socket.write returns false and
+ *   reading stops, so at most the socket's high-water mark plus the replies to
+ *   the requests in flight; after writeStallTimeoutMs of that, the connection
+ *   is dropped.
+ *
+ * Time limits use one timer (the watchdog), armed only while a line is
+ * unfinished, replies are blocked, or the connection lingers after its last
+ * reply; a connection that sends whole lines and reads its replies never has one.
  */
-class Slot implements PoolTask, ResultSink {
-  reply: string | undefined;
-  #done: (() => void) | undefined;
-
-  constructor(
-    readonly connection: Connection,
-    readonly request: StoreRequest | undefined,
-  ) {}
-
-  run(done: () => void): void {
-    // The client left while this request waited: nobody is told the outcome,
-    // so it is not run (a buy nobody sees acknowledged must not count).
-    if (this.connection.closed) {
-      done();
-      return;
-    }
-    this.#done = done;
-    this.connection.service.execute(this.request!, this);
-  }
-
-  complete(result: StoreResult): void {
-    this.#settle(encodeResult(result));
-  }
-
-  fail(error: StoreError): void {
-    this.#settle(encodeError(error));
-  }
-
-  #settle(reply: string): void {
-    this.reply = reply;
-    const done = this.#done;
-    this.#done = undefined;
-    this.connection.replyReady();
-    done?.();
-  }
-}
-
-export class Connection {
+export class Connection implements SlotOwner {
   readonly service: StoreService;
   readonly #socket: Socket;
-  readonly #pool: WorkerPool;
+  readonly #admission: Admission;
   readonly #limits: ConnectionLimits;
+  readonly #counters: ConnectionCounters;
   readonly #decoder: LineDecoder;
   // Replies leave in request order: a slot is written once it and every slot before it is ready.
   #slots: Slot[] = [];
   #head = 0;
   // Reused for every chunk, to spare an array per read.
   readonly #lines: DecodedLine[] = [];
+  // Input read but not decoded yet: maxInFlight requests were unanswered, or this turn's budget ran out.
+  #backlog: Buffer | undefined;
+  #backlogAt = 0;
   #inChunk = false;
+  /** Lines this connection may still decode in this turn (see LINES_PER_TURN). */
+  #budget = LINES_PER_TURN;
+  #yieldScheduled = false;
   #flushScheduled = false;
-  #readPausedForReplies = false;
+  #readPaused = false;
   #writeBlocked = false;
-  /** No more input will be read: the line was too long, or the server is shutting down. */
+  /** performance.now() when replies got blocked; meaningful while #writeBlocked. */
+  #blockedSince = 0;
+  /** performance.now() when the unfinished line started, or -1 when there is none. */
+  #partialSince = -1;
+  /** performance.now() when the last reply was handed to the kernel, or -1 (not lingering). */
+  #lingerSince = -1;
+  #watchdog: NodeJS.Timeout | undefined;
+  #watchdogDue = 0;
+  /** No more input will be read: the line was too long or timed out, the client ended, or the server is closing. */
   #ending = false;
   #closed = false;
   readonly #onClosed: (connection: Connection) => void;
   readonly #flushBound = (): void => {
     this.#flushScheduled = false;
+    this.#flush();
+  };
+  readonly #watchdogBound = (): void => this.#onWatchdog();
+  readonly #continueBound = (): void => {
+    this.#yieldScheduled = false;
+    this.#budget = LINES_PER_TURN;
     this.#flush();
   };
 
@@ -90,18 +119,20 @@ export class Connection {
     service: StoreService,
     pool: WorkerPool,
     limits: ConnectionLimits,
+    counters: ConnectionCounters,
     onClosed: (connection: Connection) => void,
   ) {
     this.#socket = socket;
     this.service = service;
-    this.#pool = pool;
+    this.#admission = new Admission(pool, limits.maxAdmitted);
     this.#limits = limits;
+    this.#counters = counters;
     this.#decoder = new LineDecoder(limits.maxLineBytes);
     this.#onClosed = onClosed;
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("drain", () => {
       this.#writeBlocked = false;
-      this.#updateReading();
+      this.#flush();
     });
     socket.on("end", () => this.#endWhenAnswered());
     socket.on("error", () => {
@@ -109,6 +140,10 @@ export class Connection {
     });
     socket.on("close", () => {
       this.#closed = true;
+      this.#backlog = undefined;
+      this.#admission.clear();
+      if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+      this.#watchdog = undefined;
       this.#onClosed(this);
     });
   }
@@ -122,6 +157,20 @@ export class Connection {
     return this.#closed;
   }
 
+  get state(): ConnectionState {
+    const backlog = this.#backlog === undefined ? 0 : this.#backlog.length - this.#backlogAt;
+    return {
+      inFlight: this.inFlight,
+      bufferedOutBytes: this.#socket.writableLength,
+      bufferedInBytes: this.#decoder.pendingBytes + backlog,
+    };
+  }
+
+  /** A slot the pool ran has finished: the next waiting request of this connection may go in. */
+  ranToCompletion(): void {
+    this.#admission.finished();
+  }
+
   /** Called by a slot whose reply is ready. */
   replyReady(): void {
     // Inside a chunk the flush comes once, at its end; otherwise batch the
@@ -131,9 +180,17 @@ export class Connection {
     queueMicrotask(this.#flushBound);
   }
 
-  /** Stops reading; answers what was read, then closes. Used by shutdown and idle timeout. */
+  /** Stops reading; answers what was read, then closes. Used by shutdown. */
   beginEnd(): void {
     this.#endWhenAnswered();
+  }
+
+  /** The socket saw no traffic for the idle timeout. */
+  onIdle(): void {
+    // Already closing and still here: the client reads nothing and sends nothing.
+    if (this.#ending) this.#socket.destroy();
+    // Requests still running (long simulated work) are not idleness.
+    else if (this.inFlight === 0) this.#endWhenAnswered();
   }
 
   destroy(): void {
@@ -141,38 +198,87 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
+    // While closing, input is read only to be dropped (see #finishEnding).
     if (this.#ending) return;
-    this.#inChunk = true;
+    this.#budget = LINES_PER_TURN;
+    this.#decode(chunk, 0);
+    this.#flush();
+  }
+
+  /** Decodes lines from chunk[start..] while fewer than maxInFlight requests are unanswered and the turn's budget lasts. */
+  #decode(chunk: Buffer, start: number): void {
+    const room = Math.min(this.#limits.maxInFlight - this.inFlight, this.#budget);
     const lines = this.#lines;
-    const ok = this.#decoder.push(chunk, lines);
+    this.#inChunk = true;
+    const next = room > 0 ? this.#decoder.pushLines(chunk, start, lines, room) : start;
+    this.#budget -= lines.length;
     for (let i = 0; i < lines.length; i++) this.#accept(lines[i]!);
     lines.length = 0;
-    if (!ok) {
-      const slot = new Slot(this, undefined);
-      slot.reply = LINE_TOO_LONG_REPLY;
-      this.#slots.push(slot);
-      this.#endWhenAnswered();
-    }
     this.#inChunk = false;
-    this.#flush();
+    if (next === -1) {
+      this.#backlog = undefined;
+      this.#counters.lineTooLong++;
+      this.#refuseRest(LINE_TOO_LONG_REPLY);
+      return;
+    }
+    if (next < chunk.length) {
+      this.#backlog = chunk;
+      this.#backlogAt = next;
+    } else {
+      this.#backlog = undefined;
+    }
+    if (this.#decoder.pendingBytes === 0) this.#partialSince = -1;
+    else if (this.#partialSince < 0) this.#partialSince = performance.now();
   }
 
   #accept(line: DecodedLine): void {
     const parsed = parseRequest(line);
     if (parsed instanceof StoreError) {
-      const slot = new Slot(this, undefined);
-      slot.reply = encodeError(parsed);
-      this.#slots.push(slot);
+      this.#slots.push(Slot.answered(this, encodeError(parsed)));
       return;
     }
     const slot = new Slot(this, parsed);
     this.#slots.push(slot);
-    const refusal = this.#pool.submit(slot);
-    if (refusal !== null) slot.reply = refusal === "busy" ? BUSY_REPLY : SHUTTING_DOWN_REPLY;
+    this.#admission.add(slot);
+  }
+
+  /** Answers what was read with `reply` as the last line, then closes: the stream cannot be re-synchronised. */
+  #refuseRest(reply: string): void {
+    this.#slots.push(Slot.answered(this, reply));
+    this.#endWhenAnswered();
+  }
+
+  /**
+   * Writes the ready replies; then, while there is room in flight and input
+   * waiting in the backlog, decodes more. Finally decides whether to read,
+   * to end, and when the watchdog must look again.
+   */
+  #flush(): void {
+    for (;;) {
+      this.#writeReady();
+      const backlog = this.#backlog;
+      if (backlog === undefined || this.#ending || this.#writeBlocked) break;
+      if (this.inFlight >= this.#limits.maxInFlight) break;
+      if (this.#budget <= 0) {
+        // Enough for this turn: the rest of the backlog waits for the next one.
+        if (!this.#yieldScheduled) {
+          this.#yieldScheduled = true;
+          setImmediate(this.#continueBound);
+        }
+        break;
+      }
+      this.#decode(backlog, this.#backlogAt);
+    }
+    if (this.#ending) {
+      if (this.inFlight === 0) this.#finishEnding();
+    } else {
+      this.#updateReading();
+    }
+    this.#schedule();
   }
 
   /** Writes every ready reply at the head, in order, with one write. */
-  #flush(): void {
+  #writeReady(): void {
     const slots = this.#slots;
     let head = this.#head;
     let out = "";
@@ -193,23 +299,28 @@ export class Connection {
     } else {
       this.#head = head;
     }
-    if (!this.#closed && !this.#socket.destroyed) {
-      if (!this.#socket.write(out)) this.#writeBlocked = true;
+    if (this.#closed || this.#socket.destroyed) return;
+    if (!this.#socket.write(out) && !this.#writeBlocked) {
+      this.#writeBlocked = true;
+      this.#blockedSince = performance.now();
     }
-    if (this.#ending && this.inFlight === 0) this.#socket.end();
-    else this.#updateReading();
   }
 
-  // Backpressure: stop reading while too many requests are unanswered or the
-  // client is not reading its replies; resume when both have eased.
+  // Backpressure: stop reading while too many requests are unanswered, input
+  // waits in the backlog, or the client is not reading its replies; resume
+  // when all have eased.
   #updateReading(): void {
-    if (this.#ending || this.#closed) return;
-    const pause = this.#writeBlocked || this.inFlight >= this.#limits.maxInFlight;
-    if (pause && !this.#readPausedForReplies) {
-      this.#readPausedForReplies = true;
+    if (this.#closed) return;
+    const pause =
+      this.#writeBlocked || this.#backlog !== undefined || this.inFlight >= this.#limits.maxInFlight;
+    if (pause && !this.#readPaused) {
+      this.#readPaused = true;
       this.#socket.pause();
-    } else if (!pause && this.#readPausedForReplies) {
-      this.#readPausedForReplies = false;
+    } else if (!pause && this.#readPaused) {
+      this.#readPaused = false;
+      // The client could not send while the server was not reading: its
+      // unfinished line gets a full line timeout from now.
+      if (this.#partialSince >= 0) this.#partialSince = performance.now();
       this.#socket.resume();
     }
   }
@@ -217,7 +328,91 @@ export class Connection {
   #endWhenAnswered(): void {
     if (this.#ending) return;
     this.#ending = true;
+    // Input not yet decoded is dropped: it was never a request, so nothing of it ran.
+    this.#backlog = undefined;
+    this.#partialSince = -1;
+    this.#readPaused = true;
     this.#socket.pause();
-    if (this.inFlight === 0) this.#socket.end();
+    if (this.inFlight === 0) this.#finishEnding();
+    this.#schedule();
+  }
+
+  /**
+   * Every reply is written: end our side. Once the kernel has taken the
+   * replies, keep reading and dropping input for a while (a "lingering close"):
+   * destroying a socket with unread input would reset the connection, and the
+   * client could lose its last replies, "ERR line too long" among them.
+   */
+  #finishEnding(): void {
+    if (this.#lingerSince >= 0 || this.#socket.writableEnded) return;
+    this.#socket.end(() => {
+      this.#lingerSince = performance.now();
+      this.#socket.resume();
+      this.#schedule();
+    });
+  }
+
+  /** Arms, moves or clears the watchdog: the earliest deadline among the time limits in force. */
+  #schedule(): void {
+    if (this.#closed) return;
+    const limits = this.#limits;
+    let due = Number.POSITIVE_INFINITY;
+    if (this.#writeBlocked && limits.writeStallTimeoutMs > 0) {
+      due = this.#blockedSince + limits.writeStallTimeoutMs;
+    }
+    if (this.#partialSince >= 0 && !this.#readPaused && limits.lineTimeoutMs > 0) {
+      due = Math.min(due, this.#partialSince + limits.lineTimeoutMs);
+    }
+    if (this.#lingerSince >= 0) due = Math.min(due, this.#lingerSince + limits.lingerMs);
+    if (due === Number.POSITIVE_INFINITY) {
+      if (this.#watchdog !== undefined) {
+        clearTimeout(this.#watchdog);
+        this.#watchdog = undefined;
+      }
+      return;
+    }
+    // A watchdog that fires earlier than needed looks, and re-arms itself.
+    if (this.#watchdog !== undefined) {
+      if (this.#watchdogDue <= due) return;
+      clearTimeout(this.#watchdog);
+    }
+    this.#watchdogDue = due;
+    // +1: timers may fire a fraction of a millisecond before performance.now() says so.
+    this.#watchdog = setTimeout(this.#watchdogBound, Math.max(0, due - performance.now()) + 1);
+    this.#watchdog.unref();
+  }
+
+  #onWatchdog(): void {
+    this.#watchdog = undefined;
+    if (this.#closed) return;
+    const limits = this.#limits;
+    const now = performance.now();
+    if (
+      this.#writeBlocked &&
+      limits.writeStallTimeoutMs > 0 &&
+      now - this.#blockedSince >= limits.writeStallTimeoutMs
+    ) {
+      // The client has not read its replies for too long: nothing more can be
+      // said to it, so the connection is dropped (its requests already ran).
+      this.#counters.writeStalls++;
+      this.#socket.destroy();
+      return;
+    }
+    if (this.#lingerSince >= 0 && now - this.#lingerSince >= limits.lingerMs) {
+      this.#socket.destroy();
+      return;
+    }
+    if (
+      this.#partialSince >= 0 &&
+      !this.#readPaused &&
+      limits.lineTimeoutMs > 0 &&
+      now - this.#partialSince >= limits.lineTimeoutMs
+    ) {
+      this.#counters.lineTimeouts++;
+      this.#refuseRest(LINE_TIMEOUT_REPLY);
+      this.#flush();
+      return;
+    }
+    this.#schedule();
   }
 }

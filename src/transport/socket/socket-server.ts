@@ -1,12 +1,15 @@
 // The socket transport's listener: accepts connections up to a limit, gives
 // each a Connection, shares one worker pool between them, and shuts down
-// gracefully.
+// gracefully. Every limit below has a default that keeps a small machine safe
+// from a hostile or broken client; Connection explains what each one bounds.
 
 import { createServer, type Server, type Socket } from "node:net";
 import { WORKER_POOL_DEFAULTS, WorkerPool } from "../../concurrency/worker-pool.js";
+import { StoreError } from "../../errors.js";
+import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/codec.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../../protocol/line-decoder.js";
 import type { StoreService } from "../../service/store-service.js";
-import { Connection } from "./connection.js";
+import { Connection, type ConnectionCounters, type ConnectionState } from "./connection.js";
 
 export interface SocketServerOptions {
   /** Interface to listen on. Default 127.0.0.1 (loopback only). */
@@ -17,14 +20,28 @@ export interface SocketServerOptions {
   readonly poolSize?: number;
   /** Requests waiting for a worker before new ones get "ERR busy". Default 1024. */
   readonly maxQueued?: number;
-  /** Open connections; one more is told "ERR too many connections" and closed. Default 1024. */
+  /** Open connections; one more is told "ERR too many connections" and closed. Default 512. */
   readonly maxConnections?: number;
   /** Longest request line in bytes; a longer one gets "ERR line too long" and the connection closes. Default 1024. */
   readonly maxLineBytes?: number;
   /** A connection with nothing in flight and no input for this long is closed. Default 300000 (5 min). */
   readonly idleTimeoutMs?: number;
-  /** Unanswered requests per connection before the server stops reading from it. Default 1024. */
+  /** Requests read and unanswered per connection before the server stops reading from it (bounds its memory). Default 64. */
   readonly maxInFlightPerConnection?: number;
+  /**
+   * Requests of one connection in the worker pool at once (running or queued);
+   * its other requests wait in the connection, so a pipelining client holds a
+   * bounded share of the shared queue and clients that send one request at a
+   * time do not wait behind its whole pipeline. Keep it at least poolSize, so
+   * that one pipelining client alone still keeps every worker busy. Default 8.
+   */
+  readonly maxAdmittedPerConnection?: number;
+  /** A request line started must end within this long, or "ERR line timeout" and the connection closes (slow loris). 0: never. Default 10000. */
+  readonly lineTimeoutMs?: number;
+  /** A client that leaves its replies unread this long, with the server's buffer for it full, is disconnected. 0: never. Default 30000. */
+  readonly writeStallTimeoutMs?: number;
+  /** After its last line to a closing connection, the server drains and drops its input at most this long, then closes it. Default 2000. */
+  readonly lingerMs?: number;
 }
 
 export const SOCKET_SERVER_DEFAULTS = {
@@ -32,17 +49,45 @@ export const SOCKET_SERVER_DEFAULTS = {
   port: 7070,
   poolSize: WORKER_POOL_DEFAULTS.size,
   maxQueued: WORKER_POOL_DEFAULTS.maxQueued,
-  maxConnections: 1024,
+  maxConnections: 512,
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   idleTimeoutMs: 300_000,
-  maxInFlightPerConnection: 1024,
+  maxInFlightPerConnection: 64,
+  maxAdmittedPerConnection: 8,
+  lineTimeoutMs: 10_000,
+  writeStallTimeoutMs: 30_000,
+  lingerMs: 2_000,
 } as const satisfies Required<SocketServerOptions>;
+
+/** What the server has refused or cut off since it started, and what its connections hold now. */
+export interface SocketServerStats {
+  /** Connections open now. */
+  readonly connections: number;
+  /** Connections told "ERR too many connections" (or "ERR shutting down") and closed. */
+  readonly refusedConnections: number;
+  /** Connections closed after "ERR line too long". */
+  readonly lineTooLong: number;
+  /** Connections closed after "ERR line timeout". */
+  readonly lineTimeouts: number;
+  /** Connections dropped because the client left its replies unread past writeStallTimeoutMs. */
+  readonly writeStalls: number;
+  /** Requests read and unanswered, over all connections. */
+  readonly inFlight: number;
+  /** Reply bytes waiting for the kernel, over all connections. */
+  readonly bufferedOutBytes: number;
+  /** Input bytes held (unfinished lines, undecoded backlog), over all connections. */
+  readonly bufferedInBytes: number;
+  /** The largest of the three above on any one connection: what a single client makes the server hold. */
+  readonly maxPerConnection: ConnectionState;
+}
 
 export interface SocketServerHandle {
   readonly address: { readonly host: string; readonly port: number };
   readonly pool: WorkerPool;
   /** Connections open now. */
   readonly connections: number;
+  /** Counters and what the connections hold now (walks the connections: for tests and tools, not per request). */
+  stats(): SocketServerStats;
   /**
    * Stops accepting, stops reading, answers every request already read, closes
    * the connections, and resolves. After `graceMs` (default 10000) the
@@ -51,7 +96,8 @@ export interface SocketServerHandle {
   close(graceMs?: number): Promise<void>;
 }
 
-const TOO_MANY_CONNECTIONS = "ERR too many connections\n";
+const TOO_MANY_CONNECTIONS = `${TOO_MANY_CONNECTIONS_REPLY}\n`;
+const SHUTTING_DOWN = `${encodeError(new StoreError("shutting_down", "shutting down"))}\n`;
 
 function checkInteger(name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) {
@@ -71,8 +117,21 @@ export async function startSocketServer(
   checkInteger("maxLineBytes", o.maxLineBytes, 16);
   checkInteger("idleTimeoutMs", o.idleTimeoutMs, 0);
   checkInteger("maxInFlightPerConnection", o.maxInFlightPerConnection, 1);
+  checkInteger("maxAdmittedPerConnection", o.maxAdmittedPerConnection, 1);
+  checkInteger("lineTimeoutMs", o.lineTimeoutMs, 0);
+  checkInteger("writeStallTimeoutMs", o.writeStallTimeoutMs, 0);
+  checkInteger("lingerMs", o.lingerMs, 0);
   const pool = new WorkerPool({ size: o.poolSize, maxQueued: o.maxQueued });
-  const limits = { maxLineBytes: o.maxLineBytes, maxInFlight: o.maxInFlightPerConnection };
+  const limits = {
+    maxLineBytes: o.maxLineBytes,
+    maxInFlight: o.maxInFlightPerConnection,
+    maxAdmitted: o.maxAdmittedPerConnection,
+    lineTimeoutMs: o.lineTimeoutMs,
+    writeStallTimeoutMs: o.writeStallTimeoutMs,
+    lingerMs: o.lingerMs,
+  };
+  const counters: ConnectionCounters = { lineTooLong: 0, lineTimeouts: 0, writeStalls: 0 };
+  let refusedConnections = 0;
   const open = new Set<Connection>();
   let closing: Promise<void> | undefined;
   let allClosed: (() => void) | undefined;
@@ -86,19 +145,14 @@ export async function startSocketServer(
   // does); its replies must still go out before the server ends the socket.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
     if (closing !== undefined || open.size >= o.maxConnections) {
-      socket.on("error", () => {});
-      socket.end(closing !== undefined ? "ERR shutting down\n" : TOO_MANY_CONNECTIONS);
+      refusedConnections++;
+      refuse(socket, closing !== undefined ? SHUTTING_DOWN : TOO_MANY_CONNECTIONS, o.lingerMs);
       return;
     }
     socket.setNoDelay(true);
-    const connection = new Connection(socket, service, pool, limits, onClosed);
+    const connection = new Connection(socket, service, pool, limits, counters, onClosed);
     open.add(connection);
-    if (o.idleTimeoutMs > 0) {
-      socket.setTimeout(o.idleTimeoutMs, () => {
-        // Requests still running (long simulated work) are not idleness.
-        if (connection.inFlight === 0) connection.beginEnd();
-      });
-    }
+    if (o.idleTimeoutMs > 0) socket.setTimeout(o.idleTimeoutMs, () => connection.onIdle());
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -117,6 +171,30 @@ export async function startSocketServer(
     pool,
     get connections() {
       return open.size;
+    },
+    stats(): SocketServerStats {
+      let inFlight = 0;
+      let bufferedOutBytes = 0;
+      let bufferedInBytes = 0;
+      const max = { inFlight: 0, bufferedOutBytes: 0, bufferedInBytes: 0 };
+      for (const connection of open) {
+        const state = connection.state;
+        inFlight += state.inFlight;
+        bufferedOutBytes += state.bufferedOutBytes;
+        bufferedInBytes += state.bufferedInBytes;
+        max.inFlight = Math.max(max.inFlight, state.inFlight);
+        max.bufferedOutBytes = Math.max(max.bufferedOutBytes, state.bufferedOutBytes);
+        max.bufferedInBytes = Math.max(max.bufferedInBytes, state.bufferedInBytes);
+      }
+      return {
+        connections: open.size,
+        refusedConnections,
+        ...counters,
+        inFlight,
+        bufferedOutBytes,
+        bufferedInBytes,
+        maxPerConnection: max,
+      };
     },
     close(graceMs = 10_000): Promise<void> {
       closing ??= (async () => {
@@ -137,6 +215,20 @@ export async function startSocketServer(
       return closing;
     },
   };
+}
+
+/**
+ * Sends a refused connection its one line and closes it. Its input is read
+ * and dropped meanwhile (a reset would lose the line), for at most `lingerMs`:
+ * a client that neither reads nor closes must not hold a descriptor.
+ */
+function refuse(socket: Socket, line: string, lingerMs: number): void {
+  socket.on("error", () => {});
+  socket.resume();
+  socket.end(line);
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
 }
 
 function stripUndefined<T extends object>(options: T): Partial<T> {

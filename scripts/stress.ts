@@ -1,0 +1,235 @@
+// `npm run stress`: a bounded stress and fuzz run against a live server.
+//
+// Starts `toystore serve` on free loopback ports with a catalog of large
+// stocks, warms it up with valid traffic, then for --duration seconds runs
+// well-behaved sessions (queries and buys, every answer checked) over both
+// transports alongside hostile sessions (the abuse cases, picked at random).
+// Afterwards it checks that the server still answers correctly, that the books
+// balance (initial stock = acknowledged buys + stock left, per toy), that the
+// well-behaved clients saw no error, that its memory came back down, and that
+// it shuts down cleanly. It prints what it did and what it checked, and exits
+// 1 if a check failed (2 on a usage error).
+//
+//   npx tsx scripts/stress.ts [--duration 40] [--seed N] [--help]
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connect } from "../src/client/connect.js";
+import { GRPC_SERVER_DEFAULTS } from "../src/transport/grpc/grpc-options.js";
+import { SOCKET_SERVER_DEFAULTS } from "../src/transport/socket/socket-server.js";
+import { type Check, checkAfterLoad, checkMemory } from "./stress/checks.js";
+import type { ServerLimits } from "./stress/hostile.js";
+import { GRPC_CASES } from "./stress/hostile-grpc.js";
+import { newHostileTally, runHostile } from "./stress/hostile-runner.js";
+import { SOCKET_CASES } from "./stress/hostile-socket.js";
+import { parseStressOptions, type StressOptions, USAGE } from "./stress/options.js";
+import { type MemoryTrace, printReport, type StressReport } from "./stress/report.js";
+import { Rng } from "./stress/rng.js";
+import { serveFlags, startServerProcess } from "./stress/server-process.js";
+import { newValidTally, runValidSessions, type StressToy } from "./stress/well-behaved.js";
+
+const TOYS: readonly StressToy[] = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"].map(
+  (name, i) => ({
+    name,
+    priceCents: 999 + i * 250,
+    stock: 10_000_000,
+  }),
+);
+const DECOY = { name: "Decoy", priceCents: 100, stock: 10_000_000 };
+const SOLD_OUT = "Gone";
+
+/** The hardening limits the run sets when the CLI has the flags (short, so hostile cases finish in time). */
+const RUN_LIMITS = { lineTimeoutMs: 2000, writeStallTimeoutMs: 3000 };
+
+async function main(options: StressOptions): Promise<number> {
+  const rng = new Rng(options.seed);
+  const dir = await mkdtemp(path.join(tmpdir(), "toystore-stress-"));
+  const catalogFile = path.join(dir, "catalog.json");
+  await writeFile(
+    catalogFile,
+    JSON.stringify(
+      [...TOYS, DECOY, { name: SOLD_OUT, priceCents: 500, stock: 0 }].map((t) => ({
+        name: t.name,
+        price: (t.priceCents / 100).toFixed(2),
+        stock: t.stock,
+      })),
+    ),
+  );
+  const known = await serveFlags(options.fromDist);
+  const flags = [
+    "--socket-port",
+    "0",
+    "--grpc-port",
+    "0",
+    "--catalog",
+    catalogFile,
+    "--work-ms",
+    String(options.workMs),
+  ];
+  const limits: { -readonly [K in keyof ServerLimits]: ServerLimits[K] } = {
+    maxLineBytes: SOCKET_SERVER_DEFAULTS.maxLineBytes,
+    lineTimeoutMs: SOCKET_SERVER_DEFAULTS.lineTimeoutMs,
+    writeStallTimeoutMs: SOCKET_SERVER_DEFAULTS.writeStallTimeoutMs,
+    lingerMs: SOCKET_SERVER_DEFAULTS.lingerMs,
+    grpcMaxMessageBytes: GRPC_SERVER_DEFAULTS.maxMessageBytes,
+    grpcMaxConcurrentStreams: GRPC_SERVER_DEFAULTS.maxConcurrentStreams,
+  };
+  const limitsSet: string[] = [];
+  if (known.has("--line-timeout-ms")) {
+    flags.push("--line-timeout-ms", String(RUN_LIMITS.lineTimeoutMs));
+    limits.lineTimeoutMs = RUN_LIMITS.lineTimeoutMs;
+    limitsSet.push("--line-timeout-ms");
+  }
+  if (known.has("--write-stall-timeout-ms")) {
+    flags.push("--write-stall-timeout-ms", String(RUN_LIMITS.writeStallTimeoutMs));
+    limits.writeStallTimeoutMs = RUN_LIMITS.writeStallTimeoutMs;
+    limitsSet.push("--write-stall-timeout-ms");
+  }
+
+  console.log(`stress: seed ${options.seed}; starting the server (${options.fromDist ? "dist" : "source"})`);
+  const server = await startServerProcess(options.fromDist, flags, options.serverHeapMiB);
+  const memory: MemoryTrace = { samples: [] };
+  const sampleMemory = async (phase: string) => {
+    const m = await server.memory();
+    if (m !== undefined) memory.samples.push({ atMs: Math.round(performance.now()), phase, rss: m.rss });
+    return m;
+  };
+  let phase = "start";
+  const started = (await sampleMemory(phase))?.rss ?? 0;
+  const sampler = setInterval(() => void sampleMemory(phase), 250);
+
+  const valid = newValidTally();
+  const hostileCases = [...SOCKET_CASES, ...GRPC_CASES].filter(
+    (c) => options.only.length === 0 || options.only.some((word) => c.name.toLowerCase().includes(word)),
+  );
+  if (hostileCases.length === 0)
+    throw new RangeError(`--only ${options.only.join(",")} matches no hostile case`);
+  const hostile = newHostileTally(hostileCases);
+  let stopValid = false;
+  const validRuns: Promise<void>[] = [];
+  const startedAt = performance.now();
+  try {
+    for (const [transport, port, count] of [
+      ["socket", server.socketPort, options.socketClients],
+      ["grpc", server.grpcPort, options.grpcClients],
+    ] as const) {
+      const ctx = {
+        transport,
+        port,
+        toys: TOYS,
+        soldOut: SOLD_OUT,
+        requestsPerSession: options.requestsPerSession,
+        tally: valid,
+        stopped: () => stopValid,
+      };
+      validRuns.push(runValidSessions(ctx, count, rng.fork()));
+    }
+
+    phase = "warm-up";
+    console.log(`stress: warm-up, ${options.warmupS} s of valid traffic`);
+    await sleep(options.warmupS * 1000);
+    const warm = (await sampleMemory(phase))?.rss ?? started;
+
+    phase = "load";
+    console.log(
+      `stress: ${options.durationS} s of mixed traffic: ${options.socketClients} socket + ${options.grpcClients} gRPC well-behaved sessions, ${options.hostile} hostile`,
+    );
+    const loadStart = performance.now();
+    await runHostile(
+      {
+        cases: hostileCases,
+        workers: options.hostile,
+        socketPort: server.socketPort,
+        grpcPort: server.grpcPort,
+        limits,
+        deadline: loadStart + options.durationS * 1000,
+        tally: hostile,
+      },
+      rng.fork(),
+    );
+    const left = loadStart + options.durationS * 1000 - performance.now();
+    if (left > 0) await sleep(left);
+    stopValid = true;
+    await Promise.all(validRuns);
+    const loadMs = performance.now() - loadStart;
+
+    phase = "settle";
+    console.log(`stress: load stopped; ${options.settleS} s of quiet`);
+    await sleep(options.settleS * 1000);
+    clearInterval(sampler);
+    const final = (await sampleMemory(phase))?.rss ?? 0;
+
+    const checks: Check[] = [];
+    checks.push(
+      ...(await checkAfterLoad({
+        connect: (transport) =>
+          connect({ transport, port: transport === "socket" ? server.socketPort : server.grpcPort }),
+        toys: TOYS,
+        decoy: DECOY,
+        soldOut: SOLD_OUT,
+        valid,
+        hostile,
+        socketPort: server.socketPort,
+      })),
+    );
+    checks.push(checkMemory({ warm, final }));
+    checks.push({
+      name: "the server logged no error",
+      ok: server.stderr.length === 0,
+      detail: server.stderr.length === 0 ? "stderr empty" : server.stderr.slice(0, 5).join(" | "),
+    });
+    const graceMs = 10_000;
+    const exit = await server.stop(graceMs + 5000);
+    checks.push({
+      name: "SIGTERM: graceful exit 0",
+      ok: exit.code === 0 && !exit.killed,
+      detail: exit.killed ? "killed after the grace period" : `exit code ${exit.code}, signal ${exit.signal}`,
+    });
+
+    const report: StressReport = {
+      kind: "toystore-stress",
+      options,
+      limits,
+      limitsSet,
+      environment: { node: process.version, platform: `${process.platform} ${process.arch}` },
+      durationMs: Math.round(performance.now() - startedAt),
+      loadMs: Math.round(loadMs),
+      valid,
+      hostile,
+      memory: { started, warm, peak: Math.max(...memory.samples.map((s) => s.rss)), final, trace: memory },
+      checks,
+    };
+    printReport(report);
+    if (options.jsonFile !== undefined) {
+      await writeFile(options.jsonFile, `${JSON.stringify(report, jsonReplacer, 2)}\n`);
+      console.log(`stress: report written to ${options.jsonFile}`);
+    }
+    return checks.every((c) => c.ok) ? 0 : 1;
+  } finally {
+    clearInterval(sampler);
+    stopValid = true;
+    if (server.exit === undefined) await server.stop(0);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function jsonReplacer(key: string, value: unknown): unknown {
+  // The raw latencies are summarised in the printed report, not stored.
+  if (key === "latencies") return undefined;
+  return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
+let options: StressOptions | undefined;
+try {
+  options = parseStressOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`stress: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options === undefined) {
+  console.log(USAGE);
+  process.exit(0);
+}
+process.exit(await main(options));

@@ -1,0 +1,73 @@
+// Admission of one connection's requests to the shared worker pool: in
+// order, and at most `maxAdmitted` of them in the pool (running or queued) at
+// once; the rest wait here, in the connection.
+//
+// Why: the pool's queue is FIFO and shared by every connection. Without a cap,
+// a client that pipelines puts all its requests in that queue, and a client
+// that sends one request at a time waits behind all of them. With the cap, a
+// pipelining connection holds a bounded share of the queue however deep its
+// pipeline, and still keeps every worker busy when it is alone.
+
+import type { WorkerPool } from "../../concurrency/worker-pool.js";
+import type { Slot } from "./slot.js";
+
+export class Admission {
+  readonly #pool: WorkerPool;
+  readonly #maxAdmitted: number;
+  #waiting: Slot[] = [];
+  #head = 0;
+  #admitted = 0;
+  // Set while admitting: a slot that completes synchronously inside
+  // pool.submit calls finished() re-entrantly, which then only counts.
+  #admitting = false;
+
+  constructor(pool: WorkerPool, maxAdmitted: number) {
+    this.#pool = pool;
+    this.#maxAdmitted = maxAdmitted;
+  }
+
+  /** Requests of this connection in the pool now, running or queued. */
+  get admitted(): number {
+    return this.#admitted;
+  }
+
+  /** Queues a slot behind this connection's earlier ones and admits what the cap allows. */
+  add(slot: Slot): void {
+    this.#waiting.push(slot);
+    this.#admit();
+  }
+
+  /** An admitted slot has finished. */
+  finished(): void {
+    this.#admitted--;
+    this.#admit();
+  }
+
+  /** The client is gone: what waits here is dropped unrun. */
+  clear(): void {
+    this.#waiting = [];
+    this.#head = 0;
+  }
+
+  #admit(): void {
+    if (this.#admitting) return;
+    this.#admitting = true;
+    try {
+      while (this.#admitted < this.#maxAdmitted && this.#head < this.#waiting.length) {
+        const slot = this.#waiting[this.#head++]!;
+        this.#admitted++;
+        const refusal = this.#pool.submit(slot);
+        if (refusal !== null) {
+          this.#admitted--;
+          slot.refuse(refusal);
+        }
+      }
+      if (this.#head === this.#waiting.length) {
+        this.#waiting.length = 0;
+        this.#head = 0;
+      }
+    } finally {
+      this.#admitting = false;
+    }
+  }
+}

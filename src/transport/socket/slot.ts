@@ -1,0 +1,75 @@
+// One request's place in a connection's reply order: the pool's task and the
+// service's result sink at once, so that a request allocates one object and
+// no closures.
+
+import type { StoreRequest, StoreResult } from "../../catalog/toy.js";
+import type { PoolTask, SubmitRefusal } from "../../concurrency/worker-pool.js";
+import { StoreError } from "../../errors.js";
+import { encodeError, encodeResult } from "../../protocol/codec.js";
+import type { ResultSink, StoreService } from "../../service/store-service.js";
+
+const BUSY_REPLY = encodeError(new StoreError("busy", "busy"));
+const SHUTTING_DOWN_REPLY = encodeError(new StoreError("shutting_down", "shutting down"));
+
+/** What a slot needs from its connection. */
+export interface SlotOwner {
+  readonly service: StoreService;
+  /** The client is gone: nobody can be told an outcome any more. */
+  readonly closed: boolean;
+  /** A slot's reply became ready. */
+  replyReady(): void;
+  /** A slot the pool ran has finished, and its worker is free. */
+  ranToCompletion(): void;
+}
+
+export class Slot implements PoolTask, ResultSink {
+  /** The reply line (without its line end), once known. */
+  reply: string | undefined;
+  #done: (() => void) | undefined;
+
+  constructor(
+    readonly owner: SlotOwner,
+    readonly request: StoreRequest | undefined,
+  ) {}
+
+  /** A slot answered at once, without running anything (a malformed line, a closing line). */
+  static answered(owner: SlotOwner, reply: string): Slot {
+    const slot = new Slot(owner, undefined);
+    slot.reply = reply;
+    return slot;
+  }
+
+  /** The pool would not take it. */
+  refuse(refusal: SubmitRefusal): void {
+    this.reply = refusal === "busy" ? BUSY_REPLY : SHUTTING_DOWN_REPLY;
+    this.owner.replyReady();
+  }
+
+  run(done: () => void): void {
+    // The client left while this request waited: nobody is told the outcome,
+    // so it is not run (a buy nobody sees acknowledged must not count).
+    if (this.owner.closed) {
+      done();
+      return;
+    }
+    this.#done = done;
+    this.owner.service.execute(this.request!, this);
+  }
+
+  complete(result: StoreResult): void {
+    this.#settle(encodeResult(result));
+  }
+
+  fail(error: StoreError): void {
+    this.#settle(encodeError(error));
+  }
+
+  #settle(reply: string): void {
+    this.reply = reply;
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
+    this.owner.replyReady();
+    this.owner.ranToCompletion();
+  }
+}
