@@ -124,7 +124,13 @@ export class SocketStoreClient implements StoreClient {
       const line = lines[i]!;
       const pending = this.#pending[this.#pendingHead];
       if (pending === undefined) {
-        this.#fail(new StoreError("internal", "the server sent a reply nobody asked for"));
+        // A connection-level ERR (too many connections, line timeout) answers no
+        // request: it is why the server is closing this connection.
+        this.#fail(
+          line !== INVALID_UTF8 && line.startsWith("ERR ")
+            ? new StoreError("unavailable", `the server closed the connection: ${line.slice(4)}`)
+            : new StoreError("internal", "the server sent a reply nobody asked for"),
+        );
         this.#socket.destroy();
         break;
       }

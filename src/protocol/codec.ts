@@ -14,7 +14,7 @@ import {
   type StoreRequest,
   type StoreResult,
 } from "../catalog/toy.js";
-import { type ErrorCode, StoreError } from "../errors.js";
+import { clientError, type ErrorCode, StoreError } from "../errors.js";
 import { type DecodedLine, INVALID_UTF8 } from "./line-decoder.js";
 
 /** How long an unknown method may be before it is cut in the error message. */
@@ -41,20 +41,8 @@ export function parseRequest(line: DecodedLine): StoreRequest | StoreError {
   return { op, name: line.slice(colon + 1).trim() };
 }
 
-/**
- * A bad_request error for a malformed line, built without a stack trace: it is
- * an answer for the client and is never logged, and capturing a stack would
- * make each garbage line cost the server about ten times a valid request (a
- * cheap way to load it).
- */
 function badRequest(message: string): StoreError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new StoreError("bad_request", message);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return clientError("bad_request", message);
 }
 
 /**
