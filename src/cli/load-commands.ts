@@ -14,7 +14,11 @@ import { EXPERIMENT_DEFAULTS, QUICK_PRESET } from "../load/experiment-options.js
 import { formatLoadResults } from "../load/format-load.js";
 import { LOAD_DEFAULTS, type LoadOp } from "../load/load-options.js";
 import { formatMs, formatSigned } from "../load/report/tables.js";
-import { readResults, writeReport } from "../load/report/write-report.js";
+
+// The report writers pull in the charting library and a DOM; load them only
+// when a report is written, so that `serve`, `query` and `buy` start light.
+const loadReportWriters = () => import("../load/report/write-report.js");
+
 import { runLoad } from "../load/run-load.js";
 import { GRPC_SERVER_DEFAULTS } from "../transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_DEFAULTS } from "../transport/socket/socket-server.js";
@@ -253,12 +257,12 @@ function registerExperiment(program: Command, io: LoadCommandIo): void {
           { signal: abort.signal, onProgress: (p) => progress?.update(p) },
         );
         progress?.stop();
-        await writeReport(results, out);
+        await (await loadReportWriters()).writeReport(results, out);
         io.stdout.write(summarizeExperiment(results.cells, out, abort.signal.aborted));
       } catch (error) {
         progress?.stop();
         if (error instanceof ExperimentError && error.partial.cells.length > 0) {
-          await writeReport(error.partial, out);
+          await (await loadReportWriters()).writeReport(error.partial, out);
           io.stderr.write(`the cells before the failure are in ${out}\n`);
         }
         throw failure(error);
@@ -274,6 +278,7 @@ function registerReport(program: Command, io: LoadCommandIo): void {
     .description("rewrite results.csv, report.md, report.html and the chart from <dir>/results.json")
     .action(async (dir: string) => {
       try {
+        const { readResults, writeReport } = await loadReportWriters();
         const results = await readResults(resolve(dir, "results.json"));
         await writeReport(results, resolve(dir));
         io.stdout.write(`report written to ${resolve(dir)}\n`);
