@@ -33,6 +33,25 @@ export class Admission {
 
   /** Queues a slot behind this connection's earlier ones and admits what the cap allows. */
   add(slot: Slot): void {
+    // Fast path: nothing of this connection waits and there is room, so the
+    // slot goes straight to the pool without passing through the array.
+    if (!this.#admitting && this.#head === this.#waiting.length && this.#admitted < this.#maxAdmitted) {
+      this.#admitted++;
+      this.#admitting = true;
+      let refusal: ReturnType<WorkerPool["submit"]>;
+      try {
+        refusal = this.#pool.submit(slot);
+      } finally {
+        this.#admitting = false;
+      }
+      if (refusal !== null) {
+        this.#admitted--;
+        slot.refuse(refusal);
+      }
+      // A slot that finished inside submit freed its place while #admitting
+      // was set; nothing else waits, so there is nothing more to admit.
+      return;
+    }
     this.#waiting.push(slot);
     this.#admit();
   }
