@@ -4,20 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { isStoreError, type StoreError } from "../src/errors.js";
 import type { QueryResponse__Output } from "../src/generated/toystore/v1/QueryResponse.js";
 import { loadToyStoreContract } from "../src/transport/grpc/contract.js";
-import { startTestGrpcServer, type TestGrpcServer, waitFor } from "./helpers/grpc-server.js";
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected the call to reject");
-}
+import { rejection, startTestGrpcServer, type TestGrpcServer, waitFor } from "./helpers/grpc-server.js";
 
 describe("gRPC server answers", () => {
   let store: TestGrpcServer;

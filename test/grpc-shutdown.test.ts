@@ -6,20 +6,9 @@ import { describe, test } from "node:test";
 import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../src/catalog/default-catalog.js";
 import { GrpcStoreClient } from "../src/client/grpc-client.js";
-import { isStoreError, type StoreError } from "../src/errors.js";
 import { StoreService } from "../src/service/store-service.js";
 import { startGrpcServer } from "../src/transport/grpc/grpc-server.js";
-import { startTestGrpcServer, waitFor } from "./helpers/grpc-server.js";
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected the call to reject");
-}
+import { rejection, startTestGrpcServer, waitFor } from "./helpers/grpc-server.js";
 
 describe("gRPC graceful shutdown", () => {
   test("close() lets running and queued calls finish and refuses new ones with UNAVAILABLE", async () => {

@@ -77,17 +77,18 @@ async function abandonBuys(
   }
 }
 
+/** A message-agnostic client on a connection of its own, for hand-made request bodies. */
+function rawClient(ctx: { readonly grpcPort: number }): grpc.Client {
+  return new grpc.Client(`127.0.0.1:${ctx.grpcPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
+}
+
 export const GRPC_CASES: readonly HostileCase[] = [
   {
     name: "gRPC message over the size limit",
     transport: "grpc",
     maxMs: () => 20_000,
     async run(ctx) {
-      const client = new grpc.Client(
-        `127.0.0.1:${ctx.grpcPort}`,
-        grpc.credentials.createInsecure(),
-        OWN_CONNECTION,
-      );
+      const client = rawClient(ctx);
       try {
         const size = ctx.limits.grpcMaxMessageBytes + ctx.rng.int(1, 100_000);
         ctx.sent(size);
@@ -103,11 +104,7 @@ export const GRPC_CASES: readonly HostileCase[] = [
     transport: "grpc",
     maxMs: () => 20_000,
     async run(ctx) {
-      const client = new grpc.Client(
-        `127.0.0.1:${ctx.grpcPort}`,
-        grpc.credentials.createInsecure(),
-        OWN_CONNECTION,
-      );
+      const client = rawClient(ctx);
       const field = nameField;
       const cases: [string, Buffer, grpc.status][] = [
         ["empty name", Buffer.alloc(0), grpc.status.INVALID_ARGUMENT],

@@ -1,12 +1,14 @@
 // Test helpers for the gRPC transport: a real server on 127.0.0.1, port 0, over
 // a fresh catalog, plus clients that are closed with it.
 
+import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InMemoryCatalog } from "../../src/catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../../src/catalog/default-catalog.js";
 import type { Toy } from "../../src/catalog/toy.js";
 import { type GrpcClientOptions, GrpcStoreClient } from "../../src/client/grpc-client.js";
 import type { LockKind } from "../../src/concurrency/section-lock.js";
+import { isStoreError, type StoreError } from "../../src/errors.js";
 import { StoreService } from "../../src/service/store-service.js";
 import {
   type GrpcServerHandle,
@@ -67,4 +69,15 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     if (performance.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
+}
+
+/** Resolves with the StoreError the promise rejects with; fails if it resolves or rejects otherwise. */
+export async function rejection(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected the call to reject");
 }
