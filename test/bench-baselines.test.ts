@@ -1,4 +1,4 @@
-// The baseline servers in bench/: byte-level replies of the line baseline and
+// The baseline servers in tools/baselines/: byte-level replies of the line baseline and
 // a round trip through the gRPC one, on ephemeral ports.
 
 import assert from "node:assert/strict";
@@ -6,10 +6,10 @@ import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import type { RunningServer } from "../bench/baseline-args.js";
-import { startGrpcBaseline } from "../bench/grpc-baseline.js";
-import { startLineBaseline } from "../bench/line-baseline.js";
 import { PROTO_LOADER_OPTIONS, PROTO_PATH } from "../src/transport/grpc/contract.js";
+import type { RunningServer } from "../tools/baselines/baseline-args.js";
+import { startGrpcBaseline } from "../tools/baselines/grpc-baseline.js";
+import { startLineBaseline } from "../tools/baselines/line-baseline.js";
 
 /** Writes the chunks one by one and collects `count` reply lines. */
 function exchange(port: number, chunks: string[], count: number): Promise<string[]> {

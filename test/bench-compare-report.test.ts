@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type CompareRun, checkTargets, OURS, type Scenario, summarize } from "../bench/compare-report.js";
+import { type CompareRun, checkTargets, OURS, type Scenario, summarize } from "../tools/compare-report.js";
 
 const scenario: Scenario = {
   id: "socket-c50-p1",

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { RunningServer } from "../bench/baseline-args.js";
-import { startGrpcBaseline } from "../bench/grpc-baseline.js";
-import { startLineBaseline } from "../bench/line-baseline.js";
-import { planWorkers, resolveBenchOptions } from "../src/bench/options.js";
-import { runBench } from "../src/bench/run-bench.js";
+import { planWorkers, resolveBenchOptions } from "../src/throughput/options.js";
+import { runBench } from "../src/throughput/run-bench.js";
+import type { RunningServer } from "../tools/baselines/baseline-args.js";
+import { startGrpcBaseline } from "../tools/baselines/grpc-baseline.js";
+import { startLineBaseline } from "../tools/baselines/line-baseline.js";
 
 const SHORT = { durationMs: 300, warmupMs: 100, workers: 1 } as const;
 

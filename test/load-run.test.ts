@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { decodeHistogram } from "../src/harness/latency-histogram.js";
 import { partition, runLoad } from "../src/load/run-load.js";
 import { WorkerFleet } from "../src/load/worker-fleet.js";
+import { decodeHistogram } from "../src/measure/latency-histogram.js";
 import { connect } from "./helpers/load-test-client.js";
 import { type LoadTestServer, startLoadTestServer } from "./helpers/load-test-server.js";
 

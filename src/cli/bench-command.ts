@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { addBenchFlags, type BenchFlags, benchOptionsFromFlags } from "../bench/cli-options.js";
-import { formatBenchResult } from "../bench/format.js";
-import { runBench } from "../bench/run-bench.js";
-import { resolveEntry } from "../harness/entry-point.js";
-import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { resolveEntry } from "../measure/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../measure/server-process.js";
+import { addBenchFlags, type BenchFlags, benchOptionsFromFlags } from "../throughput/cli-options.js";
+import { formatBenchResult } from "../throughput/format.js";
+import { runBench } from "../throughput/run-bench.js";
 import { CliFailure } from "./cli-failure.js";
 
 export function registerBenchCommand(program: Command): void {

@@ -3,7 +3,7 @@
 // as plain data. Used by each worker process, and by the parent in-process.
 
 import type { StoreClient } from "../client/store-client.js";
-import { encodeHistogram } from "../harness/latency-histogram.js";
+import { encodeHistogram } from "../measure/latency-histogram.js";
 import { type ClientLoopOptions, runClient } from "./client-loop.js";
 import type { ConnectFn } from "./connect-loader.js";
 import type { LoadOptions } from "./load-options.js";

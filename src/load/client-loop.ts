@@ -9,7 +9,7 @@ import {
   createLatencyHistogram,
   type LatencyHistogram,
   recordLatencyMicros,
-} from "../harness/latency-histogram.js";
+} from "../measure/latency-histogram.js";
 import type { LoadOptions } from "./load-options.js";
 import { createRequestPicker, type PickedRequest, type RequestPicker } from "./request-picker.js";
 import type { Counts, StopReason } from "./results.js";

@@ -5,9 +5,9 @@
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import type { NodeEntry } from "../harness/entry-point.js";
-import { collectEnvironment } from "../harness/environment.js";
-import type { ServerProcess } from "../harness/server-process.js";
+import type { NodeEntry } from "../measure/entry-point.js";
+import { collectEnvironment } from "../measure/environment.js";
+import type { ServerProcess } from "../measure/server-process.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,

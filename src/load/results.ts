@@ -4,8 +4,8 @@
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import type { Environment } from "../harness/environment.js";
-import type { LatencySummary } from "../harness/latency-histogram.js";
+import type { Environment } from "../measure/environment.js";
+import type { LatencySummary } from "../measure/latency-histogram.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptions } from "./load-options.js";
 
@@ -56,7 +56,7 @@ export interface LoadResults {
   readonly outcomes: Counts;
   /** "completed" only if every client completed; otherwise the first other reason met. */
   readonly stopReason: StopReason;
-  /** Every latency, microseconds, as an encoded HDR histogram (see harness/latency-histogram.ts): percentiles can be recomputed. */
+  /** Every latency, microseconds, as an encoded HDR histogram (see measure/latency-histogram.ts): percentiles can be recomputed. */
   readonly histogram: string;
 }
 

@@ -2,14 +2,14 @@
 // the start barrier until every client is connected, open it, and merge what
 // they measured into LoadResults.
 
-import { collectEnvironment } from "../harness/environment.js";
+import { collectEnvironment } from "../measure/environment.js";
 import {
   decodeHistogram,
   encodeHistogram,
   mergeHistograms,
   summarize,
-} from "../harness/latency-histogram.js";
-import { withTimeout } from "../harness/with-timeout.js";
+} from "../measure/latency-histogram.js";
+import { withTimeout } from "../measure/with-timeout.js";
 import { connectGroup, primeGroup, runGroup } from "./client-group.js";
 import { type ConnectFn, loadConnect } from "./connect-loader.js";
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from "./load-options.js";

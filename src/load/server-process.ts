@@ -4,8 +4,8 @@
 
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "../harness/entry-point.js";
-import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "../measure/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../measure/server-process.js";
 
 /** The server settings of one cell. */
 export interface ServerSettings {

@@ -2,7 +2,7 @@
 // demand, reused from run to run (each run still gives every client its own
 // process and a fresh connection), and stopped together at the end.
 
-import { type NodeEntry, resolveEntry } from "../harness/entry-point.js";
+import { type NodeEntry, resolveEntry } from "../measure/entry-point.js";
 import { WorkerProcess } from "./worker-process.js";
 
 export class WorkerFleet {

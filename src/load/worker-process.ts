@@ -2,7 +2,7 @@
 // replies in order, and make sure it is gone at the end.
 
 import { type ChildProcess, fork } from "node:child_process";
-import type { NodeEntry } from "../harness/entry-point.js";
+import type { NodeEntry } from "../measure/entry-point.js";
 import type { ParentMessage, WorkerMessage } from "./worker-protocol.js";
 
 /** A worker failed to connect, crashed, or exited before answering. */

@@ -29,7 +29,7 @@ export interface EncodedClientTally {
   readonly count: number;
   /** Exact sum of the recorded latencies, microseconds. */
   readonly sumMicros: number;
-  /** HDR histogram of the latencies, microseconds (harness/latency-histogram encodeHistogram). */
+  /** HDR histogram of the latencies, microseconds (measure/latency-histogram encodeHistogram). */
   readonly histogram: string;
   readonly errors: Counts;
   readonly outcomes: Counts;

@@ -1,15 +1,15 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
 // seed's matrix with "measured" means a little above the prediction.
 
-import {
-  createLatencyHistogram,
-  encodeHistogram,
-  recordLatencyMicros,
-} from "../../src/harness/latency-histogram.js";
 import { planCells } from "../../src/load/experiment.js";
 import { type ExperimentOptionsInput, resolveExperimentOptions } from "../../src/load/experiment-options.js";
 import type { ExperimentCell, ExperimentResults } from "../../src/load/results.js";
 import { toleranceMs } from "../../src/load/results.js";
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  recordLatencyMicros,
+} from "../../src/measure/latency-histogram.js";
 
 export function fakeExperimentResults(input: ExperimentOptionsInput = {}): ExperimentResults {
   const options = resolveExperimentOptions(input);

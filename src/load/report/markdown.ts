@@ -1,7 +1,7 @@
 // report.md: the experiment's tables in Markdown, with the environment and
 // the options that produced them, written from ExperimentResults alone.
 
-import type { Environment } from "../../harness/environment.js";
+import type { Environment } from "../../measure/environment.js";
 import type { ExperimentResults } from "../results.js";
 import { buildTables, type Table } from "./tables.js";
 

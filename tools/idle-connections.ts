@@ -1,21 +1,21 @@
 // Memory per idle connection: opens N idle socket connections to a server and
 // reports how much its resident set (VmRSS) grew, per connection.
 //
-//   node --import tsx bench/idle-connections.ts                 # starts our server (dist/)
-//   node --import tsx bench/idle-connections.ts --server line-baseline
-//   node --import tsx bench/idle-connections.ts --port 7070 --pid 1234   # a server already running
+//   node --import tsx tools/idle-connections.ts                 # starts our server (dist/)
+//   node --import tsx tools/idle-connections.ts --server line-baseline
+//   node --import tsx tools/idle-connections.ts --port 7070 --pid 1234   # a server already running
 //
 // File descriptors: this process and the server each need N + a few. Node
 // raises its soft RLIMIT_NOFILE to the hard limit at start-up, so only the hard
 // limit matters; if it is too low, run from a shell with a raised one:
-//   ulimit -n 20000 && node --import tsx bench/idle-connections.ts    (as root, or: prlimit)
+//   ulimit -n 20000 && node --import tsx tools/idle-connections.ts    (as root, or: prlimit)
 
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/harness/entry-point.js";
-import { type ServerProcess, startServerProcess } from "../src/harness/server-process.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../src/measure/server-process.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;
@@ -46,7 +46,7 @@ function integer(flag: string) {
 }
 
 function parseFlags(): IdleFlags {
-  const command = new Command("bench/idle-connections.ts")
+  const command = new Command("tools/idle-connections.ts")
     .description("server RSS per idle socket connection")
     .option("--connections <n>", "idle connections to open", integer("--connections"), 10_000)
     .option(
@@ -88,7 +88,7 @@ function openFileLimit(): number {
 
 function startServer(flags: IdleFlags): Promise<ServerProcess> {
   if (flags.server === "line-baseline") {
-    const script = join(PACKAGE_ROOT, "bench", "line-baseline.ts");
+    const script = join(PACKAGE_ROOT, "tools", "baselines", "line-baseline.ts");
     return startServerProcess({
       command: process.execPath,
       args: [...tsxExecArgv(), script, "--port", "0"],

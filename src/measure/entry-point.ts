@@ -16,7 +16,7 @@ export interface NodeEntry {
 }
 
 const here = fileURLToPath(import.meta.url);
-/** The package root: this file sits at src/harness/ or dist/harness/. */
+/** The package root: this file sits at src/measure/ or dist/measure/. */
 export const PACKAGE_ROOT = resolve(dirname(here), "..", "..");
 const runningCompiled = here.endsWith(".js");
 

@@ -8,15 +8,15 @@
 // (workers exchange one message each way), and the issue asks for processes.
 
 import { type ChildProcess, fork } from "node:child_process";
-import { type NodeEntry, resolveEntry } from "../harness/entry-point.js";
-import { collectEnvironment, type Environment } from "../harness/environment.js";
+import { type NodeEntry, resolveEntry } from "../measure/entry-point.js";
+import { collectEnvironment, type Environment } from "../measure/environment.js";
 import {
   decodeHistogram,
   type LatencySummary,
   mergeHistograms,
   summarizeMicros,
-} from "../harness/latency-histogram.js";
-import { withTimeout } from "../harness/with-timeout.js";
+} from "../measure/latency-histogram.js";
+import { withTimeout } from "../measure/with-timeout.js";
 import { type BenchOptions, planWorkers, type ResolvedBenchOptions, resolveBenchOptions } from "./options.js";
 import type { WorkerReport } from "./recorder.js";
 import type { FromWorker, ToWorker } from "./worker.js";
@@ -61,7 +61,7 @@ export async function runBench(input: BenchOptions): Promise<BenchResult> {
   const options = resolveBenchOptions(input);
   const environment = collectEnvironment();
   const plans = planWorkers(options);
-  const entry = resolveEntry("bench/worker");
+  const entry = resolveEntry("throughput/worker");
   const workers = plans.map((plan) => startWorker(entry, { type: "plan", plan }));
   try {
     await withTimeout(

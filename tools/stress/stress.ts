@@ -10,25 +10,25 @@
 // it shuts down cleanly. It prints what it did and what it checked, and exits
 // 1 if a check failed (2 on a usage error).
 //
-//   npx tsx scripts/stress.ts [--duration 40] [--seed N] [--help]
+//   npx tsx tools/stress/stress.ts [--duration 40] [--seed N] [--help]
 
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { connect } from "../src/client/connect.js";
-import { GRPC_SERVER_DEFAULTS } from "../src/transport/grpc/grpc-options.js";
-import { SOCKET_SERVER_DEFAULTS } from "../src/transport/socket/socket-server.js";
-import { type Check, checkAfterLoad, checkMemory } from "./stress/checks.js";
-import type { ServerLimits } from "./stress/hostile.js";
-import { GRPC_CASES } from "./stress/hostile-grpc.js";
-import { newHostileTally, runHostile } from "./stress/hostile-runner.js";
-import { SOCKET_CASES } from "./stress/hostile-socket.js";
-import { parseStressOptions, type StressOptions, USAGE } from "./stress/options.js";
-import { type MemoryTrace, printReport, type StressReport } from "./stress/report.js";
-import { Rng } from "./stress/rng.js";
-import { serveFlags, startServerProcess } from "./stress/server-process.js";
-import { newValidTally, runValidSessions, type StressToy } from "./stress/well-behaved.js";
+import { connect } from "../../src/client/connect.js";
+import { GRPC_SERVER_DEFAULTS } from "../../src/transport/grpc/grpc-options.js";
+import { SOCKET_SERVER_DEFAULTS } from "../../src/transport/socket/socket-server.js";
+import { type Check, checkAfterLoad, checkMemory } from "./checks.js";
+import type { ServerLimits } from "./hostile.js";
+import { GRPC_CASES } from "./hostile-grpc.js";
+import { newHostileTally, runHostile } from "./hostile-runner.js";
+import { SOCKET_CASES } from "./hostile-socket.js";
+import { parseStressOptions, type StressOptions, USAGE } from "./options.js";
+import { type MemoryTrace, printReport, type StressReport } from "./report.js";
+import { Rng } from "./rng.js";
+import { serveFlags, startServerProcess } from "./server-process.js";
+import { newValidTally, runValidSessions, type StressToy } from "./well-behaved.js";
 
 const TOYS: readonly StressToy[] = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"].map(
   (name, i) => ({

@@ -11,7 +11,7 @@
 // grpcload runs with -procs 1, our engine defaults to cores - 1 workers), so on
 // a 2-core machine the server and the generator have about a core each.
 //
-//   node --import tsx bench/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
+//   node --import tsx tools/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,10 +19,10 @@ import net from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { BenchTransport } from "../src/bench/options.js";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/harness/entry-point.js";
-import { collectEnvironment } from "../src/harness/environment.js";
-import { type ServerProcess, startServerProcess } from "../src/harness/server-process.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
+import { collectEnvironment } from "../src/measure/environment.js";
+import { type ServerProcess, startServerProcess } from "../src/measure/server-process.js";
+import type { BenchTransport } from "../src/throughput/options.js";
 import {
   type CompareRun,
   checkTargets,
@@ -64,7 +64,7 @@ function positive(flag: string) {
 }
 
 function parseFlags(): CompareFlags {
-  const command = new Command("bench/compare.ts")
+  const command = new Command("tools/compare.ts")
     .description("ours vs the baselines, side by side, in alternation")
     .option("--quick", "one short round of everything (under a minute)")
     .option("--rounds <n>", "rounds (each entry runs once per round)", positive("--rounds"), 3)
@@ -96,7 +96,7 @@ function parseFlags(): CompareFlags {
 function serverCommand(id: string, transport: BenchTransport, flags: CompareFlags, catalog: string) {
   const tsxScript = (script: string) => ({
     command: process.execPath,
-    args: [...tsxExecArgv(), join(PACKAGE_ROOT, "bench", script), "--port", "0"],
+    args: [...tsxExecArgv(), join(PACKAGE_ROOT, "tools", "baselines", script), "--port", "0"],
   });
   switch (id) {
     case OURS:
@@ -121,7 +121,7 @@ function serverCommand(id: string, transport: BenchTransport, flags: CompareFlag
     case "seed-grpc":
       return {
         command: flags.python,
-        args: [join(PACKAGE_ROOT, "bench", "seed-grpc-server.py"), "--port", "0"],
+        args: [join(PACKAGE_ROOT, "tools", "baselines", "python-grpc-reference.py"), "--port", "0"],
       };
     default:
       throw new Error(`unknown server ${id}`);

@@ -42,7 +42,7 @@ export const STRESS_DEFAULTS = {
   serverHeapMiB: 64,
 } as const;
 
-export const USAGE = `usage: tsx scripts/stress.ts [options]
+export const USAGE = `usage: tsx tools/stress/stress.ts [options]
 
 Starts \`toystore serve\` on free loopback ports and runs well-behaved and
 hostile sessions against both transports, then checks that the server still

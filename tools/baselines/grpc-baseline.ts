@@ -9,7 +9,7 @@ import {
   PROTO_LOADER_OPTIONS,
   PROTO_PATH,
   TOYSTORE_SERVICE_NAME as SERVICE_NAME,
-} from "../src/transport/grpc/contract.js";
+} from "../../src/transport/grpc/contract.js";
 import { isMainModule, type ListenOptions, type RunningServer, runBaselineMain } from "./baseline-args.js";
 
 /** Constant responses, the size and shape our server sends for a toy in stock. */

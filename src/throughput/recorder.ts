@@ -5,7 +5,7 @@ import {
   createLatencyHistogram,
   encodeHistogram,
   recordLatencyMicros,
-} from "../harness/latency-histogram.js";
+} from "../measure/latency-histogram.js";
 
 /** What a worker sends back: plain data, the histogram encoded for merging. */
 export interface WorkerReport {
@@ -17,7 +17,7 @@ export interface WorkerReport {
   readonly cpuShare: number;
   /** Connections or channels that failed during the run. */
   readonly lostConnections: number;
-  /** Latencies in µs, as harness/latency-histogram's encodeHistogram writes them. */
+  /** Latencies in µs, as measure/latency-histogram's encodeHistogram writes them. */
   readonly histogram: string;
 }
 
