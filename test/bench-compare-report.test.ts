@@ -72,6 +72,6 @@ describe("comparison summary", () => {
       met: true,
     });
     assert.equal(byName("socket Buy / Query, ours, C=50").ratio, 0.8);
-    assert.equal(byName("gRPC Query c=50: ours / seed").met, undefined);
+    assert.equal(byName("gRPC Query c=50: ours / Python").met, undefined);
   });
 });

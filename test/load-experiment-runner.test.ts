@@ -12,7 +12,7 @@ import {
   runExperiment,
 } from "../src/load/experiment.js";
 import { resolveExperimentOptions } from "../src/load/experiment-options.js";
-import { serveArguments, startServer } from "../src/load/server-process.js";
+import { serveArguments, startToystore } from "../src/measure/server.js";
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 const serverEntry = {
@@ -55,11 +55,8 @@ describe("serveArguments", () => {
   it("asks for free ports and passes every server setting", () => {
     assert.deepEqual(
       serveArguments({
-        transport: "grpc",
-        lock: "mutex",
-        workMs: 50,
-        socketPoolSize: 5,
-        grpcMaxConcurrency: 10,
+        transports: ["grpc"],
+        flags: { lock: "mutex", workMs: 50, poolSize: 5, grpcMaxConcurrency: 10 },
       }),
       [
         "serve",
@@ -171,12 +168,13 @@ describe("runExperiment", () => {
   });
 });
 
-describe("startServer", () => {
+describe("startToystore", () => {
   it("reads the port the server prints and stops it by PID", async () => {
-    const server = await startServer(
-      { transport: "grpc", lock: "rwlock", workMs: 0, socketPoolSize: 1, grpcMaxConcurrency: 1 },
-      { entry: serverEntry },
-    );
+    const server = await startToystore({
+      transports: ["grpc"],
+      flags: { lock: "rwlock", workMs: 0, poolSize: 1, grpcMaxConcurrency: 1 },
+      entry: serverEntry,
+    });
     assert.ok(server.port > 0);
     assert.doesNotThrow(() => process.kill(server.pid, 0));
     await server.stop();

@@ -87,19 +87,17 @@ describe("graceful shutdown under load", () => {
   });
 
   test("SIGTERM to `toystore serve` mid-load: clear errors, new connections refused, exit 0", async () => {
-    const child = await startServeChild(Object.fromEntries(TOYS.map((name) => [name, STOCK])), [
-      "--work-ms",
-      "1",
-      "--grace-ms",
-      "5000",
-    ]);
+    const child = await startServeChild(Object.fromEntries(TOYS.map((name) => [name, STOCK])), {
+      workMs: 1,
+      graceMs: 5000,
+    });
     const clients: StoreClient[] = [];
     // A hang is a failure, not a stuck suite: past the grace period and then some, kill it.
     const killer = setTimeout(() => child.signal("SIGKILL"), 20_000);
     try {
       for (let i = 0; i < 3; i++) {
-        clients.push(await connect({ transport: "socket", port: child.socketPort }));
-        clients.push(await connect({ transport: "grpc", port: child.grpcPort }));
+        clients.push(await connect({ transport: "socket", port: child.ports.socket! }));
+        clients.push(await connect({ transport: "grpc", port: child.ports.grpc! }));
       }
       const tally = newTally();
       let stopped = false;
@@ -112,7 +110,7 @@ describe("graceful shutdown under load", () => {
         "the server to begin its shutdown",
       );
       const lateSocket = await refusal(
-        SocketStoreClient.connect({ port: child.socketPort, connectTimeoutMs: 1000 }),
+        SocketStoreClient.connect({ port: child.ports.socket!, connectTimeoutMs: 1000 }),
       );
       assert.equal(lateSocket, "unavailable", "a new socket connection is refused");
 
@@ -127,7 +125,7 @@ describe("graceful shutdown under load", () => {
     } finally {
       clearTimeout(killer);
       await Promise.all(clients.map((c) => c.close()));
-      await child.dispose();
+      await child.stop(0);
     }
   });
 });

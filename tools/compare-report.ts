@@ -7,6 +7,8 @@ import type { LoadFigures } from "./neutral-load.js";
 
 /** The id of our own server in every scenario. */
 export const OURS = "ours";
+/** The id of the Python grpcio reference server (tools/baselines/python-grpc-reference.py). */
+export const PYTHON = "python-grpc-reference";
 
 /** One server under one request kind: the unit that takes turns within a scenario. */
 export interface Entry {
@@ -111,7 +113,7 @@ export function checkTargets(summaries: readonly EntrySummary[]): TargetCheck[] 
     buyOverQuery("socket Buy / Query, ours, C=50 P=1", "socket-c50-p1"),
     buyOverQuery("socket Buy / Query, ours, C=10 P=16", "socket-c10-p16"),
     versus("gRPC Query c=50: ours / grpc-js empty handler", "grpc-c50", "grpc-baseline", 0.9),
-    versus("gRPC Query c=50: ours / seed Python grpcio", "grpc-c50", "seed-grpc", 3),
+    versus("gRPC Query c=50: ours / Python grpcio reference", "grpc-c50", PYTHON, 3),
   ];
 }
 

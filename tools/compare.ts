@@ -1,5 +1,5 @@
 // bench:compare: our server against the runtime's ceilings (and Redis and the
-// seed's Python gRPC server where available), measured side by side.
+// Python grpcio reference server where available), measured side by side.
 //
 // Starts every server once on a free port, then for each load shape runs the
 // entries (server x op) in turn, round after round, rotating who goes first,
@@ -13,15 +13,18 @@
 //
 //   node --import tsx tools/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
 
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
 import { collectEnvironment } from "../src/measure/environment.js";
-import { type ServerProcess, startServerProcess } from "../src/measure/server-process.js";
+import {
+  type ServerProcess,
+  startServerProcess,
+  startToystore,
+  unlimitedCatalog,
+} from "../src/measure/server.js";
 import type { BenchTransport } from "../src/throughput/options.js";
 import {
   type CompareRun,
@@ -29,14 +32,12 @@ import {
   describeScenario,
   type Entry,
   OURS,
+  PYTHON,
   renderComparison,
   type Scenario,
   summarize,
 } from "./compare-report.js";
 import { findExecutable, type LoadShape, runEngine, runGrpcload, runLineload } from "./neutral-load.js";
-
-/** Stock large enough that Buy never sells out during a run (the default catalog has 100). */
-const BENCH_CATALOG = [{ name: "Tux", price: "19.99", stock: 1_000_000_000_000_000 }];
 
 interface CompareFlags {
   quick?: boolean;
@@ -47,7 +48,7 @@ interface CompareFlags {
   lineload?: string;
   grpcload?: string;
   redis: boolean;
-  seed: boolean;
+  pythonServer: boolean;
   oursEntry: string;
   python: string;
   workers?: number;
@@ -77,7 +78,7 @@ function parseFlags(): CompareFlags {
       "neutral Go generator (default: grpcload on PATH or /tmp/grpcload-bin/grpcload)",
     )
     .option("--no-redis", "leave Redis out even if redis-server is on the PATH")
-    .option("--no-seed", "leave the seed's Python gRPC server out")
+    .option("--no-python-server", "leave the Python grpcio reference server out")
     .option("--ours-entry <path>", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"))
     .option("--python <path>", "a python3 with grpcio and grpc_tools", "/usr/bin/python3")
     .option(
@@ -92,41 +93,36 @@ function parseFlags(): CompareFlags {
   return flags.quick ? { ...flags, rounds: 1, duration: 1, warmup: 0.5 } : flags;
 }
 
-/** How each server is started; `ours` depends on the transport. */
-function serverCommand(id: string, transport: BenchTransport, flags: CompareFlags, catalog: string) {
-  const tsxScript = (script: string) => ({
-    command: process.execPath,
-    args: [...tsxExecArgv(), join(PACKAGE_ROOT, "tools", "baselines", script), "--port", "0"],
-  });
+/** Starts one server of the comparison; ours serves the transport asked, with unlimited stock. */
+async function startEntryServer(id: string, transport: BenchTransport, flags: CompareFlags) {
+  const node = (script: string, args: string[] = []) =>
+    startServerProcess({ command: process.execPath, args: [...tsxExecArgv(), baseline(script), ...args] });
   switch (id) {
     case OURS:
-      return {
-        command: process.execPath,
-        args: [
-          flags.oursEntry,
-          "serve",
-          "--transport",
-          transport,
-          "--socket-port",
-          "0",
-          "--grpc-port",
-          "0",
-        ].concat(["--work-ms", "0", "--catalog", catalog]),
-        readyText: transport,
-      };
+      return startToystore({
+        transports: [transport],
+        flags: { workMs: 0 },
+        catalog: unlimitedCatalog(),
+        entry: { file: flags.oursEntry, execArgv: [], runtime: "compiled" },
+      });
     case "line-baseline":
-      return tsxScript("line-baseline.ts");
+      return node("line-baseline.ts", ["--port", "0"]);
     case "grpc-baseline":
-      return tsxScript("grpc-baseline.ts");
-    case "seed-grpc":
-      return {
+      return node("grpc-baseline.ts", ["--port", "0"]);
+    case PYTHON:
+      // Without grpcio the script exits at once: the server is then left out with a note.
+      return startServerProcess({
         command: flags.python,
-        args: [join(PACKAGE_ROOT, "tools", "baselines", "python-grpc-reference.py"), "--port", "0"],
-      };
+        args: [baseline("python-grpc-reference.py"), "--port", "0"],
+      });
+    case "redis":
+      return startRedis();
     default:
       throw new Error(`unknown server ${id}`);
   }
 }
+
+const baseline = (file: string) => join(PACKAGE_ROOT, "tools", "baselines", file);
 
 /** Redis has no port 0: reserve a free port, then wait for its own ready line. */
 async function startRedis(): Promise<ServerProcess> {
@@ -144,19 +140,10 @@ async function startRedis(): Promise<ServerProcess> {
   });
 }
 
-function pythonHasGrpc(python: string): boolean {
-  try {
-    execFileSync(python, ["-c", "import grpc, grpc_tools"], { stdio: "ignore", timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
   const withRedis =
     flags.redis && tools.lineload !== undefined && findExecutable(undefined, "redis-server", []);
-  const withSeed = flags.seed && pythonHasGrpc(flags.python);
+
   const socketEntries: Entry[] = [
     { server: OURS, op: "query" },
     { server: OURS, op: "buy" },
@@ -167,7 +154,7 @@ function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
     { server: OURS, op: "query" },
     { server: OURS, op: "buy" },
     { server: "grpc-baseline", op: "query" },
-    ...(withSeed ? [{ server: "seed-grpc", op: "query" } as const] : []),
+    ...(flags.pythonServer ? [{ server: PYTHON, op: "query" } as const] : []),
   ];
   const all: Scenario[] = [
     { id: "socket-c50-p1", transport: "socket", loops: 50, depth: 1, entries: socketEntries },
@@ -209,7 +196,6 @@ function generatorFor(transport: BenchTransport, tools: Tools): Generator {
 async function startServers(
   scenarios: readonly Scenario[],
   flags: CompareFlags,
-  catalog: string,
   servers: Map<string, ServerProcess>,
 ): Promise<Map<string, string>> {
   const unavailable = new Map<string, string>();
@@ -218,11 +204,7 @@ async function startServers(
       const key = `${scenario.transport}:${server}`;
       if (servers.has(key) || unavailable.has(key)) continue;
       try {
-        const started =
-          server === "redis"
-            ? await startRedis()
-            : await startServerProcess(serverCommand(server, scenario.transport, flags, catalog));
-        servers.set(key, started);
+        servers.set(key, await startEntryServer(server, scenario.transport, flags));
       } catch (error) {
         unavailable.set(key, (error as Error).message);
         log(`note: ${key} unavailable, left out: ${(error as Error).message}`);
@@ -297,9 +279,6 @@ async function main(): Promise<void> {
   };
   const generators = { socket: generatorFor("socket", tools), grpc: generatorFor("grpc", tools) };
   const scenarios = buildScenarios(flags, tools);
-  const workDir = mkdtempSync(join(tmpdir(), "toystore-compare-"));
-  const catalog = join(workDir, "catalog.json");
-  writeFileSync(catalog, JSON.stringify(BENCH_CATALOG));
   const servers = new Map<string, ServerProcess>();
   const stopAll = () => Promise.all([...servers.values()].map((server) => server.stop()));
   const onSignal = () => {
@@ -308,7 +287,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const unavailable = await startServers(scenarios, flags, catalog, servers);
+    const unavailable = await startServers(scenarios, flags, servers);
     log(
       `${availableParallelism()} cores, nothing pinned: one server under load at a time, ` +
         `generators socket=${generators.socket} gRPC=${generators.grpc}; ` +
@@ -334,7 +313,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopAll();
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

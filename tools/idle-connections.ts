@@ -15,7 +15,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
-import { type ServerProcess, startServerProcess } from "../src/measure/server-process.js";
+import { type ServerProcess, startServerProcess, startToystore } from "../src/measure/server.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;
@@ -89,20 +89,12 @@ function openFileLimit(): number {
 function startServer(flags: IdleFlags): Promise<ServerProcess> {
   if (flags.server === "line-baseline") {
     const script = join(PACKAGE_ROOT, "tools", "baselines", "line-baseline.ts");
-    return startServerProcess({
-      command: process.execPath,
-      args: [...tsxExecArgv(), script, "--port", "0"],
-    });
+    return startServerProcess({ command: process.execPath, args: [...tsxExecArgv(), script, "--port", "0"] });
   }
-  return startServerProcess({
-    command: process.execPath,
-    args: [flags.oursEntry, "serve", "--transport", "socket", "--socket-port", "0", "--work-ms", "0"].concat([
-      "--max-connections",
-      String(flags.connections + 10_000),
-      "--idle-timeout-ms",
-      "0",
-    ]),
-    readyText: "socket",
+  return startToystore({
+    transports: ["socket"],
+    flags: { workMs: 0, maxConnections: flags.connections + 10_000, idleTimeoutMs: 0 },
+    entry: { file: flags.oursEntry, execArgv: [], runtime: "compiled" },
   });
 }
 

@@ -7,7 +7,7 @@ import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
 import type { NodeEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
-import type { ServerProcess } from "../measure/server-process.js";
+import { startToystore } from "../measure/server.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,
@@ -22,7 +22,6 @@ import {
   toleranceMs,
 } from "./results.js";
 import { runLoad } from "./run-load.js";
-import { startServer } from "./server-process.js";
 import { WorkerFleet } from "./worker-fleet.js";
 
 /** One cell to run, with what theory expects of it. */
@@ -186,10 +185,16 @@ async function runCell(
   fleet: WorkerFleet,
   hooks: ExperimentHooks,
 ): Promise<LoadResults> {
-  const server: ServerProcess = await startServer(
-    { transport: plan.transport, lock: plan.lock, ...options },
-    hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry },
-  );
+  const server = await startToystore({
+    transports: [plan.transport],
+    flags: {
+      lock: plan.lock,
+      workMs: options.workMs,
+      poolSize: options.socketPoolSize,
+      grpcMaxConcurrency: options.grpcMaxConcurrency,
+    },
+    ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
+  });
   try {
     return await runLoad(
       {

@@ -1,15 +1,10 @@
 // Load for the shutdown tests: buy loops that count what was acknowledged and
-// how each loop ended, and a `toystore serve` child process started on free
-// ports and stopped by its PID.
+// how each loop ended, and a `toystore serve` child process (the toolkit's
+// launcher: free ports, stopped by its PID).
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { StoreClient } from "../../src/client/store-client.js";
 import { isStoreError } from "../../src/errors.js";
+import { type ServeFlagValues, type ServerProcess, startToystore } from "../../src/measure/server.js";
 
 /** What a group of buy loops saw. */
 export interface BuyTally {
@@ -67,94 +62,16 @@ export async function runBuyLoops(
   );
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const LISTENING = /^(socket|grpc) listening on [^\s]+:(\d+)$/;
-
-/** A `toystore serve` child process, listening. */
-export interface ServeChild {
-  readonly pid: number;
-  readonly socketPort: number;
-  readonly grpcPort: number;
-  /** Every line it printed so far (stdout and stderr). */
-  readonly output: string[];
-  /** Resolves with how it exited. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Sends a signal to this PID. */
-  signal(signal: NodeJS.Signals): void;
-  /** Kills it if it still runs and removes its catalog file. */
-  dispose(): Promise<void>;
-}
-
 /**
- * Starts `toystore serve` from the source (through tsx) on free ports with a
- * catalog of `toys` (name -> stock, price 1.00), and resolves once both
- * transports listen.
+ * Starts `toystore serve` from the source on free ports with a catalog of
+ * `toys` (name -> stock, price 1.00), and resolves once both transports listen.
  */
-export async function startServeChild(
+export function startServeChild(
   toys: Record<string, number>,
-  flags: string[] = [],
-): Promise<ServeChild> {
-  const dir = await mkdtemp(path.join(tmpdir(), "toystore-shutdown-"));
-  const catalog = path.join(dir, "catalog.json");
-  await writeFile(
-    catalog,
-    JSON.stringify(Object.entries(toys).map(([name, stock]) => ({ name, price: "1.00", stock }))),
-  );
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join(REPO_ROOT, "src/cli/main.ts"),
-      "serve",
-      "--socket-port",
-      "0",
-      "--grpc-port",
-      "0",
-      "--catalog",
-      catalog,
-      ...flags,
-    ],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const ports = new Map<string, number>();
-  const listening = new Promise<void>((resolve, reject) => {
-    const onLine = (line: string) => {
-      output.push(line);
-      const match = LISTENING.exec(line);
-      if (match) ports.set(match[1]!, Number(match[2]));
-      if (ports.size === 2) resolve();
-    };
-    createInterface({ input: child.stdout! }).on("line", onLine);
-    createInterface({ input: child.stderr! }).on("line", onLine);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`serve exited (${code ?? signal}) before listening:\n${output.join("\n")}`)),
-    );
+  flags: ServeFlagValues = {},
+): Promise<ServerProcess> {
+  return startToystore({
+    flags,
+    catalog: Object.entries(toys).map(([name, stock]) => ({ name, price: "1.00", stock })),
   });
-  const dispose = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    await listening;
-  } catch (error) {
-    await dispose();
-    throw error;
-  }
-  return {
-    pid: child.pid!,
-    socketPort: ports.get("socket")!,
-    grpcPort: ports.get("grpc")!,
-    output,
-    exited,
-    signal: (signal) => child.kill(signal),
-    dispose,
-  };
 }

@@ -1,15 +1,15 @@
 #!/usr/bin/python3
-"""A gRPC server shaped like the seed's Python one, to measure our gRPC transport against.
+"""The Python grpcio reference server: a gRPC server shaped like the original design's.
 
-The seed served toystore.v1.ToyStore with grpcio on a ThreadPoolExecutor of 10
-workers, a dict catalog and one lock around every request. This does the same
-(no simulated work unless --work-ms is given), so "gRPC Query >= 3x the seed"
-can be measured side by side.
+The Toy Store design document serves toystore.v1.ToyStore with grpcio on a
+ThreadPoolExecutor of 10 workers, a dict catalog and one lock around every
+request. This does the same (no simulated work unless --work-ms is given), so
+"gRPC Query >= 3x the Python reference" can be measured side by side.
 
 Needs Debian's grpcio (the pyenv python on the study machines lacks it):
     apt-get install -y python3-grpcio python3-grpc-tools
-    /usr/bin/python3 bench/seed-grpc-server.py --port 0
-Prints "seed-grpc listening on 127.0.0.1:PORT" once bound; stops on SIGINT/SIGTERM.
+    /usr/bin/python3 tools/baselines/python-grpc-reference.py --port 0
+Prints "python-grpc-reference listening on 127.0.0.1:PORT" once bound; stops on SIGINT/SIGTERM.
 """
 
 import argparse
@@ -27,12 +27,12 @@ import grpc
 from grpc_tools import protoc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT_PROTO = os.path.join(HERE, "..", "proto", "toystore.proto")
+PROJECT_PROTO = os.path.join(HERE, "..", "..", "proto", "toystore.proto")
 
 
 def generate_stubs(proto_path):
     """Compiles the proto into a temp dir and imports the two generated modules."""
-    out = tempfile.mkdtemp(prefix="seed-grpc-stubs-")
+    out = tempfile.mkdtemp(prefix="python-grpc-reference-stubs-")
     proto_dir, proto_file = os.path.split(os.path.abspath(proto_path))
     # Copy under a fixed name so the generated module names do not depend on the source file.
     shutil.copy(os.path.join(proto_dir, proto_file), os.path.join(out, "toystore.proto"))
@@ -47,7 +47,7 @@ def generate_stubs(proto_path):
 
 def make_servicer(pb2, pb2_grpc, work_s):
     class ToyStore(pb2_grpc.ToyStoreServicer):
-        """One lock around the catalog, as the seed had; the work sleeps inside it."""
+        """One lock around the catalog, as the original design has; the work sleeps inside it."""
 
         def __init__(self):
             self.lock = threading.Lock()
@@ -84,7 +84,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = a free port")
-    parser.add_argument("--workers", type=int, default=10, help="ThreadPoolExecutor size (seed: 10)")
+    parser.add_argument("--workers", type=int, default=10, help="ThreadPoolExecutor size (original design: 10)")
     parser.add_argument("--work-ms", type=float, default=0, help="simulated work inside the lock")
     parser.add_argument("--proto", default=PROJECT_PROTO)
     args = parser.parse_args()
@@ -96,7 +96,7 @@ def main():
     if port == 0:
         sys.exit(f"could not bind {args.host}:{args.port}")
     server.start()
-    print(f"seed-grpc listening on {args.host}:{port}", flush=True)
+    print(f"python-grpc-reference listening on {args.host}:{port}", flush=True)
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -1,5 +1,6 @@
 // Prints a stress run's report: what it did, then what it checked.
 
+import type { Environment } from "../../src/measure/environment.js";
 import type { Check } from "./checks.js";
 import type { ServerLimits } from "./hostile.js";
 import type { HostileTally } from "./hostile-runner.js";
@@ -15,8 +16,7 @@ export interface StressReport {
   readonly options: StressOptions;
   readonly limits: ServerLimits;
   /** The limit flags the run passed to `serve` (the others were at their defaults). */
-  readonly limitsSet: readonly string[];
-  readonly environment: { readonly node: string; readonly platform: string };
+  readonly environment: Environment;
   readonly durationMs: number;
   readonly loadMs: number;
   readonly valid: ValidTally;
@@ -69,7 +69,7 @@ export function printReport(r: StressReport): void {
     `toystore stress run: seed ${r.options.seed}, ${(r.durationMs / 1000).toFixed(1)} s in all, ${(r.loadMs / 1000).toFixed(1)} s of mixed load (Node ${r.environment.node}, ${r.environment.platform})`,
   );
   out.push(
-    `  server: serve --work-ms ${r.options.workMs}; line timeout ${r.limits.lineTimeoutMs} ms, write-stall timeout ${r.limits.writeStallTimeoutMs} ms${r.limitsSet.length === 0 ? " (defaults: the CLI has no flags for them yet)" : ` (set by ${r.limitsSet.join(", ")})`}`,
+    `  server: serve --work-ms ${r.options.workMs}; line timeout ${r.limits.lineTimeoutMs} ms, write-stall timeout ${r.limits.writeStallTimeoutMs} ms`,
   );
   out.push("");
   out.push("What it did");

@@ -12,11 +12,13 @@
 //
 //   npx tsx tools/stress/stress.ts [--duration 40] [--seed N] [--help]
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect } from "../../src/client/connect.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../../src/measure/entry-point.js";
+import { collectEnvironment } from "../../src/measure/environment.js";
+import { startToystore } from "../../src/measure/server.js";
 import { GRPC_SERVER_DEFAULTS } from "../../src/transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_DEFAULTS } from "../../src/transport/socket/socket-server.js";
 import { type Check, checkAfterLoad, checkMemory } from "./checks.js";
@@ -27,7 +29,6 @@ import { SOCKET_CASES } from "./hostile-socket.js";
 import { parseStressOptions, type StressOptions, USAGE } from "./options.js";
 import { type MemoryTrace, printReport, type StressReport } from "./report.js";
 import { Rng } from "./rng.js";
-import { serveFlags, startServerProcess } from "./server-process.js";
 import { newValidTally, runValidSessions, type StressToy } from "./well-behaved.js";
 
 const TOYS: readonly StressToy[] = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"].map(
@@ -40,56 +41,37 @@ const TOYS: readonly StressToy[] = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"
 const DECOY = { name: "Decoy", priceCents: 100, stock: 10_000_000 };
 const SOLD_OUT = "Gone";
 
-/** The hardening limits the run sets when the CLI has the flags (short, so hostile cases finish in time). */
-const RUN_LIMITS = { lineTimeoutMs: 2000, writeStallTimeoutMs: 3000 };
-
 async function main(options: StressOptions): Promise<number> {
   const rng = new Rng(options.seed);
-  const dir = await mkdtemp(path.join(tmpdir(), "toystore-stress-"));
-  const catalogFile = path.join(dir, "catalog.json");
-  await writeFile(
-    catalogFile,
-    JSON.stringify(
-      [...TOYS, DECOY, { name: SOLD_OUT, priceCents: 500, stock: 0 }].map((t) => ({
-        name: t.name,
-        price: (t.priceCents / 100).toFixed(2),
-        stock: t.stock,
-      })),
-    ),
-  );
-  const known = await serveFlags(options.fromDist);
-  const flags = [
-    "--socket-port",
-    "0",
-    "--grpc-port",
-    "0",
-    "--catalog",
-    catalogFile,
-    "--work-ms",
-    String(options.workMs),
-  ];
-  const limits: { -readonly [K in keyof ServerLimits]: ServerLimits[K] } = {
+  // Short limits, so that hostile cases finish within the run.
+  const limits: ServerLimits = {
     maxLineBytes: SOCKET_SERVER_DEFAULTS.maxLineBytes,
-    lineTimeoutMs: SOCKET_SERVER_DEFAULTS.lineTimeoutMs,
-    writeStallTimeoutMs: SOCKET_SERVER_DEFAULTS.writeStallTimeoutMs,
+    lineTimeoutMs: 2000,
+    writeStallTimeoutMs: 3000,
     lingerMs: SOCKET_SERVER_DEFAULTS.lingerMs,
     grpcMaxMessageBytes: GRPC_SERVER_DEFAULTS.maxMessageBytes,
     grpcMaxConcurrentStreams: GRPC_SERVER_DEFAULTS.maxConcurrentStreams,
   };
-  const limitsSet: string[] = [];
-  if (known.has("--line-timeout-ms")) {
-    flags.push("--line-timeout-ms", String(RUN_LIMITS.lineTimeoutMs));
-    limits.lineTimeoutMs = RUN_LIMITS.lineTimeoutMs;
-    limitsSet.push("--line-timeout-ms");
-  }
-  if (known.has("--write-stall-timeout-ms")) {
-    flags.push("--write-stall-timeout-ms", String(RUN_LIMITS.writeStallTimeoutMs));
-    limits.writeStallTimeoutMs = RUN_LIMITS.writeStallTimeoutMs;
-    limitsSet.push("--write-stall-timeout-ms");
-  }
-
   console.log(`stress: seed ${options.seed}; starting the server (${options.fromDist ? "dist" : "source"})`);
-  const server = await startServerProcess(options.fromDist, flags, options.serverHeapMiB);
+  const server = await startToystore({
+    flags: {
+      workMs: options.workMs,
+      lineTimeoutMs: limits.lineTimeoutMs,
+      writeStallTimeoutMs: limits.writeStallTimeoutMs,
+    },
+    catalog: [...TOYS, DECOY, { name: SOLD_OUT, priceCents: 500, stock: 0 }].map((t) => ({
+      name: t.name,
+      price: (t.priceCents / 100).toFixed(2),
+      stock: t.stock,
+    })),
+    // A V8 old-space limit, as on a small machine: a leak then ends in a crash the run sees.
+    nodeArgs: [`--max-old-space-size=${options.serverHeapMiB}`],
+    entry: options.fromDist
+      ? { file: join(PACKAGE_ROOT, "dist", "cli", "main.js"), execArgv: [], runtime: "compiled" }
+      : { file: join(PACKAGE_ROOT, "src", "cli", "main.ts"), execArgv: tsxExecArgv(), runtime: "source" },
+  });
+  const socketPort = server.ports.socket!;
+  const grpcPort = server.ports.grpc!;
   const memory: MemoryTrace = { samples: [] };
   const sampleMemory = async (phase: string) => {
     const m = await server.memory();
@@ -112,8 +94,8 @@ async function main(options: StressOptions): Promise<number> {
   const startedAt = performance.now();
   try {
     for (const [transport, port, count] of [
-      ["socket", server.socketPort, options.socketClients],
-      ["grpc", server.grpcPort, options.grpcClients],
+      ["socket", socketPort, options.socketClients],
+      ["grpc", grpcPort, options.grpcClients],
     ] as const) {
       const ctx = {
         transport,
@@ -141,8 +123,8 @@ async function main(options: StressOptions): Promise<number> {
       {
         cases: hostileCases,
         workers: options.hostile,
-        socketPort: server.socketPort,
-        grpcPort: server.grpcPort,
+        socketPort: socketPort,
+        grpcPort: grpcPort,
         limits,
         deadline: loadStart + options.durationS * 1000,
         tally: hostile,
@@ -164,14 +146,13 @@ async function main(options: StressOptions): Promise<number> {
     const checks: Check[] = [];
     checks.push(
       ...(await checkAfterLoad({
-        connect: (transport) =>
-          connect({ transport, port: transport === "socket" ? server.socketPort : server.grpcPort }),
+        connect: (transport) => connect({ transport, port: transport === "socket" ? socketPort : grpcPort }),
         toys: TOYS,
         decoy: DECOY,
         soldOut: SOLD_OUT,
         valid,
         hostile,
-        socketPort: server.socketPort,
+        socketPort: socketPort,
       })),
     );
     checks.push(checkMemory({ warm, final }));
@@ -192,8 +173,7 @@ async function main(options: StressOptions): Promise<number> {
       kind: "toystore-stress",
       options,
       limits,
-      limitsSet,
-      environment: { node: process.version, platform: `${process.platform} ${process.arch}` },
+      environment: collectEnvironment(),
       durationMs: Math.round(performance.now() - startedAt),
       loadMs: Math.round(loadMs),
       valid,
@@ -211,7 +191,6 @@ async function main(options: StressOptions): Promise<number> {
     clearInterval(sampler);
     stopValid = true;
     if (server.exit === undefined) await server.stop(0);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
-import { startServerProcess } from "../src/measure/server-process.js";
+import { startServerProcess } from "../src/measure/server.js";
 
 /** A server made of a script: prints what it is told, then stays up until signalled. */
 const script = (body: string) => ({
@@ -47,7 +47,7 @@ describe("startServerProcess", () => {
       ...script(
         `console.log("grpc listening on 127.0.0.1:1111"); console.log("socket listening on [::1]:2222")`,
       ),
-      readyText: "socket",
+      ready: ["socket"],
     });
     assert.deepEqual([server.host, server.port], ["::1", 2222]);
     await server.stop();

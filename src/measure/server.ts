@@ -1,0 +1,289 @@
+// The one way the tools start a server: a child process, ready once it prints
+// its listening lines ("<what> listening on HOST:PORT"), stopped by its PID
+// (SIGTERM, then SIGKILL after a grace period). `startToystore` runs
+// `toystore serve` on free ports with the given flags and, when asked, a
+// catalog written for the run; `startServerProcess` runs anything else (the
+// baselines, the Python reference server, Redis). Used by the experiment, the
+// benchmark, the comparison, the memory probe, the stress run and the tests.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
+
+/** Matches every ready line here: ours ("socket listening on ..."), the baselines, the reference server. */
+const READY_LINE = /(?:^|\s)(\w*)\s*listening on (\[[^\]]*\]|[^\s:[\]]+):(\d+)/;
+/** tsx, when running from source, takes a while to start. */
+const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** After SIGTERM, how long the server may drain before SIGKILL: `toystore serve`'s own --grace-ms default. */
+const DEFAULT_STOP_GRACE_MS = 10_000;
+/** Lines of the server's output quoted when it fails to start. */
+const TAIL_LINES = 10;
+
+export interface ServerCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Working directory of the server; default this package's root. */
+  readonly cwd?: string;
+  /**
+   * Names whose ready lines must all appear ("socket", "grpc"): the server
+   * is ready once each has printed "<name> listening on ...". Default: the
+   * first ready line of any kind.
+   */
+  readonly ready?: readonly string[];
+  /** For servers with their own ready line (redis-server): the line to wait for, and the port it was given. */
+  readonly readyLine?: { readonly pattern: RegExp; readonly port: number };
+  /** Default 30 000. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** How a server process ended. */
+export interface ServerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A server child process that is listening. */
+export interface ServerProcess {
+  readonly pid: number;
+  readonly host: string;
+  /** The port of the first ready line (of `ready[0]` when names were given). */
+  readonly port: number;
+  /** Ports by ready-line name ("socket", "grpc"). */
+  readonly ports: Readonly<Record<string, number>>;
+  /** The last lines it printed (stdout and stderr), at most 1 000. */
+  readonly output: readonly string[];
+  /** The last lines it printed on stderr, at most 1 000. */
+  readonly stderr: readonly string[];
+  /** Set once it has exited. */
+  readonly exit: ServerExit | undefined;
+  /** Resolves when it exits. */
+  readonly exited: Promise<ServerExit>;
+  /** Resident memory now and at its peak (VmRSS, VmHWM from /proc), bytes; undefined once gone or off Linux. */
+  memory(): Promise<{ rss: number; hwm: number } | undefined>;
+  /** Sends a signal to its PID (while it runs). */
+  signal(signal: NodeJS.Signals): void;
+  /**
+   * SIGTERM and waits for the exit; SIGKILL after `graceMs` (default 10 000;
+   * 0 kills at once). Idempotent. `killed` says whether SIGKILL was needed.
+   */
+  stop(graceMs?: number): Promise<ServerExit & { readonly killed: boolean }>;
+}
+
+/**
+ * Spawns the server and resolves once it prints its ready line(s) (on stdout
+ * or stderr). Rejects, quoting the end of its output, if it exits first or
+ * stays silent past the timeout; it is then killed and gone before the rejection.
+ */
+export async function startServerProcess(options: ServerCommand): Promise<ServerProcess> {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd ?? PACKAGE_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let exit: ServerExit | undefined;
+  const exited = new Promise<ServerExit>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    }),
+  );
+  const output: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => keep(output, line));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
+    keep(output, line);
+    keep(stderr, line);
+  });
+  let killed = false;
+  const stop = async (graceMs = DEFAULT_STOP_GRACE_MS) => {
+    // Never started (spawn failed), or already gone: nothing to stop.
+    if (child.pid !== undefined && exit === undefined) {
+      child.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    return { ...(exit ?? { code: null, signal: null }), killed };
+  };
+  try {
+    const { host, ports } = await waitForReady(child, options);
+    const pid = child.pid!;
+    return {
+      pid,
+      host,
+      port: ports[options.ready?.[0] ?? Object.keys(ports)[0]!]!,
+      ports,
+      output,
+      stderr,
+      get exit() {
+        return exit;
+      },
+      exited,
+      memory: () => readMemory(pid),
+      signal: (signal) => {
+        if (exit === undefined) child.kill(signal);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop(0);
+    throw error;
+  }
+}
+
+function waitForReady(
+  child: ChildProcess,
+  options: ServerCommand,
+): Promise<{ host: string; ports: Record<string, number> }> {
+  const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const wanted = options.ready ?? [];
+  return new Promise((resolve, reject) => {
+    const tail: string[] = [];
+    const ports: Record<string, number> = {};
+    let host = "127.0.0.1";
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const output = tail.length > 0 ? `; its output:\n${tail.join("\n")}` : "";
+      reject(new Error(`server ${why} (${options.command} ${options.args.join(" ")})${output}`));
+    };
+    const timer = setTimeout(() => fail(`printed no "listening on" line within ${timeoutMs} ms`), timeoutMs);
+    const onLine = (line: string) => {
+      // Lines after the ready ones are still read (and dropped), so a chatty
+      // server never blocks on a full pipe.
+      if (settled) return;
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      if (options.readyLine !== undefined) {
+        if (options.readyLine.pattern.test(line)) ports.server = options.readyLine.port;
+      } else {
+        const match = READY_LINE.exec(line);
+        if (match === null) return;
+        host = match[2]!.replace(/^\[|\]$/g, "");
+        ports[match[1] || "server"] = Number(match[3]);
+      }
+      const count = Object.keys(ports).length;
+      if (count === 0 || !wanted.every((name) => name in ports)) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ host, ports });
+    };
+    createInterface({ input: child.stdout! }).on("line", onLine);
+    createInterface({ input: child.stderr! }).on("line", onLine);
+    // "close" comes after "exit" once both streams are read to the end, so the tail holds the reason.
+    child.once("close", (code, signal) => fail(`exited (code ${code}, signal ${signal}) before listening`));
+    child.on("error", (error) => fail(`could not start: ${error.message}`));
+  });
+}
+
+/** Appends a line, keeping the last 1 000: a chatty server must not grow the tool's memory. */
+function keep(lines: string[], line: string): void {
+  lines.push(line);
+  if (lines.length > 1000) lines.shift();
+}
+
+async function readMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A catalog entry as `serve --catalog` reads it. */
+export interface CatalogEntry {
+  readonly name: string;
+  /** Decimal price, e.g. "19.99". */
+  readonly price: string;
+  readonly stock: number;
+}
+
+/** A one-toy catalog whose stock no benchmark can exhaust, so Buy never sells out. */
+export function unlimitedCatalog(name = "Tux"): CatalogEntry[] {
+  return [{ name, price: "19.99", stock: 1e15 }];
+}
+
+/** `toystore serve` flag values by option name: `{ workMs: 0 }` is `--work-ms 0`. */
+export type ServeFlagValues = Readonly<Record<string, string | number>>;
+
+export interface ToystoreLaunch {
+  /** Transports to serve and wait for; default both. */
+  readonly transports?: readonly ("socket" | "grpc")[];
+  /** More `serve` flags; the ports default to 0 (free ones). */
+  readonly flags?: ServeFlagValues;
+  /** A catalog to serve, written to a temporary file that `stop` removes. */
+  readonly catalog?: readonly CatalogEntry[];
+  /** Node flags for the server process (e.g. --max-old-space-size=64). */
+  readonly nodeArgs?: readonly string[];
+  /** Which CLI to run: default `cli/main`, compiled when dist/ is fresh, else the source through tsx. */
+  readonly entry?: NodeEntry;
+  readonly readyTimeoutMs?: number;
+}
+
+/** The `serve` arguments for a launch: `--transport`, free ports, then each flag as `--kebab-name value`. */
+export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flags">): string[] {
+  const transports = launch.transports ?? ["socket", "grpc"];
+  const flags: ServeFlagValues = {
+    transport: transports.length === 1 ? transports[0]! : "both",
+    socketPort: 0,
+    grpcPort: 0,
+    ...launch.flags,
+  };
+  return [
+    "serve",
+    ...Object.entries(flags).flatMap(([name, value]) => [
+      `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      String(value),
+    ]),
+  ];
+}
+
+/** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`). */
+export async function startToystore(launch: ToystoreLaunch = {}): Promise<ServerProcess> {
+  const entry = launch.entry ?? resolveEntry("cli/main");
+  const dir = launch.catalog === undefined ? undefined : await mkdtemp(join(tmpdir(), "toystore-catalog-"));
+  const removeCatalog = () =>
+    dir === undefined ? Promise.resolve() : rm(dir, { recursive: true, force: true });
+  const flags = { ...launch.flags };
+  if (dir !== undefined) {
+    flags.catalog = join(dir, "catalog.json");
+    await writeFile(flags.catalog, JSON.stringify(launch.catalog));
+  }
+  let server: ServerProcess;
+  try {
+    server = await startServerProcess({
+      command: process.execPath,
+      args: [
+        ...(launch.nodeArgs ?? []),
+        ...entry.execArgv,
+        entry.file,
+        ...serveArguments({ ...launch, flags }),
+      ],
+      ready: launch.transports ?? ["socket", "grpc"],
+      ...(launch.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: launch.readyTimeoutMs }),
+    });
+  } catch (error) {
+    await removeCatalog();
+    throw error;
+  }
+  return {
+    ...server,
+    get exit() {
+      return server.exit;
+    },
+    async stop(graceMs) {
+      const exit = await server.stop(graceMs);
+      await removeCatalog();
+      return exit;
+    },
+  };
+}
