@@ -51,3 +51,9 @@ export function clientError(code: ErrorCode, message: string): StoreError {
     Error.stackTraceLimit = limit;
   }
 }
+
+/** The StoreError code, or any string `code` an error carries; "internal" for anything else. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.length > 0 ? code : "internal";
+}

@@ -61,9 +61,9 @@ describe("runBench against the line baseline", () => {
     });
     assert.equal(result.stopReason, "duration");
     assert.equal(result.workers.length, 2);
-    assert.ok(result.requests > 0);
-    assert.equal(result.errors, 0);
-    assert.ok(result.latencyUs.p50 <= result.latencyUs.p99 && result.latencyUs.p99 <= result.latencyUs.max);
+    assert.ok(result.latency.count > 0);
+    assert.deepEqual(result.errors, {});
+    assert.ok(result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.max);
   });
 });
 
@@ -87,8 +87,8 @@ describe("runBench against a server that answers ERR", () => {
 
   it("reports every reply as an error", async () => {
     const result = await runBench({ transport: "socket", port, connections: 2, pipeline: 4, ...SHORT });
-    assert.ok(result.requests > 0);
-    assert.equal(result.errors, result.requests);
+    assert.ok(result.latency.count > 0);
+    assert.deepEqual(result.errors, { failed: result.latency.count });
   });
 });
 
@@ -109,8 +109,8 @@ describe("runBench against the gRPC baseline", () => {
       ...SHORT,
     });
     assert.equal(result.stopReason, "duration");
-    assert.ok(result.requests > 0);
-    assert.equal(result.errors, 0);
+    assert.ok(result.latency.count > 0);
+    assert.deepEqual(result.errors, {});
   });
 });
 

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { partition, runLoad } from "../src/load/run-load.js";
-import { WorkerFleet } from "../src/load/worker-fleet.js";
+import { createLoadFleet, partition, runLoad } from "../src/load/run-load.js";
+
 import { decodeHistogram } from "../src/measure/latency-histogram.js";
 import { connect } from "./helpers/load-test-client.js";
 import { type LoadTestServer, startLoadTestServer } from "./helpers/load-test-server.js";
@@ -59,7 +59,7 @@ describe("runLoad", () => {
   });
 
   it("reuses a fleet's worker processes from run to run", async () => {
-    const fleet = new WorkerFleet();
+    const fleet = createLoadFleet();
     try {
       const first = await runLoad(
         { transport: "socket", port: server.port, clients: 2, requests: 2 },

@@ -136,10 +136,10 @@ export async function runEngine(
     warmupMs: Math.round(shape.warmupS * 1000),
   });
   return {
-    requestsPerSecond: result.requestsPerSecond,
-    p50Us: result.latencyUs.p50,
-    p99Us: result.latencyUs.p99,
-    errors: result.errors,
+    requestsPerSecond: Math.round(result.throughputPerSecond),
+    p50Us: result.latency.p50 * 1000,
+    p99Us: result.latency.p99 * 1000,
+    errors: result.errors.failed ?? 0,
     generatorCpu: result.workers.reduce((sum, worker) => sum + worker.cpuShare, 0),
   };
 }

@@ -4,10 +4,36 @@
 
 import type { StoreClient } from "../client/store-client.js";
 import { encodeHistogram } from "../measure/latency-histogram.js";
+import type { Counts, StopReason } from "../measure/results.js";
 import { type ClientLoopOptions, runClient } from "./client-loop.js";
 import type { ConnectFn } from "./connect-loader.js";
 import type { LoadOptions } from "./load-options.js";
-import type { EncodedClientTally } from "./worker-protocol.js";
+
+/** What one load worker process runs: a group of clients. */
+export interface LoadPlan {
+  /** 0-based number of this worker among the run's processes. */
+  readonly process: number;
+  /** 0-based numbers of the clients this worker runs, each on its own connection. */
+  readonly clients: readonly number[];
+  readonly options: LoadOptions;
+  /** Module whose `connect` opens clients (file URL); null = the project's src/client/connect. */
+  readonly connectModule: string | null;
+}
+
+/** One client's measurements, as plain data. */
+export interface EncodedClientTally {
+  readonly client: number;
+  readonly process: number;
+  readonly count: number;
+  /** Exact sum of the recorded latencies, microseconds. */
+  readonly sumMicros: number;
+  /** HDR histogram of the latencies, microseconds (measure/latency-histogram encodeHistogram). */
+  readonly histogram: string;
+  readonly errors: Counts;
+  readonly outcomes: Counts;
+  readonly elapsedMs: number;
+  readonly stopReason: StopReason;
+}
 
 /** Connected clients, ready to start. */
 export interface ConnectedGroup {

@@ -5,14 +5,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoreResult } from "../catalog/toy.js";
 import type { CallOptions, StoreClient } from "../client/store-client.js";
+import { errorCode } from "../errors.js";
 import {
   createLatencyHistogram,
   type LatencyHistogram,
   recordLatencyMicros,
 } from "../measure/latency-histogram.js";
+import type { Counts, StopReason } from "../measure/results.js";
 import type { LoadOptions } from "./load-options.js";
 import { createRequestPicker, type PickedRequest, type RequestPicker } from "./request-picker.js";
-import type { Counts, StopReason } from "./results.js";
 
 /** What one client measured. Live objects: the worker encodes them for the parent. */
 export interface ClientTally {
@@ -193,10 +194,4 @@ async function send(run: Run, request: PickedRequest, sentAt: number, measured: 
 
 function stopped(run: Run): boolean {
   return run.lost || run.signal?.aborted === true;
-}
-
-/** The StoreError code, or any string `code` an error carries; "internal" for anything else. */
-export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.length > 0 ? code : "internal";
 }

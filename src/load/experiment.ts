@@ -21,8 +21,7 @@ import {
   type LoadResults,
   toleranceMs,
 } from "./results.js";
-import { runLoad } from "./run-load.js";
-import { WorkerFleet } from "./worker-fleet.js";
+import { createLoadFleet, type LoadFleet, runLoad } from "./run-load.js";
 
 /** One cell to run, with what theory expects of it. */
 export interface CellPlan {
@@ -146,7 +145,7 @@ export async function runExperiment(
   // The client processes are forked once and reused by every cell: forking
   // ten processes per cell cost more than the cells themselves in --quick.
   // Each cell still gives each client its own process and a new connection.
-  const fleet = new WorkerFleet();
+  const fleet = createLoadFleet();
   try {
     for (const [index, plan] of plans.entries()) {
       if (hooks.signal?.aborted) break;
@@ -182,7 +181,7 @@ export function describeCell(cell: Pick<CellPlan, "transport" | "lock" | "op" | 
 async function runCell(
   plan: CellPlan,
   options: ExperimentOptions,
-  fleet: WorkerFleet,
+  fleet: LoadFleet,
   hooks: ExperimentHooks,
 ): Promise<LoadResults> {
   const server = await startToystore({

@@ -2,6 +2,7 @@
 // seeded draw for "mix") and the toy (uniform over the list), repeatably.
 
 import type { Op } from "../catalog/toy.js";
+import { Rng } from "../measure/random.js";
 import type { LoadOp } from "./load-options.js";
 
 /** One request to send. Reused between calls: read it before asking for the next. */
@@ -23,28 +24,17 @@ export interface RequestPickerOptions {
   readonly seed: number;
 }
 
-/** A picker drawing from a seeded generator (mulberry32), so a run can be replayed. */
+/** A picker drawing from a seeded generator (measure/random.ts), so a run can be replayed. */
 export function createRequestPicker(options: RequestPickerOptions): RequestPicker {
-  const random = mulberry32(options.seed);
+  const rng = new Rng(options.seed);
   const { toys, buyRatio } = options;
   const fixedOp: Op | undefined = options.op === "mix" ? undefined : options.op;
   const picked: PickedRequest = { op: fixedOp ?? "query", name: toys[0] ?? "" };
   return {
     next() {
-      picked.op = fixedOp ?? (random() < buyRatio ? "buy" : "query");
-      picked.name = toys.length === 1 ? picked.name : toys[Math.floor(random() * toys.length)]!;
+      picked.op = fixedOp ?? (rng.next() < buyRatio ? "buy" : "query");
+      picked.name = toys.length === 1 ? picked.name : toys[Math.floor(rng.next() * toys.length)]!;
       return picked;
     },
-  };
-}
-
-/** mulberry32: a tiny 32-bit generator, uniform enough for picking toys, returning values in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

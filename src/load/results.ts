@@ -1,23 +1,15 @@
-// The plain data a load run and an experiment produce, and the environment
-// they ran in. Reports (CSV, Markdown, SVG) are written from this data alone.
+// The plain data a load run and an experiment produce (measure/results.ts
+// has what every tool shares). Reports (CSV, Markdown, SVG) are written from
+// this data alone.
 
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
 import type { Environment } from "../measure/environment.js";
 import type { LatencySummary } from "../measure/latency-histogram.js";
+import type { Counts, Measurement, StopReason } from "../measure/results.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptions } from "./load-options.js";
-
-/**
- * Why a run ended: "completed" (every client sent its requests), "duration"
- * (the time bound passed), "aborted" (the caller stopped it), or
- * "connection_lost" (a client's connection broke, so it stopped early).
- */
-export type StopReason = "completed" | "duration" | "aborted" | "connection_lost";
-
-/** Counts keyed by an error code (StoreError's `code`) or an outcome kind ("in_stock", "bought", ...). */
-export type Counts = Record<string, number>;
 
 /** One client's share of a run. */
 export interface ClientResult {
@@ -37,27 +29,12 @@ export interface ClientResult {
   readonly stopReason: StopReason;
 }
 
-/** The result of `toystore load`. */
-export interface LoadResults {
-  readonly kind: "toystore-load";
-  readonly version: 1;
-  readonly options: LoadOptions;
-  readonly environment: Environment;
-  /** Latency over every client, ms; the mean is exact (from sums, not histogram buckets). */
-  readonly latency: LatencySummary;
+/** The result of `toystore load`: the common measurement, plus each client's share. */
+export interface LoadResults extends Measurement<"toystore-load", LoadOptions> {
   /** Mean of the per-client means, ms (equals latency.mean when every client sent as many requests). */
   readonly meanOfClientMeansMs: number;
   readonly perClient: readonly ClientResult[];
-  /** Successful requests per second over the longest client's measured phase. */
-  readonly throughputPerSecond: number;
-  /** Longest measured phase among the clients, ms. */
-  readonly elapsedMs: number;
-  readonly errors: Counts;
   readonly outcomes: Counts;
-  /** "completed" only if every client completed; otherwise the first other reason met. */
-  readonly stopReason: StopReason;
-  /** Every latency, microseconds, as an encoded HDR histogram (see measure/latency-histogram.ts): percentiles can be recomputed. */
-  readonly histogram: string;
 }
 
 /** What queueing theory expects of a cell (see prediction.ts). */

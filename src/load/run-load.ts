@@ -2,21 +2,21 @@
 // the start barrier until every client is connected, open it, and merge what
 // they measured into LoadResults.
 
+import { resolveEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
+import { WorkerFleet } from "../measure/fleet.js";
+import { decodeHistogram, mergeHistograms, summarize } from "../measure/latency-histogram.js";
+import { addCounts, measured, overallStopReason } from "../measure/results.js";
 import {
-  decodeHistogram,
-  encodeHistogram,
-  mergeHistograms,
-  summarize,
-} from "../measure/latency-histogram.js";
-import { withTimeout } from "../measure/with-timeout.js";
-import { connectGroup, primeGroup, runGroup } from "./client-group.js";
+  connectGroup,
+  type EncodedClientTally,
+  type LoadPlan,
+  primeGroup,
+  runGroup,
+} from "./client-group.js";
 import { type ConnectFn, loadConnect } from "./connect-loader.js";
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from "./load-options.js";
-import type { ClientResult, Counts, LoadResults, StopReason } from "./results.js";
-import { WorkerFleet } from "./worker-fleet.js";
-import type { WorkerProcess } from "./worker-process.js";
-import type { EncodedClientTally } from "./worker-protocol.js";
+import type { ClientResult, LoadResults } from "./results.js";
 
 export interface RunLoadHooks {
   /** Ends the run early: clients finish the request in flight and report; stop reason "aborted". */
@@ -34,7 +34,7 @@ export interface RunLoadHooks {
    * (an experiment passes one fleet to every cell). Default: a fleet of this
    * run's own, closed at its end.
    */
-  readonly fleet?: WorkerFleet;
+  readonly fleet?: LoadFleet;
   /** Called when every client is connected, just before the barrier opens. */
   readonly onStart?: () => void;
   /** How long the workers may take to start, connect and prime their clients, ms. Default 60 000. */
@@ -69,40 +69,26 @@ async function runInProcess(options: LoadOptions, hooks: RunLoadHooks): Promise<
   }
 }
 
+/** Worker processes that run load clients, reusable from run to run. */
+export type LoadFleet = WorkerFleet<LoadPlan, EncodedClientTally[]>;
+
+/** A fleet of load worker processes (load/load-worker, compiled or through tsx; see entry-point.ts). */
+export function createLoadFleet(): LoadFleet {
+  return new WorkerFleet(resolveEntry("load/load-worker"), "load worker");
+}
+
 async function runInWorkers(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {
-  const fleet = hooks.fleet ?? new WorkerFleet();
-  const groups = partition(options.clients, options.clientsPerProcess);
-  let workers: WorkerProcess[] = [];
-  const stop = () => {
-    for (const worker of workers) worker.send({ type: "stop" });
-  };
-  hooks.signal?.addEventListener("abort", stop, { once: true });
+  const fleet = hooks.fleet ?? createLoadFleet();
+  const connectModule = hooks.connectModule ?? null;
+  const plans = partition(options.clients, options.clientsPerProcess).map((clients, k) => ({
+    process: k,
+    clients,
+    options,
+    connectModule,
+  }));
   try {
-    workers = fleet.take(groups.length);
-    groups.forEach((clients, k) => {
-      workers[k]!.send({
-        type: "plan",
-        plan: { process: k, clients, options, connectModule: hooks.connectModule ?? null },
-      });
-    });
-    const readyTimeoutMs = hooks.readyTimeoutMs ?? 60_000;
-    await withTimeout(
-      Promise.all(workers.map((worker) => worker.expect("ready"))),
-      readyTimeoutMs,
-      `load workers did not connect in time (${readyTimeoutMs} ms)`,
-    );
-    // The barrier: every client is connected; all start now. Results are
-    // awaited only after every "start" is sent, so no worker waits on another.
-    hooks.onStart?.();
-    for (const worker of workers) worker.send({ type: "start" });
-    const results = await Promise.all(workers.map((worker) => worker.expect("result")));
-    return results.flatMap((result) => result.clients);
-  } catch (error) {
-    // A failed run leaves workers in an unknown state: replace them.
-    await fleet.discard(workers);
-    throw error;
+    return (await fleet.run(plans, hooks)).flat();
   } finally {
-    hooks.signal?.removeEventListener("abort", stop);
     if (hooks.fleet === undefined) await fleet.close();
   }
 }
@@ -114,8 +100,6 @@ export function mergeTallies(
 ): Omit<LoadResults, "environment"> {
   const sorted = [...tallies].sort((a, b) => a.client - b.client);
   const histograms = sorted.map((tally) => decodeHistogram(tally.histogram));
-  const merged = mergeHistograms(histograms);
-  const sumMicros = sorted.reduce((sum, tally) => sum + tally.sumMicros, 0);
   const perClient: ClientResult[] = sorted.map((tally, k) => ({
     client: tally.client,
     process: tally.process,
@@ -128,23 +112,22 @@ export function mergeTallies(
     stopReason: tally.stopReason,
   }));
   const withRequests = perClient.filter((client) => client.count > 0);
-  const elapsedMs = Math.max(0, ...sorted.map((tally) => tally.elapsedMs));
   return {
     kind: "toystore-load",
     version: 1,
     options,
-    latency: summarize(merged, sumMicros),
+    ...measured(mergeHistograms(histograms), {
+      elapsedMs: Math.max(0, ...sorted.map((tally) => tally.elapsedMs)),
+      errors: addCounts(sorted.map((tally) => tally.errors)),
+      stopReason: overallStopReason(sorted.map((tally) => tally.stopReason)),
+      exactSumMicros: sorted.reduce((sum, tally) => sum + tally.sumMicros, 0),
+    }),
     meanOfClientMeansMs:
       withRequests.length === 0
         ? 0
         : withRequests.reduce((sum, c) => sum + c.meanMs, 0) / withRequests.length,
     perClient,
-    throughputPerSecond: elapsedMs === 0 ? 0 : (merged.totalCount * 1000) / elapsedMs,
-    elapsedMs,
-    errors: addCounts(sorted.map((tally) => tally.errors)),
     outcomes: addCounts(sorted.map((tally) => tally.outcomes)),
-    stopReason: overallStopReason(sorted.map((tally) => tally.stopReason)),
-    histogram: encodeHistogram(merged),
   };
 }
 
@@ -155,17 +138,4 @@ export function partition(clients: number, perGroup: number): number[][] {
     groups.push(Array.from({ length: Math.min(perGroup, clients - first) }, (_, i) => first + i));
   }
   return groups;
-}
-
-function addCounts(all: readonly Counts[]): Counts {
-  const total: Counts = {};
-  for (const counts of all) for (const [key, n] of Object.entries(counts)) total[key] = (total[key] ?? 0) + n;
-  return total;
-}
-
-/** The most telling reason any client stopped: a lost connection, then an abort, then the time bound. */
-function overallStopReason(reasons: readonly StopReason[]): StopReason {
-  for (const reason of ["connection_lost", "aborted", "duration"] as const)
-    if (reasons.includes(reason)) return reason;
-  return "completed";
 }

@@ -71,6 +71,8 @@ export async function prepareGrpcLoad(plan: WorkerPlan, recorder: LoadRecorder):
     async run() {
       for (const loop of loops) loop.call();
       await recorder.runWindow(plan.warmupMs, plan.durationMs);
+    },
+    close() {
       for (const loop of loops) loop.stopped = true;
       for (const client of clients) client.close();
     },

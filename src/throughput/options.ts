@@ -63,8 +63,10 @@ export interface WorkerPlan {
 
 /** A worker's load once connected: started on the parent's signal, so all workers start together. */
 export interface PreparedLoad {
-  /** Runs warm-up and the measured window, then closes its connections. */
+  /** Runs warm-up and the measured window. */
   run(): Promise<void>;
+  /** Closes its connections (after the run, or instead of it). */
+  close(): void;
 }
 
 function requireInteger(name: string, value: number, min: number, max: number): void {

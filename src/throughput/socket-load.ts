@@ -62,6 +62,8 @@ export async function prepareSocketLoad(plan: WorkerPlan, recorder: LoadRecorder
     async run() {
       for (const loop of loops) loop.start();
       await recorder.runWindow(plan.warmupMs, plan.durationMs);
+    },
+    close() {
       for (const loop of loops) loop.stop();
     },
   };

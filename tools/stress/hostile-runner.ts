@@ -1,8 +1,8 @@
 // Runs hostile sessions: each worker picks a case at random (among those
 // that fit the time left), runs it under a hard time cap, and picks again.
 
+import type { Rng } from "../../src/measure/random.js";
 import type { HostileCase, HostileContext, ServerLimits } from "./hostile.js";
-import type { Rng } from "./rng.js";
 
 export interface CaseTally {
   tried: number;

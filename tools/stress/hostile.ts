@@ -2,7 +2,7 @@
 // reports. A case returns undefined when the server behaved as promised, or a
 // sentence saying what it did instead (an anomaly: the run fails).
 
-import type { Rng } from "./rng.js";
+import type { Rng } from "../../src/measure/random.js";
 
 /** The server limits the cases expect (the ones the run set, or the defaults). */
 export interface ServerLimits {

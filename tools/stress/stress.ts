@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { connect } from "../../src/client/connect.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../../src/measure/entry-point.js";
 import { collectEnvironment } from "../../src/measure/environment.js";
+import { Rng } from "../../src/measure/random.js";
 import { startToystore } from "../../src/measure/server.js";
 import { GRPC_SERVER_DEFAULTS } from "../../src/transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_DEFAULTS } from "../../src/transport/socket/socket-server.js";
@@ -28,7 +29,6 @@ import { newHostileTally, runHostile } from "./hostile-runner.js";
 import { SOCKET_CASES } from "./hostile-socket.js";
 import { parseStressOptions, type StressOptions, USAGE } from "./options.js";
 import { type MemoryTrace, printReport, type StressReport } from "./report.js";
-import { Rng } from "./rng.js";
 import { newValidTally, runValidSessions, type StressToy } from "./well-behaved.js";
 
 const TOYS: readonly StressToy[] = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"].map(

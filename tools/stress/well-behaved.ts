@@ -7,7 +7,7 @@ import { GrpcStoreClient } from "../../src/client/grpc-client.js";
 import { SocketStoreClient } from "../../src/client/socket-client.js";
 import type { StoreClient } from "../../src/client/store-client.js";
 import { isStoreError } from "../../src/errors.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../../src/measure/random.js";
 
 /** A toy the well-behaved clients trade in (large stock: it never sells out). */
 export interface StressToy {

@@ -1,5 +1,5 @@
-// A seeded pseudo-random generator (mulberry32), so a stress run can be
-// replayed: the same seed makes the same choices (timing aside).
+// The seeded pseudo-random generator of every measuring tool (mulberry32), so
+// a run can be replayed: the same seed makes the same choices (timing aside).
 
 export class Rng {
   #state: number;
