@@ -55,13 +55,16 @@ describe("gRPC server options", () => {
     const service = new StoreService(new InMemoryCatalog(DEFAULT_CATALOG));
     await assert.rejects(
       startGrpcServer({ service, port: 0, maxConcurrency: 0 }),
-      /maxConcurrency must be an integer >= 1, got 0/,
+      /^OptionError: --grpc-max-concurrency must be an integer from 1 to 10000, got 0$/,
     );
     await assert.rejects(
       startGrpcServer({ service, port: 70000 }),
-      /port must be an integer between 0 and 65535, got 70000/,
+      /--grpc-port must be an integer from 0 to 65535, got 70000/,
     );
-    await assert.rejects(startGrpcServer({ service, port: 0, maxMessageBytes: 1.5 }), /maxMessageBytes/);
+    await assert.rejects(
+      startGrpcServer({ service, port: 0, maxMessageBytes: 1.5 }),
+      /--grpc-max-message-bytes/,
+    );
   });
 
   test("binding a port in use rejects", async () => {

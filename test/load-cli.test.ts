@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { Command } from "commander";
-import { registerLoadCommands } from "../src/cli/load-commands.js";
+import { registerExperimentCommand } from "../src/cli/experiment-command.js";
+import { registerLoadCommand } from "../src/cli/load-command.js";
+import { registerReportCommand } from "../src/cli/report-command.js";
 import type { LoadResults } from "../src/load/results.js";
 import { fakeExperimentResults } from "./helpers/load-fake-results.js";
 import { startTestSocketServer, type TestSocketServer } from "./helpers/socket-server.js";
@@ -25,7 +27,9 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string }> 
     writeOut: (text) => out.push(text),
     writeErr: (text) => err.push(text),
   });
-  registerLoadCommands(program, { stdout, stderr });
+  for (const register of [registerLoadCommand, registerExperimentCommand, registerReportCommand]) {
+    register(program, { stdout, stderr });
+  }
   for (const command of program.commands) command.exitOverride();
   await program.parseAsync(["node", "toystore", ...args]);
   return { stdout: out.join(""), stderr: err.join("") };
@@ -44,7 +48,7 @@ describe("toystore load", () => {
   it("runs one process per client and prints the results as JSON", async () => {
     const { stdout } = await run([
       "load",
-      "--port",
+      "--socket-port",
       String(server.port),
       "--clients",
       "2",
@@ -66,7 +70,7 @@ describe("toystore load", () => {
   it("prints a human summary, here of buys of one toy", async () => {
     const { stdout } = await run([
       "load",
-      "--port",
+      "--socket-port",
       String(server.port),
       "--clients",
       "2",
@@ -87,7 +91,7 @@ describe("toystore load", () => {
   it("counts business outcomes of unknown toys without calling them errors", async () => {
     const { stdout } = await run([
       "load",
-      "--port",
+      "--socket-port",
       String(server.port),
       "--toys",
       "Nessie",
@@ -99,8 +103,14 @@ describe("toystore load", () => {
   });
 
   it("rejects a bad flag value as a usage error", async () => {
-    await assert.rejects(run(["load", "--clients", "0"]), { code: "commander.invalidArgument" });
-    await assert.rejects(run(["load", "--op", "sell"]), { code: "commander.invalidArgument" });
+    await assert.rejects(run(["load", "--clients", "0"]), {
+      name: "UsageError",
+      message: '--clients must be an integer from 1 to 100000, got "0"',
+    });
+    await assert.rejects(run(["load", "--op", "sell"]), {
+      name: "UsageError",
+      message: '--op must be one of query, buy, mix, got "sell"',
+    });
   });
 });
 

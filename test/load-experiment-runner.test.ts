@@ -45,9 +45,15 @@ describe("planCells", () => {
   });
 
   it("rejects an invalid matrix with a message naming the option", () => {
-    assert.throws(() => resolveExperimentOptions({ clients: [0] }), /invalid clients/);
-    assert.throws(() => resolveExperimentOptions({ transports: [] }), /invalid transports/);
-    assert.throws(() => resolveExperimentOptions({ locks: ["mutex", "mutex"] }), /invalid locks/);
+    assert.throws(
+      () => resolveExperimentOptions({ clients: [0] }),
+      /^OptionError: --clients must be .*, got \[0\]$/,
+    );
+    assert.throws(() => resolveExperimentOptions({ transports: [] }), /--transports must be .*, got \[\]/);
+    assert.throws(
+      () => resolveExperimentOptions({ locks: ["mutex", "mutex"] }),
+      /--locks must be a comma-separated list of distinct items/,
+    );
   });
 });
 

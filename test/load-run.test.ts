@@ -231,8 +231,18 @@ describe("runLoad", () => {
   });
 
   it("rejects invalid options with a message naming the option", async () => {
-    await assert.rejects(runLoad({ transport: "socket", port: 1, clients: 0 }), /invalid clients: 0/);
-    await assert.rejects(runLoad({ transport: "socket", port: 1, buyRatio: 2 }), /invalid buyRatio/);
+    await assert.rejects(runLoad({ transport: "socket", port: 1, clients: 0 }), {
+      name: "OptionError",
+      message: "--clients must be an integer from 1 to 100000, got 0",
+    });
+    await assert.rejects(
+      runLoad({ transport: "socket", port: 1, buyRatio: 2 }),
+      /--buy-ratio must be a number >= 0 and <= 1, got 2/,
+    );
+    await assert.rejects(
+      runLoad({ transport: "grpc", port: 0 }),
+      /--grpc-port must be an integer from 1 to 65535, got 0/,
+    );
   });
 });
 

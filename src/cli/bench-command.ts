@@ -1,42 +1,47 @@
-// `toystore bench`: throughput and latency against a running server (--port),
-// or against a server it starts itself with --work-ms 0 and a catalog whose
-// stock never runs out.
+// `toystore bench`: throughput and latency against a running server (when a
+// port is given), or against a server it starts itself (work 0, a stock no
+// run can exhaust). The options are the throughput engine's own.
 
 import type { Command } from "commander";
+import { resolveTarget, TARGET_OPTIONS } from "../client/target.js";
 import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/server.js";
-import { addBenchFlags, type BenchFlags, benchOptionsFromFlags } from "../throughput/cli-options.js";
 import { formatBenchResult } from "../throughput/format.js";
+import { BENCH_OPTIONS } from "../throughput/options.js";
 import { runBench } from "../throughput/run-bench.js";
-import { CliFailure } from "./cli-failure.js";
+import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from "./command-io.js";
+import { addFlags, readFlags } from "./flags.js";
 
-export function registerBenchCommand(program: Command): void {
+export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_IO): void {
   const command = program
     .command("bench")
     .description(
       "measure throughput and latency (closed loop, several generator processes); " +
-        "without --port, starts a server itself (--work-ms 0, unlimited stock)",
+        "without --socket-port or --grpc-port, starts a server itself (--work-ms 0, unlimited stock)",
     );
-  addBenchFlags(command).action(async (flags: BenchFlags) => {
-    let server: ServerProcess | undefined;
-    try {
-      let port = flags.port;
-      if (port === undefined) {
-        server = await startToystore({
-          transports: [flags.transport],
-          flags: { workMs: 0, maxConnections: 100_000 },
-          catalog: unlimitedCatalog(flags.name),
-        });
-        port = server.port;
-        if (!flags.json) console.error(`started a server (pid ${server.pid}) on ${server.host}:${port}`);
+  addFlags(command, TARGET_OPTIONS, BENCH_OPTIONS, OUTPUT_OPTIONS).action(
+    async (given: Record<string, unknown>) => {
+      let server: ServerProcess | undefined;
+      try {
+        const json = readFlags(OUTPUT_OPTIONS, given).json === true;
+        const options = readFlags(BENCH_OPTIONS, given);
+        let target = resolveTarget(readFlags(TARGET_OPTIONS, given));
+        if (given.socketPort === undefined && given.grpcPort === undefined) {
+          server = await startToystore({
+            transports: [target.transport],
+            flags: { workMs: 0, maxConnections: 100_000 },
+            catalog: unlimitedCatalog(options.name ?? BENCH_OPTIONS.name.default),
+          });
+          target = { ...target, host: server.host, port: server.port };
+          if (!json)
+            io.stderr.write(`started a server (pid ${server.pid}) on ${server.host}:${server.port}\n`);
+        }
+        const result = await runBench({ ...target, ...options });
+        writeResult(io, json, result, () => `${formatBenchResult(result)}\n`);
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        await server?.stop();
       }
-      const result = await runBench(benchOptionsFromFlags(flags, port));
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBenchResult(result)}\n`,
-      );
-    } catch (error) {
-      throw new CliFailure(`bench failed: ${(error as Error).message}`);
-    } finally {
-      await server?.stop();
-    }
-  });
+    },
+  );
 }

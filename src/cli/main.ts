@@ -3,10 +3,13 @@
 // Exit codes: 0 done, 1 runtime failure (one line on stderr), 2 usage error.
 
 import { Command, CommanderError } from "commander";
+import { OptionError } from "../options/schema.js";
 import { registerBenchCommand } from "./bench-command.js";
-import { registerCallCommands } from "./call-commands.js";
-import { CliFailure } from "./cli-failure.js";
-import { registerLoadCommands } from "./load-commands.js";
+import { registerCallCommand } from "./call-command.js";
+import { CliFailure, UsageError } from "./cli-failure.js";
+import { registerExperimentCommand } from "./experiment-command.js";
+import { registerLoadCommand } from "./load-command.js";
+import { registerReportCommand } from "./report-command.js";
 import { registerServeCommand } from "./serve-command.js";
 
 export function buildProgram(): Command {
@@ -15,9 +18,12 @@ export function buildProgram(): Command {
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   registerServeCommand(program);
-  registerCallCommands(program);
+  registerCallCommand(program, "query");
+  registerCallCommand(program, "buy");
   registerBenchCommand(program);
-  registerLoadCommands(program);
+  registerLoadCommand(program);
+  registerExperimentCommand(program);
+  registerReportCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -30,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // Help and version are successful exits; everything else is a usage error.
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof OptionError) {
+      console.error(`toystore: ${error.message} (add --help for usage)`);
+      return 2;
     }
     if (error instanceof CliFailure) {
       console.error(`toystore: ${error.message}`);

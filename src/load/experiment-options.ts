@@ -1,11 +1,16 @@
 // The options of an experiment (`toystore experiment`): the matrix of cells
-// and the server settings, the seed's defaults, the --quick preset, and their
-// validation.
+// and the server settings, the Toy Store study's values as defaults, the
+// --quick preset, and their validation. Options shared with `load` and
+// `serve` are those components' own fields.
 
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import { LOAD_DEFAULTS } from "./load-options.js";
+import { choice, defaultsOf, integer, list, resolveOptions, type Schema, toggle } from "../options/schema.js";
+import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
+import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
+import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
+import { LOAD_OPTIONS } from "./load-options.js";
 
 /** An experiment, fully resolved; plain data, recorded in results.json. */
 export interface ExperimentOptions {
@@ -22,7 +27,7 @@ export interface ExperimentOptions {
   readonly socketPoolSize: number;
   /** Handlers the gRPC server runs at once (c for gRPC queries under the read-write lock). */
   readonly grpcMaxConcurrency: number;
-  /** Clients multiplexed per OS process; 1 = one process per client, as in the seed. */
+  /** Clients multiplexed per OS process; 1 = one process per client, as in the original design. */
   readonly clientsPerProcess: number;
   /** Untimed queries per client before the start barrier, to warm cold code (see LoadOptions.primeRequests). */
   readonly primeRequests: number;
@@ -33,66 +38,60 @@ export interface ExperimentOptions {
   readonly quick: boolean;
 }
 
-/** The seed's study: 2 transports x 2 locks x 2 ops x {1, 5, 10} clients, 200 ms of work, 10 requests each. */
-export const EXPERIMENT_DEFAULTS = {
-  transports: ["socket", "grpc"],
-  locks: ["mutex", "rwlock"],
-  ops: ["query", "buy"],
-  clients: [1, 5, 10],
-  workMs: 200,
-  requests: 10,
-  socketPoolSize: 5,
-  grpcMaxConcurrency: 10,
-  clientsPerProcess: LOAD_DEFAULTS.clientsPerProcess,
-  primeRequests: 1,
-  toys: LOAD_DEFAULTS.toys,
-  seed: LOAD_DEFAULTS.seed,
-  quick: false,
-} as const satisfies ExperimentOptions;
+const TRANSPORTS = ["socket", "grpc"] as const;
+const LOCKS = ["mutex", "rwlock"] as const;
+const OPS = ["query", "buy"] as const;
 
 /** What --quick changes: the same matrix, scaled down to finish in well under a minute. */
 export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
+
+/**
+ * The Toy Store study: 2 transports x 2 locks x 2 ops x {1, 5, 10} clients,
+ * 200 ms of work, 10 requests each, a socket pool of 5 and 10 gRPC handlers.
+ */
+export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
+  transports: list(
+    "--transports",
+    "comma-separated: socket, grpc",
+    TRANSPORTS,
+    choice("", "", "socket", TRANSPORTS),
+  ),
+  locks: list("--locks", "comma-separated: mutex, rwlock", LOCKS, choice("", "", "mutex", LOCKS)),
+  ops: list("--ops", "comma-separated: query, buy", OPS, choice("", "", "query", OPS)),
+  clients: list("--clients", "comma-separated client counts", [1, 5, 10], integer("", "", 1, 1, 100_000)),
+  workMs: {
+    ...STORE_SERVICE_OPTIONS.workMs,
+    default: 200,
+    shown: `200; ${QUICK_PRESET.workMs} with --quick`,
+  },
+  requests: {
+    ...LOAD_OPTIONS.requests,
+    short: undefined,
+    help: "sequential requests per client",
+    default: 10,
+    shown: `10; ${QUICK_PRESET.requests} with --quick`,
+  },
+  socketPoolSize: { ...SOCKET_SERVER_OPTIONS.poolSize, help: "socket server's worker pool" },
+  grpcMaxConcurrency: { ...GRPC_SERVER_OPTIONS.maxConcurrency, help: "gRPC server's concurrent handlers" },
+  clientsPerProcess: LOAD_OPTIONS.clientsPerProcess,
+  primeRequests: { ...LOAD_OPTIONS.primeRequests, default: 1, shown: "1" },
+  toys: LOAD_OPTIONS.toys,
+  seed: LOAD_OPTIONS.seed,
+  quick: toggle(
+    "--quick",
+    `a small run: ${QUICK_PRESET.workMs} ms of work, ${QUICK_PRESET.requests} requests per client`,
+  ),
+};
+
+export const EXPERIMENT_DEFAULTS: ExperimentOptions = Object.freeze(defaultsOf(EXPERIMENT_OPTIONS));
 
 export type ExperimentOptionsInput = Partial<ExperimentOptions>;
 
 /**
  * Fills in defaults, applies the quick preset to whatever was not set
- * explicitly, and validates. Throws a RangeError naming the option.
+ * explicitly, and validates. Throws an OptionError naming the flag.
  */
 export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): ExperimentOptions {
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const options: ExperimentOptions = {
-    ...EXPERIMENT_DEFAULTS,
-    ...(input.quick === true ? QUICK_PRESET : {}),
-    ...given,
-  };
-  checkList("transports", options.transports, (t) => t === "socket" || t === "grpc");
-  checkList("locks", options.locks, (l) => l === "mutex" || l === "rwlock");
-  checkList("ops", options.ops, (o) => o === "query" || o === "buy");
-  checkList("clients", options.clients, isPositiveInteger);
-  checkList("toys", options.toys, (t) => t.length > 0);
-  check(Number.isFinite(options.workMs) && options.workMs >= 0, "workMs", options.workMs);
-  check(isPositiveInteger(options.requests), "requests", options.requests);
-  check(isPositiveInteger(options.socketPoolSize), "socketPoolSize", options.socketPoolSize);
-  check(isPositiveInteger(options.grpcMaxConcurrency), "grpcMaxConcurrency", options.grpcMaxConcurrency);
-  check(isPositiveInteger(options.clientsPerProcess), "clientsPerProcess", options.clientsPerProcess);
-  check(
-    Number.isSafeInteger(options.primeRequests) && options.primeRequests >= 0,
-    "primeRequests",
-    options.primeRequests,
-  );
-  check(Number.isSafeInteger(options.seed), "seed", options.seed);
-  return options;
-}
-
-function isPositiveInteger(value: number): boolean {
-  return Number.isSafeInteger(value) && value >= 1;
-}
-
-function check(ok: boolean, name: string, value: unknown): void {
-  if (!ok) throw new RangeError(`experiment: invalid ${name}: ${JSON.stringify(value)}`);
-}
-
-function checkList<T>(name: string, values: readonly T[], valid: (value: T) => boolean): void {
-  check(values.length > 0 && values.every(valid) && new Set(values).size === values.length, name, values);
+  return resolveOptions(EXPERIMENT_OPTIONS, { ...(input.quick === true ? QUICK_PRESET : {}), ...given });
 }

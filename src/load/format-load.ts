@@ -5,7 +5,7 @@ import type { LoadResults } from "./results.js";
 
 /** A few lines: what ran, the latency statistics, per-client means, throughput, errors and why it stopped. */
 export function formatLoadResults(results: LoadResults): string {
-  const { options: o, latency: l } = results;
+  const { options: o } = results;
   const bound =
     o.durationMs === null
       ? `${o.requests} ${o.op} requests each`

@@ -1,21 +1,28 @@
-// The options of one load run (`toystore load`), their defaults, and their
-// validation: checked once, here, with messages that name the option.
+// The options of one load run (`toystore load`): declared once with their
+// flags and defaults (src/options/schema.ts), validated once, here.
 
 import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
 import type { Op } from "../catalog/toy.js";
-import type { Transport } from "../client/store-client.js";
+import { checkTarget, type Target } from "../client/target.js";
+import {
+  choice,
+  decimal,
+  defaultsOf,
+  type Field,
+  integer,
+  list,
+  resolveOptions,
+  type Schema,
+  seconds,
+  text,
+  toggle,
+} from "../options/schema.js";
 
 /** What each client sends: only queries, only buys, or a mix drawn with `buyRatio`. */
 export type LoadOp = Op | "mix";
 
-/**
- * A load run, fully resolved. Plain data (null, never undefined), so that the
- * results file carries every option that shaped the numbers.
- */
-export interface LoadOptions {
-  readonly transport: Transport;
-  readonly host: string;
-  readonly port: number;
+/** A load run's own options (where it connects aside), fully resolved. */
+export interface LoadRunOptions {
   /** N: concurrent clients, each with its own connection. */
   readonly clients: number;
   /** R: sequential requests per client (closed loop), or per client over the run (open loop). Ignored when `durationMs` is set. */
@@ -43,7 +50,7 @@ export interface LoadOptions {
   readonly ratePerSecond: number | null;
   /** Open loop only: requests one client keeps in flight at most; the schedule waits (and the wait is counted) beyond it. */
   readonly maxInFlight: number;
-  /** Clients multiplexed in one OS process; 1 = one process per client, as in the seed. */
+  /** Clients multiplexed in one OS process; 1 = one process per client, as in the original design. */
   readonly clientsPerProcess: number;
   /** Runs every client inside the calling process (no fork): for tests and debugging, not for measurements. */
   readonly inProcess: boolean;
@@ -53,75 +60,76 @@ export interface LoadOptions {
   readonly seed: number;
 }
 
+/**
+ * A load run, fully resolved. Plain data (null, never undefined), so that the
+ * results file carries every option that shaped the numbers.
+ */
+export type LoadOptions = Target & LoadRunOptions;
+
+const positiveOrNull = (flag: string, help: string, arg: string) =>
+  ({
+    flag,
+    arg,
+    help,
+    default: null,
+    expected: "a number > 0",
+    valid: (n: number | null) => n === null || (Number.isFinite(n) && n > 0),
+    parse: (value: string) => {
+      const n = Number(value);
+      return value.trim() !== "" && Number.isFinite(n) && n > 0 ? n : undefined;
+    },
+  }) satisfies Field<number | null>;
+
+export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
+  clients: integer("--clients", "concurrent clients", 1, 1, 100_000, { short: "-c" }),
+  requests: integer("--requests", "sequential requests per client (ignored with --duration)", 10, 1, 1e9, {
+    short: "-n",
+  }),
+  durationMs: seconds("--duration", "measure for this many seconds instead of a request count", null, {
+    above: true,
+  }),
+  warmupMs: seconds("--warmup", "send for this many seconds after the start, before measuring", 0),
+  primeRequests: integer(
+    "--prime",
+    "untimed queries per client before the start barrier (warms cold code)",
+    0,
+    0,
+    1e6,
+  ),
+  op: choice<LoadOp>("--op", "what clients send", "query", ["query", "buy", "mix"]),
+  buyRatio: decimal("--buy-ratio", "fraction of buys with --op mix", 0.5, { min: 0, max: 1 }),
+  toys: list(
+    "--toys",
+    "comma-separated toys to pick from uniformly",
+    DEFAULT_CATALOG.map((toy) => toy.name),
+    text("--toys", "", ""),
+  ),
+  ratePerSecond: positiveOrNull(
+    "--rate",
+    "open loop: total requests per second over all clients, latency from the intended send time",
+    "<r>",
+  ),
+  maxInFlight: integer("--max-in-flight", "open loop: requests in flight per client at most", 1000, 1, 1e6),
+  clientsPerProcess: integer(
+    "--clients-per-process",
+    "clients multiplexed per OS process (1: one process each)",
+    1,
+    1,
+    1e6,
+  ),
+  inProcess: toggle("--in-process", "run every client in this process (debugging; not for measurements)"),
+  timeoutMs: positiveOrNull("--timeout-ms", "deadline per request", "<ms>"),
+  seed: integer("--seed", "random seed of the toy and op choices", 1, 0, 2 ** 32 - 1),
+};
+
 /** Defaults for everything but where to connect. */
-export const LOAD_DEFAULTS = {
-  host: "127.0.0.1",
-  clients: 1,
-  requests: 10,
-  durationMs: null,
-  warmupMs: 0,
-  primeRequests: 0,
-  op: "query",
-  buyRatio: 0.5,
-  toys: DEFAULT_CATALOG.map((toy) => toy.name),
-  ratePerSecond: null,
-  maxInFlight: 1000,
-  clientsPerProcess: 1,
-  inProcess: false,
-  timeoutMs: null,
-  seed: 1,
-} as const satisfies Omit<LoadOptions, "transport" | "port">;
+export const LOAD_DEFAULTS: LoadRunOptions = Object.freeze(defaultsOf(LOAD_OPTIONS));
 
 /** What callers give: where to connect, and any option to override. */
-export type LoadOptionsInput = Partial<LoadOptions> & Pick<LoadOptions, "transport" | "port">;
+export type LoadOptionsInput = Partial<LoadRunOptions> & Omit<Target, "host"> & { readonly host?: string };
 
-/** Fills in defaults and validates. Throws a RangeError naming the option and the bad value. */
+/** Fills in defaults and validates. Throws an OptionError naming the flag and the bad value. */
 export function resolveLoadOptions(input: LoadOptionsInput): LoadOptions {
-  const options: LoadOptions = { ...LOAD_DEFAULTS, ...(withoutUndefined(input) as LoadOptionsInput) };
-  check(options.transport === "socket" || options.transport === "grpc", "transport", options.transport);
-  check(typeof options.host === "string" && options.host.length > 0, "host", options.host);
-  check(Number.isInteger(options.port) && options.port > 0 && options.port < 65536, "port", options.port);
-  checkPositiveInteger("clients", options.clients);
-  checkPositiveInteger("requests", options.requests);
-  check(
-    options.durationMs === null || (Number.isFinite(options.durationMs) && options.durationMs > 0),
-    "durationMs",
-    options.durationMs,
-  );
-  check(Number.isFinite(options.warmupMs) && options.warmupMs >= 0, "warmupMs", options.warmupMs);
-  check(
-    Number.isSafeInteger(options.primeRequests) && options.primeRequests >= 0,
-    "primeRequests",
-    options.primeRequests,
-  );
-  check(options.op === "query" || options.op === "buy" || options.op === "mix", "op", options.op);
-  check(options.buyRatio >= 0 && options.buyRatio <= 1, "buyRatio", options.buyRatio);
-  check(options.toys.length > 0 && options.toys.every((toy) => toy.length > 0), "toys", options.toys);
-  check(
-    options.ratePerSecond === null || (Number.isFinite(options.ratePerSecond) && options.ratePerSecond > 0),
-    "ratePerSecond",
-    options.ratePerSecond,
-  );
-  checkPositiveInteger("maxInFlight", options.maxInFlight);
-  checkPositiveInteger("clientsPerProcess", options.clientsPerProcess);
-  check(
-    options.timeoutMs === null || (Number.isFinite(options.timeoutMs) && options.timeoutMs > 0),
-    "timeoutMs",
-    options.timeoutMs,
-  );
-  check(Number.isSafeInteger(options.seed), "seed", options.seed);
-  return options;
-}
-
-function check(ok: boolean, name: string, value: unknown): void {
-  if (!ok) throw new RangeError(`load: invalid ${name}: ${JSON.stringify(value)}`);
-}
-
-function checkPositiveInteger(name: string, value: number): void {
-  check(Number.isSafeInteger(value) && value >= 1, name, value);
-}
-
-/** Drops keys set to undefined, so that they do not hide the defaults when spread. */
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const { transport, host, port } = checkTarget({ ...input, host: input.host ?? "127.0.0.1" });
+  return { transport, host, port, ...resolveOptions(LOAD_OPTIONS, input) };
 }

@@ -589,22 +589,22 @@ describe("StoreService", () => {
       assert.deepEqual(STORE_SERVICE_DEFAULTS, { lock: "rwlock", workMs: 0, maxNameLength: 256 });
     });
 
-    it("rejects a bad lock, workMs or maxNameLength, naming the option and the value", () => {
+    it("rejects a bad lock, workMs or maxNameLength, naming the flag and the value", () => {
       const catalog = catalogOf({ Robot: 1, Kite: 1, "Yo-yo": 1 });
       assert.throws(() => new StoreService(catalog, { lock: "spinlock" as LockKind }), {
-        name: "RangeError",
-        message: 'StoreService: lock must be "mutex" or "rwlock", got "spinlock"',
+        name: "OptionError",
+        message: '--lock must be one of mutex, rwlock, got "spinlock"',
       });
       for (const workMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
         assert.throws(() => new StoreService(catalog, { workMs }), {
-          name: "RangeError",
-          message: `StoreService: workMs must be a number >= 0, got ${workMs}`,
+          name: "OptionError",
+          message: `--work-ms must be a number >= 0, got ${workMs}`,
         });
       }
       for (const maxNameLength of [0, 1.5, -3]) {
         assert.throws(() => new StoreService(catalog, { maxNameLength }), {
-          name: "RangeError",
-          message: `StoreService: maxNameLength must be an integer >= 1, got ${maxNameLength}`,
+          name: "OptionError",
+          message: `--max-name-length must be an integer from 1 to 1000000, got ${maxNameLength}`,
         });
       }
     });

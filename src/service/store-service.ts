@@ -8,6 +8,7 @@ import { Mutex } from "../concurrency/mutex.js";
 import { RwLock } from "../concurrency/rw-lock.js";
 import type { LockKind, SectionLock } from "../concurrency/section-lock.js";
 import { StoreError } from "../errors.js";
+import { choice, decimal, defaultsOf, integer, resolveOptions, type Schema } from "../options/schema.js";
 import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
 
 /** Receives the outcome of one request: exactly one of the two is called, once. Must not throw. */
@@ -16,20 +17,42 @@ export interface ResultSink {
   fail(error: StoreError): void;
 }
 
-export interface StoreServiceOptions {
+export interface ResolvedStoreServiceOptions {
   /** "rwlock" (default): queries share, buys are exclusive. "mutex": everything is exclusive. */
-  readonly lock?: LockKind;
+  readonly lock: LockKind;
   /** Simulated processing time per request, spent inside the critical section. Default 0. */
-  readonly workMs?: number;
+  readonly workMs: number;
   /** Longest accepted name, in UTF-16 code units. Default 256. */
-  readonly maxNameLength?: number;
+  readonly maxNameLength: number;
 }
 
-export const STORE_SERVICE_DEFAULTS = {
-  lock: "rwlock",
-  workMs: 0,
-  maxNameLength: DEFAULT_MAX_NAME_LENGTH,
-} as const satisfies Required<StoreServiceOptions>;
+export type StoreServiceOptions = Partial<ResolvedStoreServiceOptions>;
+
+export const STORE_SERVICE_OPTIONS: Schema<ResolvedStoreServiceOptions> = {
+  lock: choice<LockKind>(
+    "--lock",
+    "lock over the catalog: mutex makes every request exclusive, rwlock lets queries share",
+    "rwlock",
+    ["mutex", "rwlock"],
+  ),
+  workMs: decimal("--work-ms", "simulated processing time per request, held inside the lock, ms", 0, {
+    min: 0,
+  }),
+  maxNameLength: integer(
+    "--max-name-length",
+    "longest toy name accepted",
+    DEFAULT_MAX_NAME_LENGTH,
+    1,
+    1_000_000,
+    {
+      hidden: true,
+    },
+  ),
+};
+
+export const STORE_SERVICE_DEFAULTS: ResolvedStoreServiceOptions = Object.freeze(
+  defaultsOf(STORE_SERVICE_OPTIONS),
+);
 
 function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === "function";
@@ -49,18 +72,7 @@ export class StoreService {
   readonly #maxNameLength: number;
 
   constructor(store: CatalogStore, options: StoreServiceOptions = {}) {
-    const lock = options.lock ?? STORE_SERVICE_DEFAULTS.lock;
-    const workMs = options.workMs ?? STORE_SERVICE_DEFAULTS.workMs;
-    const maxNameLength = options.maxNameLength ?? STORE_SERVICE_DEFAULTS.maxNameLength;
-    if (lock !== "mutex" && lock !== "rwlock") {
-      throw new RangeError(`StoreService: lock must be "mutex" or "rwlock", got ${JSON.stringify(lock)}`);
-    }
-    if (!Number.isFinite(workMs) || workMs < 0) {
-      throw new RangeError(`StoreService: workMs must be a number >= 0, got ${workMs}`);
-    }
-    if (!Number.isSafeInteger(maxNameLength) || maxNameLength < 1) {
-      throw new RangeError(`StoreService: maxNameLength must be an integer >= 1, got ${maxNameLength}`);
-    }
+    const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
     this.#store = store;
     this.lockKind = lock;
     this.#lock = lock === "mutex" ? new Mutex() : new RwLock();

@@ -2,49 +2,63 @@
 // split of the load into one plan per worker process.
 
 import { availableParallelism } from "node:os";
+import { checkTarget, type Target } from "../client/target.js";
+import { choice, integer, resolveOptions, type Schema, seconds, text } from "../options/schema.js";
 
-export type BenchTransport = "socket" | "grpc";
+export type BenchTransport = Target["transport"];
 /** `mix` alternates Query and Buy, one for one, on every connection or call loop. */
 export type BenchOp = "query" | "buy" | "mix";
 
-export interface BenchOptions {
-  readonly transport: BenchTransport;
-  /** Server address. Default "127.0.0.1". */
-  readonly host?: string;
-  readonly port: number;
+/** A benchmark's own options (where it connects aside), fully resolved. */
+export interface BenchRunOptions {
   /** Default "query". */
-  readonly op?: BenchOp;
+  readonly op: BenchOp;
   /** Toy named in every request; it must exist in the server's catalog. Default "Tux". */
-  readonly name?: string;
+  readonly name: string;
   /** Socket: connections, each a closed loop. Default 50. */
-  readonly connections?: number;
+  readonly connections: number;
   /** Socket: requests kept in flight per connection (pipeline depth). Default 1. */
-  readonly pipeline?: number;
+  readonly pipeline: number;
   /** gRPC: calls kept in flight in total. Default 50. */
-  readonly concurrency?: number;
+  readonly concurrency: number;
   /** gRPC: client channels (HTTP/2 connections) the calls are spread over, in total. Default 4. */
-  readonly channels?: number;
+  readonly channels: number;
   /** Load generator processes. Default: cores - 1 (at least 1), leaving a core to the server. */
-  readonly workers?: number;
+  readonly workers: number;
   /** Measured window, ms. Default 10000. */
-  readonly durationMs?: number;
+  readonly durationMs: number;
   /** Load before the measured window (connections warm, JIT done), ms. Default 2000. */
-  readonly warmupMs?: number;
+  readonly warmupMs: number;
 }
 
-export type ResolvedBenchOptions = Required<BenchOptions>;
+export type ResolvedBenchOptions = Target & BenchRunOptions;
+export type BenchOptions = Partial<BenchRunOptions> & Omit<Target, "host"> & { readonly host?: string };
 
-export const BENCH_DEFAULTS = Object.freeze({
-  host: "127.0.0.1",
-  op: "query" as BenchOp,
-  name: "Tux",
-  connections: 50,
-  pipeline: 1,
-  concurrency: 50,
-  channels: 4,
-  durationMs: 10_000,
-  warmupMs: 2_000,
-});
+export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
+  op: choice<BenchOp>("--op", "request kind (mix alternates Query and Buy)", "query", [
+    "query",
+    "buy",
+    "mix",
+  ]),
+  name: text("--name", "toy named in every request", "Tux", { arg: "<toy>" }),
+  connections: integer("--connections", "socket: connections, each a closed loop", 50, 1, 100_000),
+  pipeline: integer("--pipeline", "socket: requests in flight per connection", 1, 1, 10_000),
+  concurrency: integer("--concurrency", "gRPC: calls in flight", 50, 1, 100_000),
+  channels: integer("--channels", "gRPC: HTTP/2 connections the calls share", 4, 1, 1_000),
+  workers: {
+    ...integer("--workers", "load generator processes (default: cores - 1, at least 1)", 1, 1, 64),
+    default: Math.max(1, availableParallelism() - 1),
+    shown: undefined,
+  },
+  durationMs: seconds("--duration", "measured seconds", 10_000, { above: true }),
+  warmupMs: seconds("--warmup", "warm-up seconds before measuring", 2_000),
+};
+
+/** Fills in defaults and checks every option; throws an OptionError naming the flag and the bad value. */
+export function resolveBenchOptions(options: BenchOptions): ResolvedBenchOptions {
+  const { transport, host, port } = checkTarget({ ...options, host: options.host ?? "127.0.0.1" });
+  return { transport, host, port, ...resolveOptions(BENCH_OPTIONS, options) };
+}
 
 /** What one worker process runs: its share of the connections or calls, and the window. */
 export interface WorkerPlan {
@@ -67,46 +81,6 @@ export interface PreparedLoad {
   run(): Promise<void>;
   /** Closes its connections (after the run, or instead of it). */
   close(): void;
-}
-
-function requireInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`bench: ${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
-  }
-}
-
-/** Fills in defaults and checks every option; throws a RangeError naming the option and the bad value. */
-export function resolveBenchOptions(options: BenchOptions): ResolvedBenchOptions {
-  const resolved: ResolvedBenchOptions = {
-    ...BENCH_DEFAULTS,
-    workers: Math.max(1, availableParallelism() - 1),
-    ...definedOnly(options),
-  } as ResolvedBenchOptions;
-  if (resolved.transport !== "socket" && resolved.transport !== "grpc") {
-    throw new RangeError(
-      `bench: transport must be "socket" or "grpc", got ${JSON.stringify(resolved.transport)}`,
-    );
-  }
-  if (!["query", "buy", "mix"].includes(resolved.op)) {
-    throw new RangeError(`bench: op must be query, buy or mix, got ${JSON.stringify(resolved.op)}`);
-  }
-  if (resolved.name.trim() === "" || resolved.name.includes("\n")) {
-    throw new RangeError(`bench: name must be a non-empty single line, got ${JSON.stringify(resolved.name)}`);
-  }
-  requireInteger("port", resolved.port, 1, 65535);
-  requireInteger("connections", resolved.connections, 1, 100_000);
-  requireInteger("pipeline", resolved.pipeline, 1, 10_000);
-  requireInteger("concurrency", resolved.concurrency, 1, 100_000);
-  requireInteger("channels", resolved.channels, 1, 1_000);
-  requireInteger("workers", resolved.workers, 1, 64);
-  requireInteger("durationMs", resolved.durationMs, 1, 3_600_000);
-  requireInteger("warmupMs", resolved.warmupMs, 0, 3_600_000);
-  return resolved;
-}
-
-// `{ port: undefined }` must not overwrite a default.
-function definedOnly(options: BenchOptions): Partial<BenchOptions> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 
 /**

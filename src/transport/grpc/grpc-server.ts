@@ -99,7 +99,7 @@ class GrpcStoreServer implements GrpcServerHandle {
       [TOYSTORE_SERVICE_NAME]: "SERVING",
     });
     this.#health.addToServer(this.#server);
-    if (options.reflection) {
+    if (!options.noReflection) {
       new ReflectionService({ ...contract.packageDefinition, ...loadHealthPackage() }).addToServer(
         this.#server,
       );

@@ -1,63 +1,17 @@
 // The socket transport's listener: accepts connections up to a limit, gives
 // each a Connection, shares one worker pool between them, and shuts down
-// gracefully. Every limit below has a default that keeps a small machine safe
-// from a hostile or broken client; Connection explains what each one bounds.
+// gracefully. Its options and their defaults are in socket-options.ts.
 
 import { createServer, type Server, type Socket } from "node:net";
-import { WORKER_POOL_DEFAULTS, WorkerPool } from "../../concurrency/worker-pool.js";
+import { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
+import { resolveOptions } from "../../options/schema.js";
 import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/codec.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../../protocol/line-decoder.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Connection, type ConnectionCounters, type ConnectionState } from "./connection.js";
+import { SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
 
-export interface SocketServerOptions {
-  /** Interface to listen on. Default 127.0.0.1 (loopback only). */
-  readonly host?: string;
-  /** TCP port; 0 picks a free one. Default 7070. */
-  readonly port?: number;
-  /** Workers running requests at once, shared by all connections. Default 5. */
-  readonly poolSize?: number;
-  /** Requests waiting for a worker before new ones get "ERR busy". Default 1024. */
-  readonly maxQueued?: number;
-  /** Open connections; one more is told "ERR too many connections" and closed. Default 512. */
-  readonly maxConnections?: number;
-  /** Longest request line in bytes; a longer one gets "ERR line too long" and the connection closes. Default 1024. */
-  readonly maxLineBytes?: number;
-  /** A connection with nothing in flight and no input for this long is closed. Default 300000 (5 min). */
-  readonly idleTimeoutMs?: number;
-  /** Requests read and unanswered per connection before the server stops reading from it (bounds its memory). Default 64. */
-  readonly maxInFlightPerConnection?: number;
-  /**
-   * Requests of one connection in the worker pool at once (running or queued);
-   * its other requests wait in the connection, so a pipelining client holds a
-   * bounded share of the shared queue and clients that send one request at a
-   * time do not wait behind its whole pipeline. Keep it at least poolSize, so
-   * that one pipelining client alone still keeps every worker busy. Default 8.
-   */
-  readonly maxAdmittedPerConnection?: number;
-  /** A request line started must end within this long, or "ERR line timeout" and the connection closes (slow loris). 0: never. Default 10000. */
-  readonly lineTimeoutMs?: number;
-  /** A client that leaves its replies unread this long, with the server's buffer for it full, is disconnected. 0: never. Default 30000. */
-  readonly writeStallTimeoutMs?: number;
-  /** After its last line to a closing connection, the server drains and drops its input at most this long, then closes it. Default 2000. */
-  readonly lingerMs?: number;
-}
-
-export const SOCKET_SERVER_DEFAULTS = {
-  host: "127.0.0.1",
-  port: 7070,
-  poolSize: WORKER_POOL_DEFAULTS.size,
-  maxQueued: WORKER_POOL_DEFAULTS.maxQueued,
-  maxConnections: 512,
-  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
-  idleTimeoutMs: 300_000,
-  maxInFlightPerConnection: 64,
-  maxAdmittedPerConnection: 8,
-  lineTimeoutMs: 10_000,
-  writeStallTimeoutMs: 30_000,
-  lingerMs: 2_000,
-} as const satisfies Required<SocketServerOptions>;
+export { SOCKET_SERVER_DEFAULTS, SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
 
 /** What the server has refused or cut off since it started, and what its connections hold now. */
 export interface SocketServerStats {
@@ -99,28 +53,12 @@ export interface SocketServerHandle {
 const TOO_MANY_CONNECTIONS = `${TOO_MANY_CONNECTIONS_REPLY}\n`;
 const SHUTTING_DOWN = `${encodeError(new StoreError("shutting_down", "shutting down"))}\n`;
 
-function checkInteger(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`socket server: ${name} must be an integer >= ${min}, got ${value}`);
-  }
-}
-
 /** Starts listening; resolves once bound, with the real address. */
 export async function startSocketServer(
   service: StoreService,
   options: SocketServerOptions = {},
 ): Promise<SocketServerHandle> {
-  const o = { ...SOCKET_SERVER_DEFAULTS, ...stripUndefined(options) };
-  checkInteger("port", o.port, 0);
-  if (o.port > 65535) throw new RangeError(`socket server: port must be <= 65535, got ${o.port}`);
-  checkInteger("maxConnections", o.maxConnections, 1);
-  checkInteger("maxLineBytes", o.maxLineBytes, 16);
-  checkInteger("idleTimeoutMs", o.idleTimeoutMs, 0);
-  checkInteger("maxInFlightPerConnection", o.maxInFlightPerConnection, 1);
-  checkInteger("maxAdmittedPerConnection", o.maxAdmittedPerConnection, 1);
-  checkInteger("lineTimeoutMs", o.lineTimeoutMs, 0);
-  checkInteger("writeStallTimeoutMs", o.writeStallTimeoutMs, 0);
-  checkInteger("lingerMs", o.lingerMs, 0);
+  const o = resolveOptions(SOCKET_SERVER_OPTIONS, options);
   const pool = new WorkerPool({ size: o.poolSize, maxQueued: o.maxQueued });
   const limits = {
     maxLineBytes: o.maxLineBytes,
@@ -229,8 +167,4 @@ function refuse(socket: Socket, line: string, lingerMs: number): void {
   const timer = setTimeout(() => socket.destroy(), lingerMs);
   timer.unref();
   socket.once("close", () => clearTimeout(timer));
-}
-
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

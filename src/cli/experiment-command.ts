@@ -1,0 +1,65 @@
+// `toystore experiment`: the Toy Store study, every cell on a fresh server,
+// measured next to the queueing prediction; writes the results and report.
+
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { describeCell, ExperimentError, runExperiment } from "../load/experiment.js";
+import { EXPERIMENT_OPTIONS } from "../load/experiment-options.js";
+import { formatMs, formatSigned } from "../load/report/tables.js";
+import type { ExperimentCell } from "../load/results.js";
+import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
+import { abortOnSigint, type CommandIo, failure, PROCESS_IO } from "./command-io.js";
+import { addFlags, readFlags } from "./flags.js";
+import { createProgressBar } from "./progress-bar.js";
+
+// The report writers pull in the charting library and a DOM; load them only
+// when a report is written, so that `serve`, `query` and `buy` start light.
+export const loadReportWriters = () => import("../load/report/write-report.js");
+
+const OUTPUT: Schema<{ readonly out: string; readonly noProgress: boolean }> = {
+  out: text("--out", "folder for the results and report", "results", { arg: "<dir>" }),
+  noProgress: toggle("--no-progress", "do not draw the progress bar"),
+};
+
+export function registerExperimentCommand(program: Command, io: CommandIo = PROCESS_IO): void {
+  const command = program
+    .command("experiment")
+    .description(
+      "reproduce the Toy Store study: every transport x lock x op x client count on a fresh server, measured next to the queueing prediction; writes results.json, results.csv, report.md, report.html and an SVG chart",
+    );
+  addFlags(command, EXPERIMENT_OPTIONS, OUTPUT).action(async (given: Record<string, unknown>) => {
+    const output = resolveOptions(OUTPUT, readFlags(OUTPUT, given));
+    const out = resolve(output.out);
+    const abort = abortOnSigint();
+    const progress = output.noProgress ? undefined : createProgressBar(io.stderr);
+    try {
+      const results = await runExperiment(readFlags(EXPERIMENT_OPTIONS, given), {
+        signal: abort.signal,
+        onProgress: (p) => progress?.update(p),
+      });
+      progress?.stop();
+      await (await loadReportWriters()).writeReport(results, out);
+      io.stdout.write(summarizeExperiment(results.cells, out, abort.signal.aborted));
+    } catch (error) {
+      progress?.stop();
+      if (error instanceof ExperimentError && error.partial.cells.length > 0) {
+        await (await loadReportWriters()).writeReport(error.partial, out);
+        io.stderr.write(`the cells before the failure are in ${out}\n`);
+      }
+      throw failure(error);
+    } finally {
+      abort.dispose();
+    }
+  });
+}
+
+/** One line per cell: measured against predicted; then where the report is. */
+function summarizeExperiment(cells: readonly ExperimentCell[], out: string, aborted: boolean): string {
+  const lines = cells.map(
+    (cell) =>
+      `${describeCell(cell).padEnd(34)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
+  );
+  if (aborted) lines.push("interrupted: the report holds the cells measured so far");
+  lines.push(`report written to ${out}`);
+  return `${lines.join("\n")}\n`;
+}

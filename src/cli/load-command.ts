@@ -1,0 +1,51 @@
+// `toystore load`: N clients, each on its own connection and process, against
+// a running server; the options are the load generator's own (load-options.ts).
+
+import type { Command } from "commander";
+import { resolveTarget, TARGET_OPTIONS } from "../client/target.js";
+import { formatLoadResults } from "../load/format-load.js";
+import { LOAD_OPTIONS } from "../load/load-options.js";
+import { runLoad } from "../load/run-load.js";
+import { text } from "../options/schema.js";
+import {
+  abortOnSigint,
+  type CommandIo,
+  failure,
+  OUTPUT_OPTIONS,
+  PROCESS_IO,
+  writeResult,
+} from "./command-io.js";
+import { addFlags, readFlags } from "./flags.js";
+
+/** `--toy NAME`: the same as `--toys NAME`, kept for the single-toy case. */
+const TOY = {
+  toy: text("--toy", "always ask for this toy (same as --toys with one name)", null, { arg: "<name>" }),
+};
+
+export function registerLoadCommand(program: Command, io: CommandIo = PROCESS_IO): void {
+  const command = program
+    .command("load")
+    .description(
+      "run N clients, each on its own connection and process, against a running server; print latency statistics",
+    );
+  addFlags(command, TARGET_OPTIONS, LOAD_OPTIONS, TOY, OUTPUT_OPTIONS).action(
+    async (given: Record<string, unknown>) => {
+      const abort = abortOnSigint();
+      try {
+        const { toy } = readFlags(TOY, given);
+        const options = { ...readFlags(LOAD_OPTIONS, given), ...(toy ? { toys: [toy] } : {}) };
+        const results = await runLoad(
+          { ...resolveTarget(readFlags(TARGET_OPTIONS, given)), ...options },
+          { signal: abort.signal },
+        );
+        writeResult(io, readFlags(OUTPUT_OPTIONS, given).json === true, results, () =>
+          formatLoadResults(results),
+        );
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        abort.dispose();
+      }
+    },
+  );
+}
