@@ -23,7 +23,7 @@ const serverEntry = {
 const connectModule = helper("load-test-client.ts");
 
 describe("planCells", () => {
-  it("lists the seed's 24 cells with their predictions", () => {
+  it("lists the Toy Store study's 24 cells with their predictions", () => {
     const cells = planCells(resolveExperimentOptions());
     assert.equal(cells.length, 24);
     const find = (transport: string, lock: string, op: string, clients: number) =>

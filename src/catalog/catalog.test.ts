@@ -87,7 +87,7 @@ describe("InMemoryCatalog", () => {
     );
   });
 
-  it("ships a default catalog with the seed's toys in stock and one sold out", () => {
+  it("ships a default catalog with the original design's toys in stock and one sold out", () => {
     const names = DEFAULT_CATALOG.map((t) => t.name);
     for (const name of ["Tux", "Whale", "Elephant", "Fox", "Python", "Dolphin", "Bird"]) {
       assert.ok(names.includes(name), name);

@@ -3,7 +3,7 @@
 // The workers are not threads: a "worker" is a slot that may hold one job in
 // progress. A job runs on the event loop and may wait (for the lock, for the
 // simulated work); the pool caps how many jobs are in progress at once, which
-// is what a fixed thread pool does in the seed's design. Jobs beyond the cap
+// is what a fixed thread pool does in the original design. Jobs beyond the cap
 // wait in arrival order; beyond `maxQueued` they are refused, so a flood of
 // requests costs a "busy" reply, not unbounded memory.
 
@@ -25,7 +25,7 @@ export interface PoolTask {
 export type SubmitRefusal = "busy" | "shutting_down";
 
 export interface WorkerPoolOptions {
-  /** Jobs in progress at once. Default 5 (the seed's socket pool). */
+  /** Jobs in progress at once. Default 5 (the original design's socket pool). */
   readonly size?: number;
   /** Jobs waiting for a worker before new ones are refused as busy. Default 1024. */
   readonly maxQueued?: number;

@@ -87,7 +87,7 @@ interface Run {
 }
 
 /**
- * Closed loop, as the seed's clients: one request at a time. The clock is read
+ * Closed loop, as the original design's clients: one request at a time. The clock is read
  * right before the call and right after its promise settles; nothing else
  * (no logging, no allocation but the call's own) sits between the two reads.
  */

@@ -1,4 +1,4 @@
-// The experiment runner (`toystore experiment`): the seed's study as a matrix
+// The experiment runner (`toystore experiment`): the Toy Store study as a matrix
 // of cells, each run on a fresh server started here, measured by runLoad and
 // set next to the queueing prediction.
 

@@ -107,9 +107,9 @@ export interface ParallelismParameters {
   readonly transport: Transport;
   readonly lock: LockKind;
   readonly op: Op;
-  /** Workers in the socket server's pool (the seed's default is 5). */
+  /** Workers in the socket server's pool (the original design's 5). */
   readonly socketPoolSize: number;
-  /** Handlers the gRPC server runs at once (the seed's default is 10). */
+  /** Handlers the gRPC server runs at once (the original design's 10). */
   readonly grpcMaxConcurrency: number;
 }
 

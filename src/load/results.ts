@@ -19,7 +19,7 @@ export interface ClientResult {
   readonly process: number;
   /** Latencies recorded (successful requests in the measured phase). */
   readonly count: number;
-  /** Exact mean latency of this client, ms: the seed's per-client figure. */
+  /** Exact mean latency of this client, ms: the Toy Store study's per-client figure. */
   readonly meanMs: number;
   readonly maxMs: number;
   readonly errors: Counts;
@@ -57,7 +57,7 @@ export interface ExperimentCell {
   readonly workMs: number;
   /** Latency over every request of the cell, ms (exact mean). */
   readonly measured: LatencySummary;
-  /** The seed's figure: each client's mean latency, ms, by client number. */
+  /** The Toy Store study's figure: each client's mean latency, ms, by client number. */
   readonly perClientMeansMs: readonly number[];
   readonly throughputPerSecond: number;
   readonly errors: Counts;

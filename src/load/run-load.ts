@@ -43,7 +43,7 @@ export interface RunLoadHooks {
 
 /**
  * Runs N clients against a running server and returns the merged results.
- * By default each client is its own OS process (as in the seed), forked from
+ * By default each client is its own OS process (as in the original design), forked from
  * dist/load/load-worker.js (or the .ts through tsx when run from source),
  * and each opens its own connection.
  * Throws if a worker cannot start or connect; that run's workers are then

@@ -142,7 +142,7 @@ export class StoreService {
     await this.#lock.acquire(shared);
     let pending: Awaitable<StoreResult>;
     try {
-      // The simulated work sits inside the critical section, as in the seed:
+      // The simulated work sits inside the critical section, as in the original design:
       // it models database work done while holding the lock.
       if (this.workMs > 0) await sleep(this.workMs);
       pending = shared ? this.#store.query(request.name) : this.#store.buy(request.name);

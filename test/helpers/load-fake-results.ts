@@ -1,5 +1,5 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
-// seed's matrix with "measured" means a little above the prediction.
+// Toy Store study's matrix with "measured" means a little above the prediction.
 
 import { planCells } from "../../src/load/experiment.js";
 import { type ExperimentOptionsInput, resolveExperimentOptions } from "../../src/load/experiment-options.js";

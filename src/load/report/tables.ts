@@ -34,7 +34,7 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
 const OP_TITLE: Record<string, string> = { query: "Query", buy: "Buy" };
 
 /**
- * The tables of an experiment report, in reading order: the seed-style
+ * The tables of an experiment report, in reading order: the original design's
  * summary (one per op: mean latency by client count, measured next to
  * predicted), then every cell in detail, then the per-client means.
  */
@@ -117,7 +117,7 @@ function detailTable(results: ExperimentResults): Table {
 function perClientTable(results: ExperimentResults): Table {
   return {
     title: "Mean latency of each client (ms)",
-    caption: "The seed's figure: each client's own mean over its requests, by client number.",
+    caption: "The Toy Store study's figure: each client's own mean over its requests, by client number.",
     header: ["transport", "lock", "op", "N", "per-client means"],
     numeric: [false, false, false, true, false],
     rows: results.cells.map((cell) => [
