@@ -16,7 +16,8 @@
 import net from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command } from "commander";
+import { parseArgv } from "../src/cli/flags.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
 import { collectEnvironment } from "../src/measure/environment.js";
 import {
@@ -25,6 +26,7 @@ import {
   startToystore,
   unlimitedCatalog,
 } from "../src/measure/server.js";
+import { choice, decimal, integer, type Schema, text, toggle } from "../src/options/schema.js";
 import type { BenchTransport } from "../src/throughput/options.js";
 import {
   type CompareRun,
@@ -40,56 +42,61 @@ import {
 import { findExecutable, type LoadShape, runEngine, runGrpcload, runLineload } from "./neutral-load.js";
 
 interface CompareFlags {
-  quick?: boolean;
-  rounds: number;
-  duration: number;
-  warmup: number;
-  only?: BenchTransport;
-  lineload?: string;
-  grpcload?: string;
-  redis: boolean;
-  pythonServer: boolean;
-  oursEntry: string;
-  python: string;
-  workers?: number;
-  grpcConns: number;
-  json?: boolean;
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly duration: number;
+  readonly warmup: number;
+  readonly only: BenchTransport | "both";
+  readonly lineload: string | null;
+  readonly grpcload: string | null;
+  readonly noRedis: boolean;
+  readonly noPythonServer: boolean;
+  readonly oursEntry: string;
+  readonly python: string;
+  readonly workers: number;
+  readonly grpcConns: number;
+  readonly json: boolean;
 }
 
-function positive(flag: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!(parsed > 0)) throw new InvalidArgumentError(`${flag} takes a number > 0, got "${value}"`);
-    return parsed;
-  };
-}
+const COMPARE_OPTIONS: Schema<CompareFlags> = {
+  quick: toggle("--quick", "one short round of everything (under a minute)"),
+  rounds: integer("--rounds", "rounds (each entry runs once per round)", 3, 1, 1000),
+  duration: decimal("--duration", "measured seconds per run", 2, { min: 0, above: true }),
+  warmup: decimal("--warmup", "warm-up seconds per run", 1, { min: 0 }),
+  only: choice<CompareFlags["only"]>("--only", "run only one transport", "both", ["socket", "grpc", "both"]),
+  lineload: text("--lineload", "neutral C generator (default: lineload on PATH or /tmp/lineload)", null, {
+    arg: "<path>",
+  }),
+  grpcload: text(
+    "--grpcload",
+    "neutral Go generator (default: grpcload on PATH or /tmp/grpcload-bin/grpcload)",
+    null,
+    {
+      arg: "<path>",
+    },
+  ),
+  noRedis: toggle("--no-redis", "leave Redis out even if redis-server is on the PATH"),
+  noPythonServer: toggle("--no-python-server", "leave the Python grpcio reference server out"),
+  oursEntry: text("--ours-entry", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"), {
+    arg: "<path>",
+  }),
+  python: text("--python", "a python3 with grpcio and grpc_tools", "/usr/bin/python3", { arg: "<path>" }),
+  workers: integer(
+    "--workers",
+    "our engine's worker processes, when it generates the load (0: its default)",
+    0,
+    0,
+    64,
+  ),
+  grpcConns: integer("--grpc-conns", "HTTP/2 connections the gRPC load uses", 1, 1, 1000),
+  json: toggle("--json", "print runs and summary as JSON"),
+};
 
 function parseFlags(): CompareFlags {
-  const command = new Command("tools/compare.ts")
-    .description("ours vs the baselines, side by side, in alternation")
-    .option("--quick", "one short round of everything (under a minute)")
-    .option("--rounds <n>", "rounds (each entry runs once per round)", positive("--rounds"), 3)
-    .option("--duration <s>", "measured seconds per run", positive("--duration"), 2)
-    .option("--warmup <s>", "warm-up seconds per run", positive("--warmup"), 1)
-    .addOption(new Option("--only <transport>", "run only one transport").choices(["socket", "grpc"]))
-    .option("--lineload <path>", "neutral C generator (default: lineload on PATH or /tmp/lineload)")
-    .option(
-      "--grpcload <path>",
-      "neutral Go generator (default: grpcload on PATH or /tmp/grpcload-bin/grpcload)",
-    )
-    .option("--no-redis", "leave Redis out even if redis-server is on the PATH")
-    .option("--no-python-server", "leave the Python grpcio reference server out")
-    .option("--ours-entry <path>", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"))
-    .option("--python <path>", "a python3 with grpcio and grpc_tools", "/usr/bin/python3")
-    .option(
-      "--workers <n>",
-      "our engine's worker processes, when it generates the load",
-      positive("--workers"),
-    )
-    .option("--grpc-conns <n>", "HTTP/2 connections the gRPC load uses", positive("--grpc-conns"), 1)
-    .option("--json", "print runs and summary as JSON");
-  command.parse();
-  const flags = command.opts<CompareFlags>();
+  const command = new Command("tools/compare.ts").description(
+    "ours vs the baselines, side by side, in alternation",
+  );
+  const flags = parseArgv(command, COMPARE_OPTIONS);
   return flags.quick ? { ...flags, rounds: 1, duration: 1, warmup: 0.5 } : flags;
 }
 
@@ -142,7 +149,7 @@ async function startRedis(): Promise<ServerProcess> {
 
 function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
   const withRedis =
-    flags.redis && tools.lineload !== undefined && findExecutable(undefined, "redis-server", []);
+    !flags.noRedis && tools.lineload !== undefined && findExecutable(undefined, "redis-server", []);
 
   const socketEntries: Entry[] = [
     { server: OURS, op: "query" },
@@ -154,14 +161,14 @@ function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
     { server: OURS, op: "query" },
     { server: OURS, op: "buy" },
     { server: "grpc-baseline", op: "query" },
-    ...(flags.pythonServer ? [{ server: PYTHON, op: "query" } as const] : []),
+    ...(!flags.noPythonServer ? [{ server: PYTHON, op: "query" } as const] : []),
   ];
   const all: Scenario[] = [
     { id: "socket-c50-p1", transport: "socket", loops: 50, depth: 1, entries: socketEntries },
     { id: "socket-c10-p16", transport: "socket", loops: 10, depth: 16, entries: socketEntries },
     { id: "grpc-c50", transport: "grpc", loops: 50, depth: flags.grpcConns, entries: grpcEntries },
   ];
-  return all.filter((scenario) => flags.only === undefined || scenario.transport === flags.only);
+  return all.filter((scenario) => flags.only === "both" || scenario.transport === flags.only);
 }
 
 /**
@@ -258,7 +265,14 @@ async function runScenarios(
         const run = { scenario: scenario.id, ...entry, round, generator };
         const label = `${describeScenario(scenario)} | ${entry.server} ${entry.op} | round ${round}`;
         try {
-          const figures = await runEntry(generator, tools, scenario, entry, shape, flags.workers);
+          const figures = await runEntry(
+            generator,
+            tools,
+            scenario,
+            entry,
+            shape,
+            flags.workers || undefined,
+          );
           runs.push({ ...run, figures });
           log(`${label}: ${figures.requestsPerSecond} req/s`);
         } catch (error) {
@@ -274,8 +288,8 @@ async function runScenarios(
 async function main(): Promise<void> {
   const flags = parseFlags();
   const tools: Tools = {
-    lineload: findExecutable(flags.lineload, "lineload", ["/tmp/lineload"]),
-    grpcload: findExecutable(flags.grpcload, "grpcload", ["/tmp/grpcload-bin/grpcload"]),
+    lineload: findExecutable(flags.lineload ?? undefined, "lineload", ["/tmp/lineload"]),
+    grpcload: findExecutable(flags.grpcload ?? undefined, "grpcload", ["/tmp/grpcload-bin/grpcload"]),
   };
   const generators = { socket: generatorFor("socket", tools), grpc: generatorFor("grpc", tools) };
   const scenarios = buildScenarios(flags, tools);

@@ -13,9 +13,11 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command } from "commander";
+import { parseArgv } from "../src/cli/flags.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
 import { type ServerProcess, startServerProcess, startToystore } from "../src/measure/server.js";
+import { choice, integer, type Schema, text, toggle } from "../src/options/schema.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;
@@ -25,49 +27,40 @@ const LIVENESS_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 interface IdleFlags {
-  connections: number;
-  batch: number;
-  settleMs: number;
-  server: "ours" | "line-baseline";
-  oursEntry: string;
-  port?: number;
-  pid?: number;
-  json?: boolean;
+  readonly connections: number;
+  readonly batch: number;
+  readonly settleMs: number;
+  readonly server: "ours" | "line-baseline";
+  readonly oursEntry: string;
+  /** A server already listening (with its pid), instead of one started here; 0: none. */
+  readonly port: number;
+  readonly pid: number;
+  readonly json: boolean;
 }
 
-function integer(flag: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < 1) {
-      throw new InvalidArgumentError(`${flag} takes an integer >= 1, got "${value}"`);
-    }
-    return parsed;
-  };
-}
+const IDLE_OPTIONS: Schema<IdleFlags> = {
+  connections: integer("--connections", "idle connections to open", 10_000, 1, 1_000_000),
+  batch: integer("--batch", "connections opened at once (stays under the listen backlog)", 200, 1, 100_000),
+  settleMs: integer("--settle-ms", "wait before each RSS reading", 2_000, 0, 600_000),
+  server: choice<IdleFlags["server"]>("--server", "server to start when --port is not given", "ours", [
+    "ours",
+    "line-baseline",
+  ]),
+  oursEntry: text("--ours-entry", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"), {
+    arg: "<path>",
+  }),
+  port: integer("--port", "measure a server already listening here (needs --pid; 0: start one)", 0, 0, 65535),
+  pid: integer("--pid", "that server's process id, for its RSS", 0, 0, 2 ** 31 - 1),
+  json: toggle("--json", "print the result as JSON"),
+};
 
 function parseFlags(): IdleFlags {
-  const command = new Command("tools/idle-connections.ts")
-    .description("server RSS per idle socket connection")
-    .option("--connections <n>", "idle connections to open", integer("--connections"), 10_000)
-    .option(
-      "--batch <n>",
-      "connections opened at once (stays under the listen backlog)",
-      integer("--batch"),
-      200,
-    )
-    .option("--settle-ms <ms>", "wait before each RSS reading", integer("--settle-ms"), 2_000)
-    .addOption(
-      new Option("--server <which>", "server to start when --port is not given")
-        .choices(["ours", "line-baseline"])
-        .default("ours"),
-    )
-    .option("--ours-entry <path>", "our CLI entry point", join(PACKAGE_ROOT, "dist/cli/main.js"))
-    .option("--port <port>", "measure a server already listening here (needs --pid)", integer("--port"))
-    .option("--pid <pid>", "that server's process id, for its RSS", integer("--pid"))
-    .option("--json", "print the result as JSON");
-  command.parse();
-  const flags = command.opts<IdleFlags>();
-  if ((flags.port === undefined) !== (flags.pid === undefined)) command.error("--port and --pid go together");
+  const command = new Command("tools/idle-connections.ts").description(
+    "server RSS per idle socket connection",
+  );
+  const flags = parseArgv(command, IDLE_OPTIONS);
+  if ((flags.port === 0) !== (flags.pid === 0))
+    command.error("--port and --pid go together", { exitCode: 2 });
   return flags;
 }
 
@@ -162,9 +155,9 @@ async function main(): Promise<void> {
       `open-file limit ${limit} is below ${flags.connections + FD_HEADROOM}: raise it (ulimit -n ${flags.connections + 1024}) and rerun`,
     );
   }
-  const started = flags.port === undefined ? await startServer(flags) : undefined;
-  const port = started?.port ?? flags.port!;
-  const pid = started?.pid ?? flags.pid!;
+  const started = flags.port === 0 ? await startServer(flags) : undefined;
+  const port = started?.port ?? flags.port;
+  const pid = started?.pid ?? flags.pid;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let sockets: net.Socket[] = [];
   try {

@@ -4,7 +4,7 @@
 // checks its own, so every bad value gets the same message.
 
 import { type Command, Option } from "commander";
-import { type Field, rejectValue, type Schema } from "../options/schema.js";
+import { type Field, rejectValue, resolveOptions, type Schema } from "../options/schema.js";
 import { UsageError } from "./cli-failure.js";
 
 /** Any component's schema, as the flag builder reads it. */
@@ -64,4 +64,17 @@ export function readFlags<O>(schema: Schema<O>, given: Readonly<Record<string, u
     out[key] = value;
   }
   return out;
+}
+
+/**
+ * For the project's scripts (tools/): parses argv against one schema and
+ * resolves it; a bad value prints one line naming the flag and exits 2.
+ */
+export function parseArgv<O>(command: Command, schema: Schema<O>, argv: readonly string[] = process.argv): O {
+  addFlags(command, schema).parse([...argv]);
+  try {
+    return resolveOptions(schema, readFlags(schema, command.opts()));
+  } catch (error) {
+    command.error((error as Error).message, { exitCode: 2 });
+  }
 }

@@ -1,6 +1,8 @@
 // Command-line shape shared by the baseline servers: --host, --port, and the ready line.
 
-import { parseArgs } from "node:util";
+import { Command } from "commander";
+import { parseArgv } from "../../src/cli/flags.js";
+import { integer, type Schema, text } from "../../src/options/schema.js";
 
 export interface ListenOptions {
   /** Interface to bind; loopback unless told otherwise. */
@@ -16,21 +18,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Parses `--host` and `--port`; throws with the option name on a bad value. */
-export function parseListenArgs(argv: readonly string[]): ListenOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: "0" },
-    },
-  });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer in 0..65535, got ${JSON.stringify(values.port)}`);
-  }
-  return { host: values.host, port };
-}
+const LISTEN_OPTIONS: Schema<ListenOptions> = {
+  host: text("--host", "interface to bind", "127.0.0.1", { arg: "<host>" }),
+  port: integer("--port", "TCP port (0 picks a free one)", 0, 0, 65535),
+};
 
 /**
  * Runs a baseline as a command: starts it, prints the ready line the bench
@@ -40,7 +31,7 @@ export async function runBaselineMain(
   name: string,
   start: (options: ListenOptions) => Promise<RunningServer>,
 ): Promise<void> {
-  const server = await start(parseListenArgs(process.argv.slice(2)));
+  const server = await start(parseArgv(new Command(name), LISTEN_OPTIONS));
   process.stdout.write(`${name} listening on ${server.host}:${server.port}\n`);
   const stop = (): void => {
     server.close().then(
