@@ -225,7 +225,7 @@ describe("runLoad", () => {
     const port = closed.port;
     await closed.close();
     await assert.rejects(runLoad({ transport: "socket", port, clients: 2, requests: 1 }, { connectModule }), {
-      name: "WorkerError",
+      name: "FleetError",
       code: "unavailable",
     });
   });

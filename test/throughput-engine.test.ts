@@ -1,17 +1,17 @@
-// The bench engine: option checks, the split over workers, and short real
-// runs (worker processes included) against the baselines. Counts only, never
+// The bench engine: option checks, the split over processes, and short real
+// runs (process processes included) against the baselines. Counts only, never
 // timing: figures belong to benchmarks, not tests.
 
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { planWorkers, resolveBenchOptions } from "../src/throughput/options.js";
+import { planProcesses, resolveBenchOptions } from "../src/throughput/options.js";
 import { runBench } from "../src/throughput/run-bench.js";
 import type { RunningServer } from "../tools/baselines/baseline-args.js";
 import { startGrpcBaseline } from "../tools/baselines/grpc-baseline.js";
 import { startLineBaseline } from "../tools/baselines/line-baseline.js";
 
-const SHORT = { durationMs: 300, warmupMs: 100, workers: 1 } as const;
+const SHORT = { durationMs: 300, warmupMs: 100, processes: 1 } as const;
 
 describe("bench options", () => {
   it("rejects a bad value naming the option", () => {
@@ -23,9 +23,9 @@ describe("bench options", () => {
     );
   });
 
-  it("splits connections over workers as evenly as integers allow", () => {
-    const plans = planWorkers(
-      resolveBenchOptions({ transport: "socket", port: 1, connections: 5, workers: 2 }),
+  it("splits connections over processes as evenly as integers allow", () => {
+    const plans = planProcesses(
+      resolveBenchOptions({ transport: "socket", port: 1, connections: 5, processes: 2 }),
     );
     assert.deepEqual(
       plans.map((plan) => plan.loops),
@@ -33,9 +33,9 @@ describe("bench options", () => {
     );
   });
 
-  it("never starts a worker without load", () => {
-    const plans = planWorkers(
-      resolveBenchOptions({ transport: "grpc", port: 1, concurrency: 2, workers: 4 }),
+  it("never starts a process without load", () => {
+    const plans = planProcesses(
+      resolveBenchOptions({ transport: "grpc", port: 1, concurrency: 2, processes: 4 }),
     );
     assert.equal(plans.length, 2);
     assert.ok(plans.every((plan) => plan.loops === 1 && plan.depth >= 1));
@@ -49,7 +49,7 @@ describe("runBench against the line baseline", () => {
   });
   after(() => server.close());
 
-  it("counts replies of a pipelined mixed load across two workers, without errors", async () => {
+  it("counts replies of a pipelined mixed load across two processes, without errors", async () => {
     const result = await runBench({
       transport: "socket",
       port: server.port,
@@ -57,10 +57,10 @@ describe("runBench against the line baseline", () => {
       connections: 4,
       pipeline: 8,
       ...SHORT,
-      workers: 2,
+      processes: 2,
     });
     assert.equal(result.stopReason, "duration");
-    assert.equal(result.workers.length, 2);
+    assert.equal(result.processes.length, 2);
     assert.ok(result.latency.count > 0);
     assert.deepEqual(result.errors, {});
     assert.ok(result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.max);

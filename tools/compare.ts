@@ -8,7 +8,7 @@
 //
 // Cores: nothing is pinned. Each server is one Node (or Python, or Redis)
 // process; the load comes from one generator process (lineload is one thread,
-// grpcload runs with -procs 1, our engine defaults to cores - 1 workers), so on
+// grpcload runs with -procs 1, our engine defaults to cores - 1 processes), so on
 // a 2-core machine the server and the generator have about a core each.
 //
 //   node --import tsx tools/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
@@ -53,7 +53,7 @@ interface CompareFlags {
   readonly noPythonServer: boolean;
   readonly oursEntry: string;
   readonly python: string;
-  readonly workers: number;
+  readonly processes: number;
   readonly grpcConns: number;
   readonly json: boolean;
 }
@@ -81,9 +81,9 @@ const COMPARE_OPTIONS: Schema<CompareFlags> = {
     arg: "<path>",
   }),
   python: text("--python", "a python3 with grpcio and grpc_tools", "/usr/bin/python3", { arg: "<path>" }),
-  workers: integer(
-    "--workers",
-    "our engine's worker processes, when it generates the load (0: its default)",
+  processes: integer(
+    "--processes",
+    "our engine's processes, when it generates the load (0: its default)",
     0,
     0,
     64,
@@ -227,14 +227,14 @@ function runEntry(
   scenario: Scenario,
   entry: Entry,
   shape: LoadShape,
-  workers: number | undefined,
+  processes: number | undefined,
 ) {
   if (generator === "lineload") {
     const { lines, replyPrefix } = lineRequests(entry);
     return runLineload(tools.lineload!, shape, lines, replyPrefix);
   }
   if (generator === "grpcload") return runGrpcload(tools.grpcload!, shape);
-  return runEngine(scenario.transport, shape, workers);
+  return runEngine(scenario.transport, shape, processes);
 }
 
 /** Every scenario, round after round, each entry once per round, the first entry rotating. */
@@ -271,7 +271,7 @@ async function runScenarios(
             scenario,
             entry,
             shape,
-            flags.workers || undefined,
+            flags.processes || undefined,
           );
           runs.push({ ...run, figures });
           log(`${label}: ${figures.requestsPerSecond} req/s`);

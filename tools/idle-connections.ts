@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
-import { type ServerProcess, startServerProcess, startToystore } from "../src/measure/server.js";
+import { readMemory, type ServerProcess, startServerProcess, startToystore } from "../src/measure/server.js";
 import { choice, integer, type Schema, text, toggle } from "../src/options/schema.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
@@ -64,12 +64,11 @@ function parseFlags(): IdleFlags {
   return flags;
 }
 
-/** A field of /proc/PID/status in kB (VmRSS, VmHWM). */
-function readStatusKb(pid: number, field: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-  if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(match[1]);
+/** A process's resident memory now and at its peak, kB; throws when it cannot be read. */
+async function memoryKb(pid: number): Promise<{ rss: number; hwm: number }> {
+  const memory = await readMemory(pid);
+  if (memory === undefined) throw new Error(`cannot read /proc/${pid}/status`);
+  return { rss: memory.rss / 1024, hwm: memory.hwm / 1024 };
 }
 
 /** The soft limit on open files of this process (already raised to the hard one by Node). */
@@ -162,14 +161,14 @@ async function main(): Promise<void> {
   let sockets: net.Socket[] = [];
   try {
     await sleep(flags.settleMs);
-    const rssBeforeKb = readStatusKb(pid, "VmRSS");
+    const rssBeforeKb = (await memoryKb(pid)).rss;
     log(`server pid ${pid} on port ${port}: RSS ${rssBeforeKb} kB; opening ${flags.connections} connections`);
     const openedAt = performance.now();
     const opened = await openConnections(port, flags.connections, flags.batch);
     sockets = opened.sockets;
     const openMs = Math.round(performance.now() - openedAt);
     await sleep(flags.settleMs);
-    const rssAfterKb = readStatusKb(pid, "VmRSS");
+    const { rss: rssAfterKb, hwm: serverPeakRssKb } = await memoryKb(pid);
     const held = sockets.length - opened.closedByServer();
     const liveness = await checkLiveness(sockets);
     const result = {
@@ -183,7 +182,7 @@ async function main(): Promise<void> {
       rssBeforeKb,
       rssAfterKb,
       rssPerConnectionKb: held > 0 ? Math.round(((rssAfterKb - rssBeforeKb) / held) * 100) / 100 : undefined,
-      serverPeakRssKb: readStatusKb(pid, "VmHWM"),
+      serverPeakRssKb,
       liveness,
     };
     if (flags.json) {

@@ -121,7 +121,7 @@ export async function runGrpcload(path: string, shape: LoadShape): Promise<LoadF
 export async function runEngine(
   transport: "socket" | "grpc",
   shape: LoadShape,
-  workers: number | undefined,
+  processes: number | undefined,
 ): Promise<LoadFigures> {
   const socket = transport === "socket";
   const result = await runBench({
@@ -131,7 +131,7 @@ export async function runEngine(
     ...(socket
       ? { connections: shape.loops, pipeline: shape.depth }
       : { concurrency: shape.loops, channels: shape.depth }),
-    workers,
+    processes,
     durationMs: Math.round(shape.durationS * 1000),
     warmupMs: Math.round(shape.warmupS * 1000),
   });
@@ -140,7 +140,7 @@ export async function runEngine(
     p50Us: result.latency.p50 * 1000,
     p99Us: result.latency.p99 * 1000,
     errors: result.errors.failed ?? 0,
-    generatorCpu: result.workers.reduce((sum, worker) => sum + worker.cpuShare, 0),
+    generatorCpu: result.processes.reduce((sum, member) => sum + member.cpuShare, 0),
   };
 }
 

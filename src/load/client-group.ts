@@ -1,6 +1,6 @@
 // A group of clients run by one process: connect them all (before the
 // barrier), run them all at once (after it), and hand back their measurements
-// as plain data. Used by each worker process, and by the parent in-process.
+// as plain data. Used by each load process, and by the parent in-process.
 
 import type { StoreClient } from "../client/store-client.js";
 import { encodeHistogram } from "../measure/latency-histogram.js";
@@ -9,11 +9,11 @@ import { type ClientLoopOptions, runClient } from "./client-loop.js";
 import type { ConnectFn } from "./connect-loader.js";
 import type { LoadOptions } from "./load-options.js";
 
-/** What one load worker process runs: a group of clients. */
+/** What one load process runs: a group of clients. */
 export interface LoadPlan {
-  /** 0-based number of this worker among the run's processes. */
+  /** 0-based number of this process among the run's processes. */
   readonly process: number;
-  /** 0-based numbers of the clients this worker runs, each on its own connection. */
+  /** 0-based numbers of the clients this process runs, each on its own connection. */
   readonly clients: readonly number[];
   readonly options: LoadOptions;
   /** Module whose `connect` opens clients (file URL); null = the project's src/client/connect. */

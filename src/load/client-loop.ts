@@ -15,7 +15,7 @@ import type { Counts, StopReason } from "../measure/results.js";
 import type { LoadOptions } from "./load-options.js";
 import { createRequestPicker, type PickedRequest, type RequestPicker } from "./request-picker.js";
 
-/** What one client measured. Live objects: the worker encodes them for the parent. */
+/** What one client measured. Live objects: the load process encodes them for the parent. */
 export interface ClientTally {
   readonly histogram: LatencyHistogram;
   /** Latencies recorded, and their exact sum in microseconds (for an exact mean). */

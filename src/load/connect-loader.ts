@@ -4,17 +4,11 @@
 
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { StoreClient, Transport } from "../client/store-client.js";
-
-/** Where a client connects. */
-export interface ConnectOptions {
-  readonly transport: Transport;
-  readonly host: string;
-  readonly port: number;
-}
+import type { StoreClient } from "../client/store-client.js";
+import type { Target } from "../client/target.js";
 
 /** Opens one client with its own connection (never shared with another call's). */
-export type ConnectFn = (options: ConnectOptions) => Promise<StoreClient>;
+export type ConnectFn = (target: Target) => Promise<StoreClient>;
 
 /** The project's client factory, relative to this file (src/load/ or dist/load/). */
 const DEFAULT_CONNECT_MODULE = new URL("../client/connect.js", import.meta.url).href;
@@ -26,7 +20,7 @@ let tsxRegistered: Promise<void> | undefined;
 /**
  * Imports `moduleUrl` (a file URL or an absolute path; null = the project's
  * factory) and returns its `connect` export. The import is dynamic so that a
- * worker process can be told which factory to use in its plan message.
+ * load process can be told which factory to use in its plan message.
  * Throws if the module has no `connect` function.
  */
 export async function loadConnect(moduleUrl: string | null): Promise<ConnectFn> {
@@ -36,7 +30,7 @@ export async function loadConnect(moduleUrl: string | null): Promise<ConnectFn> 
       : isAbsolute(moduleUrl)
         ? pathToFileURL(moduleUrl).href
         : moduleUrl;
-  // A worker started from a fresh dist/ runs compiled, but a test's fake
+  // A load process started from a fresh dist/ runs compiled, but a test's fake
   // factory is TypeScript: register tsx's loader before the first such import
   // (a failed import is cached, so it cannot be retried afterwards).
   if (RUNNING_COMPILED && /\.[cm]?ts$/.test(specifier)) {

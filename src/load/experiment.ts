@@ -54,7 +54,7 @@ export interface ExperimentHooks {
   readonly signal?: AbortSignal;
   /** How to start the server; default `toystore serve` from dist/ (or src/ through tsx). */
   readonly serverEntry?: NodeEntry;
-  /** Module whose `connect` the load workers use; default the project's client factory. */
+  /** Module whose `connect` the load processes use; default the project's client factory. */
   readonly connectModule?: string;
 }
 

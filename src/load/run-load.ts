@@ -4,7 +4,7 @@
 
 import { resolveEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
-import { WorkerFleet } from "../measure/fleet.js";
+import { ProcessFleet } from "../measure/fleet.js";
 import { decodeHistogram, mergeHistograms, summarize } from "../measure/latency-histogram.js";
 import { addCounts, measured, overallStopReason } from "../measure/results.js";
 import {
@@ -23,7 +23,7 @@ export interface RunLoadHooks {
   readonly signal?: AbortSignal;
   /**
    * Module whose `connect` export opens clients (file URL or absolute path),
-   * used by every worker. Default: the project's src/client/connect. Tests
+   * used by every load process. Default: the project's src/client/connect. Tests
    * point it at a fake.
    */
   readonly connectModule?: string;
@@ -37,16 +37,16 @@ export interface RunLoadHooks {
   readonly fleet?: LoadFleet;
   /** Called when every client is connected, just before the barrier opens. */
   readonly onStart?: () => void;
-  /** How long the workers may take to start, connect and prime their clients, ms. Default 60 000. */
+  /** How long the load processes may take to start, connect and prime their clients, ms. Default 60 000. */
   readonly readyTimeoutMs?: number;
 }
 
 /**
  * Runs N clients against a running server and returns the merged results.
  * By default each client is its own OS process (as in the original design), forked from
- * dist/load/load-worker.js (or the .ts through tsx when run from source),
+ * dist/load/load-process.js (or the .ts through tsx when run from source),
  * and each opens its own connection.
- * Throws if a worker cannot start or connect; that run's workers are then
+ * Throws if a load process cannot start or connect; that run's processes are then
  * killed (a caller's fleet forks fresh ones on its next use).
  */
 export async function runLoad(input: LoadOptionsInput, hooks: RunLoadHooks = {}): Promise<LoadResults> {
@@ -70,11 +70,11 @@ async function runInProcess(options: LoadOptions, hooks: RunLoadHooks): Promise<
 }
 
 /** Worker processes that run load clients, reusable from run to run. */
-export type LoadFleet = WorkerFleet<LoadPlan, EncodedClientTally[]>;
+export type LoadFleet = ProcessFleet<LoadPlan, EncodedClientTally[]>;
 
-/** A fleet of load worker processes (load/load-worker, compiled or through tsx; see entry-point.ts). */
+/** A fleet of load processes (load/load-process, compiled or through tsx; see entry-point.ts). */
 export function createLoadFleet(): LoadFleet {
-  return new WorkerFleet(resolveEntry("load/load-worker"), "load worker");
+  return new ProcessFleet(resolveEntry("load/load-process"), "load process");
 }
 
 async function runInWorkers(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {

@@ -1,6 +1,6 @@
 // How to start one of this package's modules as a child Node process: the
 // compiled JavaScript in dist/ when it is there and up to date, the TypeScript
-// source through tsx otherwise. Used for the load and bench workers and for
+// source through tsx otherwise. Used for the fleet processes of the load generator and the benchmark, and for
 // the server the experiment and `toystore bench` start.
 
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -31,7 +31,7 @@ export function tsxExecArgv(): string[] {
 
 /**
  * Resolves `modulePath` (relative to src/ and dist/, without extension, e.g.
- * "load/load-worker" or "cli/main").
+ * "load/load-process" or "cli/main").
  *
  * Compiled code always starts compiled siblings. Source code (tests, tsx)
  * starts dist/ only if dist/ is at least as new as every .ts file under src/:

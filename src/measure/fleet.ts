@@ -1,38 +1,38 @@
-// The worker processes of every measuring tool (the load generator, the
+// The process processes of every measuring tool (the load generator, the
 // throughput engine, the stress run): forked on demand, handed a plan each,
 // held at a start barrier until every one is ready, and asked for their
-// results. Workers are reused from run to run (an experiment runs every cell
+// results. Processes are reused from run to run (an experiment runs every cell
 // on the same processes) and stopped together at the end.
 //
-//   parent -> worker   plan      what to run (the tool's own plan type)
-//   worker -> parent   ready     connected, waiting at the barrier
-//   parent -> worker   start     the barrier opens: go
-//   worker -> parent   result    the tool's own result type, plain data
-//   parent -> worker   stop      end early (the run was aborted)
-//   worker -> parent   failed    could not prepare or run; a code and a message
+//   parent -> process   plan      what to run (the tool's own plan type)
+//   process -> parent   ready     connected, waiting at the barrier
+//   parent -> process   start     the barrier opens: go
+//   process -> parent   result    the tool's own result type, plain data
+//   parent -> process   stop      end early (the run was aborted)
+//   process -> parent   failed    could not prepare or run; a code and a message
 //
-// Processes rather than worker_threads: each worker gets its own V8 heap and
+// Processes rather than worker_threads: each process gets its own V8 heap and
 // garbage collector and is scheduled by the OS like any other process, so a GC
-// pause never stalls a sibling and a crash stays inside one worker.
+// pause never stalls a sibling and a crash stays inside one process.
 
 import { type ChildProcess, fork } from "node:child_process";
 import type { NodeEntry } from "./entry-point.js";
 import { withTimeout } from "./with-timeout.js";
 
-export type ToWorker<Plan> =
+export type ToProcess<Plan> =
   | { readonly type: "plan"; readonly plan: Plan }
   | { readonly type: "start" }
   | { readonly type: "stop" };
 
-export type FromWorker<Result> =
+export type FromProcess<Result> =
   | { readonly type: "ready" }
   | { readonly type: "result"; readonly result: Result }
   | { readonly type: "failed"; readonly code: string; readonly message: string };
 
-/** A worker failed to prepare, crashed, or exited before answering. */
-export class WorkerError extends Error {
-  override readonly name = "WorkerError";
-  /** The error code the worker reported (e.g. "unavailable"), or "worker_exited". */
+/** A process failed to prepare, crashed, or exited before answering. */
+export class FleetError extends Error {
+  override readonly name = "FleetError";
+  /** The error code the process reported (e.g. "unavailable"), or "process_exited". */
   readonly code: string;
 
   constructor(code: string, message: string) {
@@ -41,13 +41,13 @@ export class WorkerError extends Error {
   }
 }
 
-/** The parent's handle on one forked worker: send it messages, await its replies in order. */
-export class WorkerProcess<Plan, Result> {
+/** The parent's handle on one forked process: send it messages, await its replies in order. */
+export class FleetProcess<Plan, Result> {
   readonly #child: ChildProcess;
   readonly #label: string;
-  readonly #inbox: FromWorker<Result>[] = [];
-  #waiter: { resolve: (message: FromWorker<Result>) => void; reject: (error: Error) => void } | null = null;
-  #exitError: WorkerError | null = null;
+  readonly #inbox: FromProcess<Result>[] = [];
+  #waiter: { resolve: (message: FromProcess<Result>) => void; reject: (error: Error) => void } | null = null;
+  #exitError: FleetError | null = null;
   readonly #exited: Promise<void>;
 
   /** Forks `entry` with a fresh IPC channel; stdout and stderr go to ours, so a crash is visible. */
@@ -59,12 +59,12 @@ export class WorkerProcess<Plan, Result> {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "json",
     });
-    this.#child.on("message", (message: FromWorker<Result>) => this.#deliver(message));
+    this.#child.on("message", (message: FromProcess<Result>) => this.#deliver(message));
     this.#exited = new Promise((resolve) => {
       this.#child.once("exit", (code, signal) => {
         const finish = () => {
-          this.#exitError = new WorkerError(
-            "worker_exited",
+          this.#exitError = new FleetError(
+            "process_exited",
             `${label} exited (code ${code}, signal ${signal}) before answering`,
           );
           this.#waiter?.reject(this.#exitError);
@@ -83,28 +83,28 @@ export class WorkerProcess<Plan, Result> {
     });
   }
 
-  /** The worker's process id. */
+  /** The process's process id. */
   get pid(): number | undefined {
     return this.#child.pid;
   }
 
-  send(message: ToWorker<Plan>): void {
+  send(message: ToProcess<Plan>): void {
     if (this.#child.connected) this.#child.send(message);
   }
 
-  /** The next message, which must be of `type`; rejects with a WorkerError on "failed", anything else, or an exit. */
-  async expect<T extends FromWorker<Result>["type"]>(
+  /** The next message, which must be of `type`; rejects with a FleetError on "failed", anything else, or an exit. */
+  async expect<T extends FromProcess<Result>["type"]>(
     type: T,
-  ): Promise<Extract<FromWorker<Result>, { type: T }>> {
+  ): Promise<Extract<FromProcess<Result>, { type: T }>> {
     const message = await this.#next();
-    if (message.type === "failed") throw new WorkerError(message.code, `${this.#label}: ${message.message}`);
+    if (message.type === "failed") throw new FleetError(message.code, `${this.#label}: ${message.message}`);
     if (message.type !== type) {
-      throw new WorkerError("internal", `${this.#label}: expected ${type}, got ${message.type}`);
+      throw new FleetError("internal", `${this.#label}: expected ${type}, got ${message.type}`);
     }
-    return message as Extract<FromWorker<Result>, { type: T }>;
+    return message as Extract<FromProcess<Result>, { type: T }>;
   }
 
-  /** Closes the channel (the worker then exits on its own), waits up to `graceMs`, then kills it. Idempotent. */
+  /** Closes the channel (the process then exits on its own), waits up to `graceMs`, then kills it. Idempotent. */
   async stop(graceMs = 5000): Promise<void> {
     const timer = setTimeout(() => this.#child.kill("SIGKILL"), graceMs);
     if (this.#child.connected) this.#child.disconnect();
@@ -112,12 +112,12 @@ export class WorkerProcess<Plan, Result> {
     clearTimeout(timer);
   }
 
-  /** Kills the worker at once. */
+  /** Kills the process at once. */
   kill(): void {
     this.#child.kill("SIGKILL");
   }
 
-  #next(): Promise<FromWorker<Result>> {
+  #next(): Promise<FromProcess<Result>> {
     const queued = this.#inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#exitError !== null) return Promise.reject(this.#exitError);
@@ -126,7 +126,7 @@ export class WorkerProcess<Plan, Result> {
     });
   }
 
-  #deliver(message: FromWorker<Result>): void {
+  #deliver(message: FromProcess<Result>): void {
     const waiter = this.#waiter;
     if (waiter === null) {
       this.#inbox.push(message);
@@ -138,88 +138,88 @@ export class WorkerProcess<Plan, Result> {
 }
 
 export interface FleetRunHooks {
-  /** Ends the run early: every worker is sent "stop" and reports what it has. */
+  /** Ends the run early: every process is sent "stop" and reports what it has. */
   readonly signal?: AbortSignal;
-  /** Called when every worker is ready, just before the barrier opens. */
+  /** Called when every process is ready, just before the barrier opens. */
   readonly onStart?: () => void;
-  /** How long the workers may take to start and prepare, ms. Default 60 000. */
+  /** How long the processes may take to start and prepare, ms. Default 60 000. */
   readonly readyTimeoutMs?: number;
   /** How long after the start the results may take, ms. Default: no limit (the plans bound their runs). */
   readonly resultTimeoutMs?: number;
 }
 
-export class WorkerFleet<Plan, Result> {
+export class ProcessFleet<Plan, Result> {
   readonly #entry: NodeEntry;
   readonly #name: string;
-  readonly #workers: WorkerProcess<Plan, Result>[] = [];
+  readonly #members: FleetProcess<Plan, Result>[] = [];
   #closed = false;
 
-  /** Workers run `entry`; `name` labels their errors ("load worker 2: ..."). */
+  /** Processes run `entry`; `name` labels their errors ("load process 2: ..."). */
   constructor(entry: NodeEntry, name: string) {
     this.#entry = entry;
     this.#name = name;
   }
 
-  /** The first `count` workers, forking the missing ones. Throws once the fleet is closed. */
-  take(count: number): WorkerProcess<Plan, Result>[] {
+  /** The first `count` processes, forking the missing ones. Throws once the fleet is closed. */
+  take(count: number): FleetProcess<Plan, Result>[] {
     if (this.#closed) throw new Error(`the ${this.#name} fleet is closed`);
-    while (this.#workers.length < count) {
-      this.#workers.push(new WorkerProcess(this.#entry, `${this.#name} ${this.#workers.length}`));
+    while (this.#members.length < count) {
+      this.#members.push(new FleetProcess(this.#entry, `${this.#name} ${this.#members.length}`));
     }
-    return this.#workers.slice(0, count);
+    return this.#members.slice(0, count);
   }
 
   /**
-   * One run: plan k goes to worker k; once all are ready the barrier opens and
-   * their results come back in plan order. If any worker fails, this run's
-   * workers are killed and forgotten (the next run forks fresh ones) and the
+   * One run: plan k goes to process k; once all are ready the barrier opens and
+   * their results come back in plan order. If any process fails, this run's
+   * processes are killed and forgotten (the next run forks fresh ones) and the
    * first error is thrown.
    */
   async run(plans: readonly Plan[], hooks: FleetRunHooks = {}): Promise<Result[]> {
-    const workers = this.take(plans.length);
+    const processes = this.take(plans.length);
     const stop = () => {
-      for (const worker of workers) worker.send({ type: "stop" });
+      for (const process of processes) process.send({ type: "stop" });
     };
     hooks.signal?.addEventListener("abort", stop, { once: true });
     try {
       plans.forEach((plan, k) => {
-        workers[k]!.send({ type: "plan", plan });
+        processes[k]!.send({ type: "plan", plan });
       });
       const readyTimeoutMs = hooks.readyTimeoutMs ?? 60_000;
       await withTimeout(
-        Promise.all(workers.map((worker) => worker.expect("ready"))),
+        Promise.all(processes.map((process) => process.expect("ready"))),
         readyTimeoutMs,
         `${this.#name}s were not ready in time (${readyTimeoutMs} ms)`,
       );
-      // The barrier: results are awaited only after every "start" is sent, so no worker waits on another.
+      // The barrier: results are awaited only after every "start" is sent, so no process waits on another.
       hooks.onStart?.();
-      for (const worker of workers) worker.send({ type: "start" });
-      const results = Promise.all(workers.map(async (worker) => (await worker.expect("result")).result));
+      for (const process of processes) process.send({ type: "start" });
+      const results = Promise.all(processes.map(async (process) => (await process.expect("result")).result));
       return await (hooks.resultTimeoutMs === undefined
         ? results
         : withTimeout(results, hooks.resultTimeoutMs, `${this.#name}s did not report in time`));
     } catch (error) {
-      await this.#discard(workers);
+      await this.#discard(processes);
       throw error;
     } finally {
       hooks.signal?.removeEventListener("abort", stop);
     }
   }
 
-  /** Closes every worker's channel (they exit on their own) and waits for them. Idempotent. */
+  /** Closes every process's channel (they exit on their own) and waits for them. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    const workers = this.#workers.splice(0);
-    await Promise.all(workers.map((worker) => worker.stop()));
+    const processes = this.#members.splice(0);
+    await Promise.all(processes.map((process) => process.stop()));
   }
 
-  async #discard(workers: readonly WorkerProcess<Plan, Result>[]): Promise<void> {
-    for (const worker of workers) worker.kill();
-    await Promise.all(workers.map((worker) => worker.stop()));
-    const gone = new Set(workers);
-    const kept = this.#workers.filter((worker) => !gone.has(worker));
-    this.#workers.length = 0;
-    this.#workers.push(...kept);
+  async #discard(processes: readonly FleetProcess<Plan, Result>[]): Promise<void> {
+    for (const process of processes) process.kill();
+    await Promise.all(processes.map((process) => process.stop()));
+    const gone = new Set(processes);
+    const kept = this.#members.filter((process) => !gone.has(process));
+    this.#members.length = 0;
+    this.#members.push(...kept);
   }
 }
 
@@ -230,7 +230,7 @@ export async function runOnFleet<Plan, Result>(
   plans: readonly Plan[],
   hooks: FleetRunHooks = {},
 ): Promise<Result[]> {
-  const fleet = new WorkerFleet<Plan, Result>(entry, name);
+  const fleet = new ProcessFleet<Plan, Result>(entry, name);
   try {
     return await fleet.run(plans, hooks);
   } finally {

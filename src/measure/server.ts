@@ -37,6 +37,8 @@ export interface ServerCommand {
   readonly readyLine?: { readonly pattern: RegExp; readonly port: number };
   /** Default 30 000. */
   readonly readyTimeoutMs?: number;
+  /** Runs once the server is gone (after a stop, or a failed start): removes what was made for it. */
+  readonly cleanup?: () => Promise<void>;
 }
 
 /** How a server process ended. */
@@ -108,6 +110,7 @@ export async function startServerProcess(options: ServerCommand): Promise<Server
       await exited;
       clearTimeout(timer);
     }
+    await options.cleanup?.();
     return { ...(exit ?? { code: null, signal: null }), killed };
   };
   try {
@@ -189,7 +192,8 @@ function keep(lines: string[], line: string): void {
   if (lines.length > 1000) lines.shift();
 }
 
-async function readMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM from /proc), bytes; undefined when unknown. */
+export async function readMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, "utf8");
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
@@ -250,40 +254,24 @@ export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flag
 /** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`). */
 export async function startToystore(launch: ToystoreLaunch = {}): Promise<ServerProcess> {
   const entry = launch.entry ?? resolveEntry("cli/main");
-  const dir = launch.catalog === undefined ? undefined : await mkdtemp(join(tmpdir(), "toystore-catalog-"));
-  const removeCatalog = () =>
-    dir === undefined ? Promise.resolve() : rm(dir, { recursive: true, force: true });
   const flags = { ...launch.flags };
-  if (dir !== undefined) {
+  let cleanup: (() => Promise<void>) | undefined;
+  if (launch.catalog !== undefined) {
+    const dir = await mkdtemp(join(tmpdir(), "toystore-catalog-"));
+    cleanup = () => rm(dir, { recursive: true, force: true });
     flags.catalog = join(dir, "catalog.json");
     await writeFile(flags.catalog, JSON.stringify(launch.catalog));
   }
-  let server: ServerProcess;
-  try {
-    server = await startServerProcess({
-      command: process.execPath,
-      args: [
-        ...(launch.nodeArgs ?? []),
-        ...entry.execArgv,
-        entry.file,
-        ...serveArguments({ ...launch, flags }),
-      ],
-      ready: launch.transports ?? ["socket", "grpc"],
-      ...(launch.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: launch.readyTimeoutMs }),
-    });
-  } catch (error) {
-    await removeCatalog();
-    throw error;
-  }
-  return {
-    ...server,
-    get exit() {
-      return server.exit;
-    },
-    async stop(graceMs) {
-      const exit = await server.stop(graceMs);
-      await removeCatalog();
-      return exit;
-    },
-  };
+  return startServerProcess({
+    command: process.execPath,
+    args: [
+      ...(launch.nodeArgs ?? []),
+      ...entry.execArgv,
+      entry.file,
+      ...serveArguments({ ...launch, flags }),
+    ],
+    ready: launch.transports ?? ["socket", "grpc"],
+    ...(launch.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: launch.readyTimeoutMs }),
+    ...(cleanup === undefined ? {} : { cleanup }),
+  });
 }

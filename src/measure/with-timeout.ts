@@ -1,4 +1,4 @@
-// A promise with a deadline, for parents waiting on their worker processes.
+// A promise with a deadline, for parents waiting on their fleet processes.
 
 /** Settles as `promise` does, or rejects with `message` after `ms`; the timer never outlives it. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

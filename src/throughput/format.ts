@@ -10,11 +10,11 @@ export function formatBenchResult(result: BenchResult): string {
     o.transport === "socket"
       ? `connections=${o.connections} pipeline=${o.pipeline}`
       : `concurrency=${o.concurrency} channels=${Math.min(o.channels, o.concurrency)}`;
-  const cpu = result.workers.map((worker) => `${Math.round(worker.cpuShare * 100)}%`).join(" ");
+  const cpu = result.processes.map((member) => `${Math.round(member.cpuShare * 100)}%`).join(" ");
   return [
-    `${o.transport} ${o.op} "${o.name}" at ${o.host}:${o.port}  ${shape}  workers=${result.workers.length}` +
+    `${o.transport} ${o.op} "${o.name}" at ${o.host}:${o.port}  ${shape}  processes=${result.processes.length}` +
       `  (+${(o.warmupMs / 1000).toFixed(1)} s warm-up)`,
     ...formatMeasurement(result),
-    `generator cpu per worker   ${cpu} of one core (near 100% means the generator, not the server, was the limit)`,
+    `generator cpu per process   ${cpu} of one core (near 100% means the generator, not the server, was the limit)`,
   ].join("\n");
 }

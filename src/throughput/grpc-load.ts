@@ -12,8 +12,8 @@ import {
   PROTO_PATH,
   TOYSTORE_SERVICE_NAME as SERVICE_NAME,
 } from "../transport/grpc/contract.js";
-import type { PreparedLoad, WorkerPlan } from "./options.js";
-import type { LoadRecorder } from "./recorder.js";
+import type { PreparedLoad, ThroughputPlan } from "./options.js";
+import type { ThroughputRecorder } from "./recorder.js";
 
 /** How long a channel may take to connect before the run fails. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -36,7 +36,7 @@ interface EncodedCall {
 const passBytes = (bytes: Buffer): Buffer => bytes;
 
 /** The calls one loop cycles through, pre-encoded. */
-function encodeCalls(plan: WorkerPlan): EncodedCall[] {
+function encodeCalls(plan: ThroughputPlan): EncodedCall[] {
   const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
   const service = definition[SERVICE_NAME] as grpc.ServiceDefinition;
   const encode = (method: "Query" | "Buy"): EncodedCall => {
@@ -50,7 +50,10 @@ function encodeCalls(plan: WorkerPlan): EncodedCall[] {
 }
 
 /** Opens the plan's channels; rejects if any does not connect in time. */
-export async function prepareGrpcLoad(plan: WorkerPlan, recorder: LoadRecorder): Promise<PreparedLoad> {
+export async function prepareGrpcLoad(
+  plan: ThroughputPlan,
+  recorder: ThroughputRecorder,
+): Promise<PreparedLoad> {
   const calls = encodeCalls(plan);
   const channelCount = Math.min(plan.depth, plan.loops);
   const clients = Array.from(
@@ -93,11 +96,11 @@ class CallLoop {
   stopped = false;
   readonly #client: grpc.Client;
   readonly #calls: EncodedCall[];
-  readonly #recorder: LoadRecorder;
+  readonly #recorder: ThroughputRecorder;
   #next: number;
   #sentAt = 0;
 
-  constructor(client: grpc.Client, calls: EncodedCall[], start: number, recorder: LoadRecorder) {
+  constructor(client: grpc.Client, calls: EncodedCall[], start: number, recorder: ThroughputRecorder) {
     this.#client = client;
     this.#calls = calls;
     // Mixed loads start half the loops on Buy, so both methods run from the first call.

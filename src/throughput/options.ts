@@ -1,5 +1,5 @@
 // The benchmark's options: defaults in one object, validated once, and the
-// split of the load into one plan per worker process.
+// split of the load into one plan per process.
 
 import { availableParallelism } from "node:os";
 import { checkTarget, type Target } from "../client/target.js";
@@ -24,7 +24,7 @@ export interface BenchRunOptions {
   /** gRPC: client channels (HTTP/2 connections) the calls are spread over, in total. Default 4. */
   readonly channels: number;
   /** Load generator processes. Default: cores - 1 (at least 1), leaving a core to the server. */
-  readonly workers: number;
+  readonly processes: number;
   /** Measured window, ms. Default 10000. */
   readonly durationMs: number;
   /** Load before the measured window (connections warm, JIT done), ms. Default 2000. */
@@ -45,8 +45,8 @@ export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
   pipeline: integer("--pipeline", "socket: requests in flight per connection", 1, 1, 10_000),
   concurrency: integer("--concurrency", "gRPC: calls in flight", 50, 1, 100_000),
   channels: integer("--channels", "gRPC: HTTP/2 connections the calls share", 4, 1, 1_000),
-  workers: {
-    ...integer("--workers", "load generator processes (default: cores - 1, at least 1)", 1, 1, 64),
+  processes: {
+    ...integer("--processes", "load generator processes (default: cores - 1, at least 1)", 1, 1, 64),
     default: Math.max(1, availableParallelism() - 1),
     shown: undefined,
   },
@@ -60,22 +60,22 @@ export function resolveBenchOptions(options: BenchOptions): ResolvedBenchOptions
   return { transport, host, port, ...resolveOptions(BENCH_OPTIONS, options) };
 }
 
-/** What one worker process runs: its share of the connections or calls, and the window. */
-export interface WorkerPlan {
+/** What one process runs: its share of the connections or calls, and the window. */
+export interface ThroughputPlan {
   readonly transport: BenchTransport;
   readonly host: string;
   readonly port: number;
   readonly op: BenchOp;
   readonly name: string;
-  /** Socket: this worker's connections. gRPC: this worker's calls in flight. */
+  /** Socket: this process's connections. gRPC: this process's calls in flight. */
   readonly loops: number;
-  /** Socket: pipeline depth. gRPC: channels this worker opens. */
+  /** Socket: pipeline depth. gRPC: channels this process opens. */
   readonly depth: number;
   readonly durationMs: number;
   readonly warmupMs: number;
 }
 
-/** A worker's load once connected: started on the parent's signal, so all workers start together. */
+/** A process's load once connected: started on the parent's signal, so all processes start together. */
 export interface PreparedLoad {
   /** Runs warm-up and the measured window. */
   run(): Promise<void>;
@@ -84,13 +84,13 @@ export interface PreparedLoad {
 }
 
 /**
- * Splits the load over the workers as evenly as integers allow. A worker never
- * gets zero loops: with fewer loops than workers, fewer workers run.
+ * Splits the load over the processes as evenly as integers allow. A process never
+ * gets zero loops: with fewer loops than processes, fewer processes run.
  */
-export function planWorkers(options: ResolvedBenchOptions): WorkerPlan[] {
+export function planProcesses(options: ResolvedBenchOptions): ThroughputPlan[] {
   const socket = options.transport === "socket";
   const loops = socket ? options.connections : options.concurrency;
-  const count = Math.min(options.workers, loops);
+  const count = Math.min(options.processes, loops);
   const channels = Math.max(count, Math.min(options.channels, loops));
   return Array.from({ length: count }, (_, i) => ({
     transport: options.transport,

@@ -1,4 +1,4 @@
-// One worker's measurements: the latency histogram, counters and CPU use over
+// One process's measurements: the latency histogram, counters and CPU use over
 // the measured window, and the report it sends to the parent.
 
 import {
@@ -7,13 +7,13 @@ import {
   recordLatencyMicros,
 } from "../measure/latency-histogram.js";
 
-/** What a worker sends back: plain data, the histogram encoded for merging. */
-export interface WorkerReport {
+/** What a process sends back: plain data, the histogram encoded for merging. */
+export interface ThroughputReport {
   readonly requests: number;
   readonly errors: number;
-  /** The measured window as this worker saw it, ms. */
+  /** The measured window as this process saw it, ms. */
   readonly measuredMs: number;
-  /** CPU time this worker used over the window, as a share of one core (0..1+). */
+  /** CPU time this process used over the window, as a share of one core (0..1+). */
   readonly cpuShare: number;
   /** Connections or channels that failed during the run. */
   readonly lostConnections: number;
@@ -26,7 +26,7 @@ export interface WorkerReport {
  * replies are dropped, so connection set-up and JIT compilation stay out of
  * the figures.
  */
-export class LoadRecorder {
+export class ThroughputRecorder {
   /** Read on the hot path: true between the end of warm-up and the end of the run. */
   measuring = false;
   requests = 0;
@@ -65,7 +65,7 @@ export class LoadRecorder {
     });
   }
 
-  report(): WorkerReport {
+  report(): ThroughputReport {
     const measuredMs = this.#stoppedAt - this.#startedAt;
     const cpu = this.#cpuUsed ?? { user: 0, system: 0 };
     return {

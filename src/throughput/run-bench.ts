@@ -1,4 +1,4 @@
-// runBench: runs the plans on the fleet's worker processes, started together
+// runBench: runs the plans on the fleet's processes, started together
 // at the barrier, and merges their reports into one BenchResult (plain JSON;
 // printing is format.ts's job).
 
@@ -9,23 +9,23 @@ import { decodeHistogram, mergeHistograms } from "../measure/latency-histogram.j
 import { type Measurement, measured } from "../measure/results.js";
 import {
   type BenchOptions,
-  planWorkers,
+  planProcesses,
   type ResolvedBenchOptions,
   resolveBenchOptions,
-  type WorkerPlan,
+  type ThroughputPlan,
 } from "./options.js";
-import type { WorkerReport } from "./recorder.js";
+import type { ThroughputReport } from "./recorder.js";
 
-/** Time for every worker to open its connections. */
+/** Time for every process to open its connections. */
 const READY_TIMEOUT_MS = 20_000;
-/** Slack after warm-up + duration before a silent worker counts as failed. */
+/** Slack after warm-up + duration before a silent process counts as failed. */
 const REPORT_SLACK_MS = 10_000;
 
-export interface WorkerSummary {
+export interface ProcessSummary {
   readonly requests: number;
   readonly errors: number;
   readonly requestsPerSecond: number;
-  /** CPU the worker used over the window, in cores: near 1 means the generator was saturated. */
+  /** CPU the process used over the window, in cores: near 1 means the generator was saturated. */
   readonly cpuShare: number;
   readonly lostConnections: number;
 }
@@ -39,7 +39,7 @@ export interface WorkerSummary {
 export interface BenchResult extends Measurement<"toystore-bench", ResolvedBenchOptions> {
   /** ISO 8601, when the barrier opened. */
   readonly startedAt: string;
-  readonly workers: readonly WorkerSummary[];
+  readonly processes: readonly ProcessSummary[];
 }
 
 /** Runs one benchmark against a server already listening at options.host:port. */
@@ -47,10 +47,10 @@ export async function runBench(input: BenchOptions): Promise<BenchResult> {
   const options = resolveBenchOptions(input);
   const environment = collectEnvironment();
   let startedAt = "";
-  const reports = await runOnFleet<WorkerPlan, WorkerReport>(
-    resolveEntry("throughput/worker"),
-    "bench worker",
-    planWorkers(options),
+  const reports = await runOnFleet<ThroughputPlan, ThroughputReport>(
+    resolveEntry("throughput/throughput-process"),
+    "bench process",
+    planProcesses(options),
     {
       readyTimeoutMs: READY_TIMEOUT_MS,
       resultTimeoutMs: options.warmupMs + options.durationMs + REPORT_SLACK_MS,
@@ -62,15 +62,15 @@ export async function runBench(input: BenchOptions): Promise<BenchResult> {
   return mergeReports(options, environment, startedAt, reports);
 }
 
-/** Adds the workers' histograms and counts; rates add up because the windows run side by side. */
+/** Adds the processes' histograms and counts; rates add up because the windows run side by side. */
 function mergeReports(
   options: ResolvedBenchOptions,
   environment: Environment,
   startedAt: string,
-  reports: readonly WorkerReport[],
+  reports: readonly ThroughputReport[],
 ): BenchResult {
   const histogram = mergeHistograms(reports.map((report) => decodeHistogram(report.histogram)));
-  const workers = reports.map((report) => ({
+  const processes = reports.map((report) => ({
     requests: report.requests,
     errors: report.errors,
     requestsPerSecond: report.measuredMs > 0 ? (report.requests * 1000) / report.measuredMs : 0,
@@ -79,8 +79,8 @@ function mergeReports(
   }));
   const loops =
     options.transport === "socket" ? options.connections : Math.min(options.channels, options.concurrency);
-  const lost = workers.reduce((sum, worker) => sum + worker.lostConnections, 0);
-  const errors = workers.reduce((sum, worker) => sum + worker.errors, 0);
+  const lost = processes.reduce((sum, member) => sum + member.lostConnections, 0);
+  const errors = processes.reduce((sum, member) => sum + member.errors, 0);
   return {
     kind: "toystore-bench",
     version: 1,
@@ -92,9 +92,9 @@ function mergeReports(
       errors: errors === 0 ? {} : { failed: errors },
       stopReason: lost >= loops ? "connection_lost" : "duration",
     }),
-    workers: workers.map((worker) => ({
-      ...worker,
-      requestsPerSecond: Math.round(worker.requestsPerSecond),
+    processes: processes.map((member) => ({
+      ...member,
+      requestsPerSecond: Math.round(member.requestsPerSecond),
     })),
   };
 }

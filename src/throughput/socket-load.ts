@@ -6,8 +6,8 @@
 // without building strings, and per-connection state lives in typed arrays.
 
 import net from "node:net";
-import type { BenchOp, PreparedLoad, WorkerPlan } from "./options.js";
-import type { LoadRecorder } from "./recorder.js";
+import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
+import type { ThroughputRecorder } from "./recorder.js";
 
 const NEWLINE = 0x0a;
 /** Reply lines starting with this byte are protocol errors ("ERR ..."). */
@@ -54,7 +54,10 @@ class RequestTape {
 }
 
 /** Opens the plan's connections; rejects if any cannot connect. */
-export async function prepareSocketLoad(plan: WorkerPlan, recorder: LoadRecorder): Promise<PreparedLoad> {
+export async function prepareSocketLoad(
+  plan: ThroughputPlan,
+  recorder: ThroughputRecorder,
+): Promise<PreparedLoad> {
   const tape = new RequestTape(requestLines(plan.op, plan.name), plan.depth);
   const sockets = await Promise.all(Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)));
   const loops = sockets.map((socket) => new ConnectionLoop(socket, tape, plan.depth, recorder));
@@ -84,7 +87,7 @@ function connect(host: string, port: number): Promise<net.Socket> {
 class ConnectionLoop {
   readonly #socket: net.Socket;
   readonly #tape: RequestTape;
-  readonly #recorder: LoadRecorder;
+  readonly #recorder: ThroughputRecorder;
   /** Send times (performance.now(), ms) of the requests in flight, oldest at #head. */
   readonly #sentAt: Float64Array;
   #head = 0;
@@ -95,7 +98,7 @@ class ConnectionLoop {
   #lineFirstByte = -1;
   #stopped = false;
 
-  constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: LoadRecorder) {
+  constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: ThroughputRecorder) {
     this.#socket = socket;
     this.#tape = tape;
     this.#recorder = recorder;

@@ -1,8 +1,8 @@
-// Entry point of a load worker process (forked by run-load.ts through the
+// Entry point of a load process (forked by run-load.ts through the
 // fleet): each plan is a group of clients, connected and primed before the
 // barrier, run after it; the process is reused from run to run.
 
-import { serveWorker } from "../measure/worker-runtime.js";
+import { runAsFleetProcess } from "../measure/fleet-process.js";
 import {
   connectGroup,
   type EncodedClientTally,
@@ -12,7 +12,7 @@ import {
 } from "./client-group.js";
 import { loadConnect } from "./connect-loader.js";
 
-serveWorker<LoadPlan, EncodedClientTally[]>(async (plan) => {
+runAsFleetProcess<LoadPlan, EncodedClientTally[]>(async (plan) => {
   const group = await connectGroup(await loadConnect(plan.connectModule), plan.options, plan.clients);
   await primeGroup(group, plan.options);
   return {

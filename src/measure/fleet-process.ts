@@ -1,10 +1,10 @@
-// The worker side of the fleet (fleet.ts): for each plan the parent sends,
+// The process side of the fleet (fleet.ts): for each plan the parent sends,
 // prepare (connect), report ready, wait at the barrier for "start", run, send
 // the result, release; then wait for the next plan. The process exits once the
 // parent closes the channel, or goes away.
 
 import { errorCode } from "../errors.js";
-import type { FromWorker, ToWorker } from "./fleet.js";
+import type { FromProcess, ToProcess } from "./fleet.js";
 
 /** A plan made ready: connected, waiting for the barrier. */
 export interface PreparedRun<Result> {
@@ -21,21 +21,21 @@ interface Current<Result> {
 }
 
 /**
- * Makes this process a fleet worker: `prepare` turns each plan into a run.
+ * Makes this process a fleet process: `prepare` turns each plan into a run.
  * Throws if the process was not forked with an IPC channel.
  */
-export function serveWorker<Plan, Result>(prepare: (plan: Plan) => Promise<PreparedRun<Result>>): void {
+export function runAsFleetProcess<Plan, Result>(prepare: (plan: Plan) => Promise<PreparedRun<Result>>): void {
   if (typeof process.send !== "function") {
-    throw new Error("a measuring worker must be started by its tool (child_process.fork), not directly");
+    throw new Error("a measuring process must be forked by its tool, not started directly");
   }
   let current: Current<Result> | null = null;
 
-  const send = (message: FromWorker<Result>): Promise<void> =>
+  const send = (message: FromProcess<Result>): Promise<void> =>
     new Promise((resolve) => {
       if (!process.connected) return resolve();
       process.send?.(message, undefined, {}, () => resolve());
     });
-  const failed = (error: unknown): FromWorker<Result> => ({
+  const failed = (error: unknown): FromProcess<Result> => ({
     type: "failed",
     code: errorCode(error),
     message: error instanceof Error ? error.message : String(error),
@@ -61,7 +61,7 @@ export function serveWorker<Plan, Result>(prepare: (plan: Plan) => Promise<Prepa
     const run = current;
     if (run === null || run.prepared === null || run.started) return;
     run.started = true;
-    let reply: FromWorker<Result>;
+    let reply: FromProcess<Result>;
     try {
       reply = { type: "result", result: await run.prepared.run(run.abort.signal) };
     } catch (error) {
@@ -73,7 +73,7 @@ export function serveWorker<Plan, Result>(prepare: (plan: Plan) => Promise<Prepa
     await send(reply);
   };
 
-  process.on("message", (message: ToWorker<Plan>) => {
+  process.on("message", (message: ToProcess<Plan>) => {
     if (message.type === "plan") void onPlan(message.plan);
     else if (message.type === "start") void onStart();
     else if (message.type === "stop") current?.abort.abort();
@@ -88,6 +88,6 @@ export function serveWorker<Plan, Result>(prepare: (plan: Plan) => Promise<Prepa
   });
   // Ctrl-C in a terminal reaches the whole process group. The parent decides
   // what an interrupt means (it sends "stop" and reports what was measured),
-  // so a worker must not die of it on its own.
+  // so a process must not die of it on its own.
   process.on("SIGINT", () => {});
 }

@@ -1,15 +1,15 @@
-// Entry point of a throughput worker process (forked by run-bench.ts through
+// Entry point of a throughput process (forked by run-bench.ts through
 // the fleet): connects its share of the load, waits at the barrier, runs the
 // warm-up and the measured window, and reports.
 
-import { serveWorker } from "../measure/worker-runtime.js";
+import { runAsFleetProcess } from "../measure/fleet-process.js";
 import { prepareGrpcLoad } from "./grpc-load.js";
-import type { WorkerPlan } from "./options.js";
-import { LoadRecorder, type WorkerReport } from "./recorder.js";
+import type { ThroughputPlan } from "./options.js";
+import { ThroughputRecorder, type ThroughputReport } from "./recorder.js";
 import { prepareSocketLoad } from "./socket-load.js";
 
-serveWorker<WorkerPlan, WorkerReport>(async (plan) => {
-  const recorder = new LoadRecorder();
+runAsFleetProcess<ThroughputPlan, ThroughputReport>(async (plan) => {
+  const recorder = new ThroughputRecorder();
   const load =
     plan.transport === "socket"
       ? await prepareSocketLoad(plan, recorder)
