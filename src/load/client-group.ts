@@ -3,6 +3,7 @@
 // as plain data. Used by each load process, and by the parent in-process.
 
 import type { StoreClient } from "../client/store-client.js";
+import type { PreparedRun } from "../measure/fleet-process.js";
 import { encodeHistogram } from "../measure/latency-histogram.js";
 import type { Counts, StopReason } from "../measure/results.js";
 import { type ClientLoopOptions, runClient } from "./client-loop.js";
@@ -46,7 +47,7 @@ export interface ConnectedGroup {
  * Opens one connection per client index, all at once. If any fails, the ones
  * that opened are closed and the first error is thrown.
  */
-export async function connectGroup(
+async function connectGroup(
   connect: ConnectFn,
   options: Pick<LoadOptions, "transport" | "host" | "port">,
   indices: readonly number[],
@@ -73,7 +74,7 @@ export async function connectGroup(
  * clients at once, each client's one after the other. Errors are ignored
  * here: a broken connection shows up again, counted, in the measured run.
  */
-export async function primeGroup(
+async function primeGroup(
   group: ConnectedGroup,
   options: Pick<LoadOptions, "primeRequests" | "toys">,
 ): Promise<void> {
@@ -92,7 +93,7 @@ export async function primeGroup(
  * client order. Encoding happens only after the last client is done, so it
  * never competes with a measured request.
  */
-export async function runGroup(
+async function runGroup(
   group: ConnectedGroup,
   process: number,
   options: ClientLoopOptions,
@@ -112,4 +113,21 @@ export async function runGroup(
     elapsedMs: tally.elapsedMs,
     stopReason: tally.stopReason,
   }));
+}
+
+/**
+ * A plan made ready: its clients connected (all at once) and primed, before
+ * the barrier; `run` runs them all from the same tick, `close` closes them.
+ * The same in a load process and in-process.
+ */
+export async function prepareGroup(
+  connect: ConnectFn,
+  plan: LoadPlan,
+): Promise<PreparedRun<EncodedClientTally[]>> {
+  const group = await connectGroup(connect, plan.options, plan.clients);
+  await primeGroup(group, plan.options);
+  return {
+    run: (signal) => runGroup(group, plan.process, plan.options, signal),
+    close: () => group.close(),
+  };
 }

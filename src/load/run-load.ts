@@ -7,13 +7,7 @@ import { collectEnvironment } from "../measure/environment.js";
 import { ProcessFleet } from "../measure/fleet.js";
 import { decodeHistogram, mergeHistograms, summarize } from "../measure/latency-histogram.js";
 import { addCounts, measured, overallStopReason } from "../measure/results.js";
-import {
-  connectGroup,
-  type EncodedClientTally,
-  type LoadPlan,
-  primeGroup,
-  runGroup,
-} from "./client-group.js";
+import { type EncodedClientTally, type LoadPlan, prepareGroup } from "./client-group.js";
 import { type ConnectFn, loadConnect } from "./connect-loader.js";
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from "./load-options.js";
 import type { ClientResult, LoadResults } from "./results.js";
@@ -52,24 +46,25 @@ export interface RunLoadHooks {
 export async function runLoad(input: LoadOptionsInput, hooks: RunLoadHooks = {}): Promise<LoadResults> {
   const options = resolveLoadOptions(input);
   const environment = collectEnvironment();
-  const tallies = options.inProcess ? await runInProcess(options, hooks) : await runInWorkers(options, hooks);
+  const tallies = options.inProcess
+    ? await runInProcess(options, hooks)
+    : await runInProcesses(options, hooks);
   return { ...mergeTallies(options, tallies), environment };
 }
 
 async function runInProcess(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {
   const connect = hooks.connect ?? (await loadConnect(hooks.connectModule ?? null));
-  const indices = Array.from({ length: options.clients }, (_, i) => i);
-  const group = await connectGroup(connect, options, indices);
+  const clients = Array.from({ length: options.clients }, (_, i) => i);
+  const group = await prepareGroup(connect, { process: 0, clients, options, connectModule: null });
   try {
-    await primeGroup(group, options);
     hooks.onStart?.();
-    return await runGroup(group, 0, options, hooks.signal);
+    return await group.run(hooks.signal ?? new AbortController().signal);
   } finally {
     await group.close();
   }
 }
 
-/** Worker processes that run load clients, reusable from run to run. */
+/** The processes that run load clients, reusable from run to run. */
 export type LoadFleet = ProcessFleet<LoadPlan, EncodedClientTally[]>;
 
 /** A fleet of load processes (load/load-process, compiled or through tsx; see entry-point.ts). */
@@ -77,7 +72,7 @@ export function createLoadFleet(): LoadFleet {
   return new ProcessFleet(resolveEntry("load/load-process"), "load process");
 }
 
-async function runInWorkers(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {
+async function runInProcesses(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {
   const fleet = hooks.fleet ?? createLoadFleet();
   const connectModule = hooks.connectModule ?? null;
   const plans = partition(options.clients, options.clientsPerProcess).map((clients, k) => ({

@@ -6,6 +6,9 @@
 //
 //   --pool-size must be an integer from 1 to 10000, got 0
 
+/** The largest delay Node's timers (and HTTP/2's settings) hold: a signed 32-bit number. */
+export const MAX_INT32 = 2 ** 31 - 1;
+
 /** A bad option value. The message names the flag and the value. */
 export class OptionError extends RangeError {
   override readonly name = "OptionError";
@@ -49,9 +52,37 @@ function toNumber(text: string): number | undefined {
   return text.trim() === "" || !Number.isFinite(n) ? undefined : n;
 }
 
+/** A parser for numbers that `valid` accepts. */
+function numberParser(valid: (n: number) => boolean): (text: string) => number | undefined {
+  return (text) => {
+    const n = toNumber(text);
+    return n !== undefined && valid(n) ? n : undefined;
+  };
+}
+
 function field<T>(spec: Omit<Field<T>, "shown"> & { readonly shown?: string | undefined }): Field<T> {
   const { shown, ...rest } = spec;
   return shown === undefined ? rest : { ...rest, shown };
+}
+
+/** A numeric field: the parts integer() and decimal() share. */
+function numeric(
+  flag: string,
+  help: string,
+  fallback: number,
+  rule: { readonly valid: (n: number) => boolean; readonly expected: string },
+  extra: Extra,
+): Field<number> {
+  return {
+    flag,
+    arg: "<n>",
+    help,
+    default: fallback,
+    shown: String(fallback),
+    ...rule,
+    parse: numberParser(rule.valid),
+    ...extra,
+  };
 }
 
 /** An integer in [min, max]. */
@@ -63,21 +94,16 @@ export function integer(
   max: number = Number.MAX_SAFE_INTEGER,
   extra: Extra = {},
 ): Field<number> {
-  const valid = (n: number) => Number.isSafeInteger(n) && n >= min && n <= max;
-  return field({
+  return numeric(
     flag,
-    arg: "<n>",
     help,
-    default: fallback,
-    shown: String(fallback),
-    expected: max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
-    valid,
-    parse: (text) => {
-      const n = toNumber(text);
-      return n !== undefined && valid(n) ? n : undefined;
+    fallback,
+    {
+      valid: (n) => Number.isSafeInteger(n) && n >= min && n <= max,
+      expected: max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
     },
-    ...extra,
-  });
+    extra,
+  );
 }
 
 /** A number >= min (decimals allowed); `above` makes min itself invalid. */
@@ -89,21 +115,16 @@ export function decimal(
   extra: Extra = {},
 ): Field<number> {
   const { min, max = Number.POSITIVE_INFINITY, above = false } = range;
-  const valid = (n: number) => Number.isFinite(n) && (above ? n > min : n >= min) && n <= max;
-  return field({
+  return numeric(
     flag,
-    arg: "<n>",
     help,
-    default: fallback,
-    shown: String(fallback),
-    expected: `a number ${above ? ">" : ">="} ${min}${Number.isFinite(max) ? ` and <= ${max}` : ""}`,
-    valid,
-    parse: (text) => {
-      const n = toNumber(text);
-      return n !== undefined && valid(n) ? n : undefined;
+    fallback,
+    {
+      valid: (n) => Number.isFinite(n) && (above ? n > min : n >= min) && n <= max,
+      expected: `a number ${above ? ">" : ">="} ${min}${Number.isFinite(max) ? ` and <= ${max}` : ""}`,
     },
-    ...extra,
-  });
+    extra,
+  );
 }
 
 /**

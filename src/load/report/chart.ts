@@ -6,6 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import type { ExperimentResults } from "../results.js";
+import { escapeHtml } from "./html.js";
 
 export interface ChartOptions {
   /** Width of the whole image in pixels (default 860). */
@@ -161,12 +162,12 @@ export function renderLatencyChart(results: ExperimentResults, options: ChartOpt
     "Solid lines: measured mean. Dashed: the queueing prediction for a server running c requests at once.",
   ];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" role="img" aria-label="${escapeXml(title)}">`,
-    `<title>${escapeXml(title)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" role="img" aria-label="${escapeHtml(title)}">`,
+    `<title>${escapeHtml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="16" y="22" font-size="15" font-weight="bold" fill="#222">${escapeXml(title)}</text>`,
+    `<text x="16" y="22" font-size="15" font-weight="bold" fill="#222">${escapeHtml(title)}</text>`,
     ...subtitle.map(
-      (line, k) => `<text x="16" y="${40 + k * 15}" font-size="11" fill="#444">${escapeXml(line)}</text>`,
+      (line, k) => `<text x="16" y="${40 + k * 15}" font-size="11" fill="#444">${escapeHtml(line)}</text>`,
     ),
     plot.outerHTML,
     legend(series, TITLE_HEIGHT + plotHeight + 12),
@@ -211,19 +212,11 @@ function legend(series: readonly string[], top: number): string {
         ? `<rect x="17" y="${y - 4}" width="8" height="8" fill="${colour}"/>`
         : `<circle cx="21" cy="${y}" r="4.5" fill="white" stroke="${colour}" stroke-width="2"/>`;
     const label = `${name.replace("grpc", "gRPC").replace("rwlock", "read-write lock")}: measured mean`;
-    return `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"/>${marker}<text x="48" y="${y + 4}" font-size="12" fill="#222">${escapeXml(label)}</text>`;
+    return `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"/>${marker}<text x="48" y="${y + 4}" font-size="12" fill="#222">${escapeHtml(label)}</text>`;
   });
   const y = series.length * LEGEND_ROW_HEIGHT;
   rows.push(
     `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${PREDICTION_COLOUR}" stroke-width="1.5" stroke-dasharray="6,4"/><text x="48" y="${y + 4}" font-size="12" fill="#222">predicted mean with c requests served at once (c = 1: mutex or buys; otherwise the transport's pool)</text>`,
   );
   return `<g transform="translate(64, ${top + 8})">${rows.join("")}</g>`;
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
 }

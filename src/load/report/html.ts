@@ -38,7 +38,8 @@ function renderTable(table: Table): string {
   return `<h2>${escapeHtml(table.title)}</h2>\n<p>${escapeHtml(table.caption)}</p>\n<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML and SVG (element content and quoted attributes). */
+export function escapeHtml(text: string): string {
   return text
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")

@@ -1,8 +1,9 @@
 // The gRPC server's options: each declared once, with its flag, its default
 // and its valid range (see src/options/schema.ts), and validated once.
 
-import { defaultsOf, integer, resolveOptions, type Schema, text, toggle } from "../../options/schema.js";
+import { defaultsOf, integer, MAX_INT32, resolveOptions, type Schema, toggle } from "../../options/schema.js";
 import type { StoreService } from "../../service/store-service.js";
+import { LISTEN_HOST, listenPort } from "../listen-address.js";
 
 export interface GrpcServerSettings {
   /** Address to listen on. Default "127.0.0.1". */
@@ -36,14 +37,9 @@ export interface GrpcServerOptions extends Partial<GrpcServerSettings> {
 
 export type ResolvedGrpcServerOptions = GrpcServerSettings & { readonly service: StoreService };
 
-/** HTTP/2 settings and grpc-js timers are signed 32-bit numbers. */
-const INT32_MAX = 2 ** 31 - 1;
-
 export const GRPC_SERVER_OPTIONS: Schema<GrpcServerSettings> = {
-  host: text("--host", "interface to listen on (127.0.0.1 keeps the store on this machine)", "127.0.0.1", {
-    arg: "<host>",
-  }),
-  port: integer("--grpc-port", "gRPC port (0 picks a free one)", 50051, 0, 65535),
+  host: LISTEN_HOST,
+  port: listenPort("--grpc-port", "gRPC", 50051),
   maxConcurrency: integer(
     "--grpc-max-concurrency",
     "gRPC calls running at once; the rest wait in FIFO order",
@@ -71,21 +67,21 @@ export const GRPC_SERVER_OPTIONS: Schema<GrpcServerSettings> = {
     "gRPC calls open at once on one connection; a client's extra calls wait",
     100,
     1,
-    INT32_MAX,
+    MAX_INT32,
   ),
   idleConnectionTimeoutMs: integer(
     "--grpc-idle-timeout-ms",
     "close a gRPC connection with no call open for this long (0: never)",
     300_000,
     0,
-    INT32_MAX,
+    MAX_INT32,
   ),
   shutdownGraceMs: integer(
     "--grpc-shutdown-grace-ms",
     "on close, let gRPC calls in flight finish this long before cancelling them",
     5000,
     0,
-    INT32_MAX,
+    MAX_INT32,
     { hidden: true },
   ),
   noReflection: toggle("--no-grpc-reflection", "do not serve gRPC server reflection", { hidden: true }),

@@ -4,8 +4,9 @@
 // Connection explains what each one bounds.
 
 import { WORKER_POOL_DEFAULTS } from "../../concurrency/worker-pool.js";
-import { defaultsOf, integer, type Schema, text } from "../../options/schema.js";
+import { defaultsOf, integer, MAX_INT32, type Schema } from "../../options/schema.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../../protocol/line-decoder.js";
+import { LISTEN_HOST, listenPort } from "../listen-address.js";
 
 export interface ResolvedSocketServerOptions {
   /** Interface to listen on. Default 127.0.0.1 (loopback only). */
@@ -43,14 +44,10 @@ export interface ResolvedSocketServerOptions {
 export type SocketServerOptions = Partial<ResolvedSocketServerOptions>;
 
 const MILLION = 1_000_000;
-/** Node's timers hold at most a signed 32-bit number of milliseconds. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const SOCKET_SERVER_OPTIONS: Schema<ResolvedSocketServerOptions> = {
-  host: text("--host", "interface to listen on (127.0.0.1 keeps the store on this machine)", "127.0.0.1", {
-    arg: "<host>",
-  }),
-  port: integer("--socket-port", "socket transport port (0 picks a free one)", 7070, 0, 65535),
+  host: LISTEN_HOST,
+  port: listenPort("--socket-port", "socket transport", 7070),
   poolSize: integer(
     "--pool-size",
     "socket workers running requests at once",
@@ -78,7 +75,7 @@ export const SOCKET_SERVER_OPTIONS: Schema<ResolvedSocketServerOptions> = {
     "close a socket connection idle this long (0: never)",
     300_000,
     0,
-    MAX_TIMER_MS,
+    MAX_INT32,
   ),
   maxInFlightPerConnection: integer(
     "--max-in-flight-per-connection",
@@ -99,21 +96,21 @@ export const SOCKET_SERVER_OPTIONS: Schema<ResolvedSocketServerOptions> = {
     "a started socket request line must end within this long, or ERR line timeout and close (0: never)",
     10_000,
     0,
-    MAX_TIMER_MS,
+    MAX_INT32,
   ),
   writeStallTimeoutMs: integer(
     "--write-stall-timeout-ms",
     "disconnect a socket client that leaves its replies unread this long (0: never)",
     30_000,
     0,
-    MAX_TIMER_MS,
+    MAX_INT32,
   ),
   lingerMs: integer(
     "--linger-ms",
     "after its last line to a closing connection, drain its input this long before closing",
     2_000,
     0,
-    MAX_TIMER_MS,
+    MAX_INT32,
     { hidden: true },
   ),
 };
