@@ -4,8 +4,6 @@
 import * as grpc from "@grpc/grpc-js";
 import type { BuyResult, QueryResult } from "../catalog/toy.js";
 import { StoreError } from "../errors.js";
-import type { BuyResponse__Output } from "../generated/toystore/v1/BuyResponse.js";
-import type { QueryResponse__Output } from "../generated/toystore/v1/QueryResponse.js";
 import type { ToyStoreClient } from "../generated/toystore/v1/ToyStore.js";
 import { loadToyStoreContract } from "../transport/grpc/contract.js";
 import { decodeBuyResponse, decodeQueryResponse } from "../transport/grpc/messages.js";
@@ -86,35 +84,15 @@ export class GrpcStoreClient implements StoreClient {
   }
 
   query(name: string, options?: CallOptions): Promise<QueryResult> {
-    if (this.#closed) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => {
-      const call = this.#client.Query(
-        { name },
-        this.#callOptions(options),
-        (error: grpc.ServiceError | null, message?: QueryResponse__Output) => {
-          this.#inFlight.delete(call);
-          if (error) reject(this.#toStoreError(error));
-          else settle(resolve, reject, decodeQueryResponse, message);
-        },
-      );
-      this.#inFlight.add(call);
-    });
+    return this.#unary(decodeQueryResponse, (done) =>
+      this.#client.Query({ name }, this.#callOptions(options), done),
+    );
   }
 
   buy(name: string, options?: CallOptions): Promise<BuyResult> {
-    if (this.#closed) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => {
-      const call = this.#client.Buy(
-        { name },
-        this.#callOptions(options),
-        (error: grpc.ServiceError | null, message?: BuyResponse__Output) => {
-          this.#inFlight.delete(call);
-          if (error) reject(this.#toStoreError(error));
-          else settle(resolve, reject, decodeBuyResponse, message);
-        },
-      );
-      this.#inFlight.add(call);
-    });
+    return this.#unary(decodeBuyResponse, (done) =>
+      this.#client.Buy({ name }, this.#callOptions(options), done),
+    );
   }
 
   /** Cancels calls in flight (they reject with "unavailable") and closes the channel. Idempotent. */
@@ -126,6 +104,22 @@ export class GrpcStoreClient implements StoreClient {
       this.#client.close();
     }
     return Promise.resolve();
+  }
+
+  /** Starts one call and settles with its decoded response; the call is kept in flight until it ends, so close() can cancel it. */
+  #unary<M, R>(
+    decode: (message: M) => R,
+    start: (done: grpc.requestCallback<M>) => grpc.ClientUnaryCall,
+  ): Promise<R> {
+    if (this.#closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => {
+      const call = start((error, message) => {
+        this.#inFlight.delete(call);
+        if (error) reject(this.#toStoreError(error));
+        else settle(resolve, reject, decode, message);
+      });
+      this.#inFlight.add(call);
+    });
   }
 
   #callOptions(options: CallOptions | undefined): grpc.CallOptions {

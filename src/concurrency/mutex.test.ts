@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { assertFailedSectionsRelease, type RunUnderLock } from "./lock-test-helpers.js";
 import { Mutex } from "./mutex.js";
 
 /** Runs every pending microtask (and whatever they queue), then returns. */
@@ -87,18 +88,8 @@ describe("Mutex", () => {
 
     it("releases the mutex when the function throws", async () => {
       const mutex = new Mutex();
-      await assert.rejects(
-        mutex.runExclusive(() => {
-          throw new Error("sync failure");
-        }),
-        /sync failure/,
-      );
-      assert.equal(mutex.locked, false);
-      await assert.rejects(
-        mutex.runExclusive(() => Promise.reject(new Error("async failure"))),
-        /async failure/,
-      );
-      assert.equal(mutex.locked, false);
+      const run: RunUnderLock = (section) => mutex.runExclusive(section);
+      await assertFailedSectionsRelease(run, run, () => assert.equal(mutex.locked, false));
     });
 
     it("passes the mutex on to the next waiter after a throw", async () => {

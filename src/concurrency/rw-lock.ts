@@ -69,22 +69,22 @@ export class RwLock implements SectionLock {
   }
 
   /** Runs fn under a read lock. */
-  async withRead<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire(true);
-    try {
-      return await fn();
-    } finally {
-      this.release(true);
-    }
+  withRead<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.#holding(true, fn);
   }
 
   /** Runs fn under the write lock. */
-  async withWrite<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire(false);
+  withWrite<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.#holding(false, fn);
+  }
+
+  /** Runs fn holding the lock in the given mode, releasing it however fn ends. */
+  async #holding<T>(shared: boolean, fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire(shared);
     try {
       return await fn();
     } finally {
-      this.release(false);
+      this.release(shared);
     }
   }
 

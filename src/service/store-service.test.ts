@@ -206,6 +206,22 @@ class TornStore implements CatalogStore {
   }
 }
 
+/**
+ * A service under "rwlock" over a TornStore of 5 Robots whose every pause waits: `openGate()`
+ * ends the pause begun last.
+ */
+function gatedRwLockService(): { store: TornStore; service: StoreService; openGate: () => void } {
+  let openLast: () => void = () => {};
+  const store = new TornStore(
+    5,
+    () =>
+      new Promise<void>((resolve) => {
+        openLast = resolve;
+      }),
+  );
+  return { store, service: new StoreService(store, { lock: "rwlock" }), openGate: () => openLast() };
+}
+
 /** A sink that records what the service reported, and whether it did so inside execute(). */
 class RecordingSink implements ResultSink {
   result: StoreResult | undefined;
@@ -321,13 +337,7 @@ describe("StoreService", () => {
     });
 
     it("under rwlock, makes a query that arrives during a buy see the state after it", async () => {
-      let openGate: () => void = () => {};
-      const gated = (): Promise<void> =>
-        new Promise((resolve) => {
-          openGate = resolve;
-        });
-      const store = new TornStore(5, gated);
-      const service = new StoreService(store, { lock: "rwlock" });
+      const { store, service, openGate } = gatedRwLockService();
       const buy = service.buy("Robot"); // paused between taking the unit and recording the sale
       const query = service.query("Robot");
       await flush();
@@ -344,13 +354,7 @@ describe("StoreService", () => {
     });
 
     it("under rwlock, makes a buy that arrives during a query wait, so the query sees the state before it", async () => {
-      let openGate: () => void = () => {};
-      const gated = (): Promise<void> =>
-        new Promise((resolve) => {
-          openGate = resolve;
-        });
-      const store = new TornStore(5, gated);
-      const service = new StoreService(store, { lock: "rwlock" });
+      const { store, service, openGate } = gatedRwLockService();
       const query = service.query("Robot"); // paused between reading stock and reading sold
       const buy = service.buy("Robot");
       await flush();

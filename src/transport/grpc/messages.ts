@@ -8,65 +8,55 @@ import { BuyStatus } from "../../generated/toystore/v1/BuyStatus.js";
 import type { QueryResponse, QueryResponse__Output } from "../../generated/toystore/v1/QueryResponse.js";
 import { QueryStatus } from "../../generated/toystore/v1/QueryStatus.js";
 
-// The outcomes that carry no data are answered with shared objects: the
-// serializer only reads them.
-const QUERY_SOLD_OUT: QueryResponse = Object.freeze({ status: QueryStatus.QUERY_STATUS_SOLD_OUT });
-const QUERY_NOT_FOUND: QueryResponse = Object.freeze({ status: QueryStatus.QUERY_STATUS_NOT_FOUND });
-const BUY_SOLD_OUT: BuyResponse = Object.freeze({ status: BuyStatus.BUY_STATUS_SOLD_OUT });
-const BUY_NOT_FOUND: BuyResponse = Object.freeze({ status: BuyStatus.BUY_STATUS_NOT_FOUND });
+/** The outcomes that carry no data: the same for Query and Buy. */
+type EmptyOutcome = typeof SOLD_OUT | typeof NOT_FOUND;
+
+// Each message's answer to the outcomes that carry no data, one row each. The
+// server answers with these shared objects (the serializer only reads them);
+// the client reads the status back through the same rows.
+const QUERY_EMPTY = {
+  sold_out: Object.freeze({ status: QueryStatus.QUERY_STATUS_SOLD_OUT }),
+  not_found: Object.freeze({ status: QueryStatus.QUERY_STATUS_NOT_FOUND }),
+} as const satisfies Record<EmptyOutcome["kind"], QueryResponse>;
+const BUY_EMPTY = {
+  sold_out: Object.freeze({ status: BuyStatus.BUY_STATUS_SOLD_OUT }),
+  not_found: Object.freeze({ status: BuyStatus.BUY_STATUS_NOT_FOUND }),
+} as const satisfies Record<EmptyOutcome["kind"], BuyResponse>;
 
 /** Server side: a Query outcome as the response message. */
 export function encodeQueryResult(result: QueryResult): QueryResponse {
-  switch (result.kind) {
-    case "in_stock":
-      return {
-        status: QueryStatus.QUERY_STATUS_IN_STOCK,
-        stock: result.stock,
-        priceCents: result.priceCents,
-      };
-    case "sold_out":
-      return QUERY_SOLD_OUT;
-    case "not_found":
-      return QUERY_NOT_FOUND;
-  }
+  if (result.kind !== "in_stock") return QUERY_EMPTY[result.kind];
+  return { status: QueryStatus.QUERY_STATUS_IN_STOCK, stock: result.stock, priceCents: result.priceCents };
 }
 
 /** Server side: a Buy outcome as the response message. */
 export function encodeBuyResult(result: BuyResult): BuyResponse {
-  switch (result.kind) {
-    case "bought":
-      return { status: BuyStatus.BUY_STATUS_BOUGHT, stockLeft: result.stockLeft };
-    case "sold_out":
-      return BUY_SOLD_OUT;
-    case "not_found":
-      return BUY_NOT_FOUND;
-  }
+  if (result.kind !== "bought") return BUY_EMPTY[result.kind];
+  return { status: BuyStatus.BUY_STATUS_BOUGHT, stockLeft: result.stockLeft };
 }
 
 /** Client side: a decoded QueryResponse as a QueryResult. Throws StoreError("internal") on an unknown status. */
 export function decodeQueryResponse(message: QueryResponse__Output): QueryResult {
-  switch (message.status) {
-    case QueryStatus.QUERY_STATUS_IN_STOCK:
-      return { kind: "in_stock", priceCents: message.priceCents, stock: message.stock };
-    case QueryStatus.QUERY_STATUS_SOLD_OUT:
-      return SOLD_OUT;
-    case QueryStatus.QUERY_STATUS_NOT_FOUND:
-      return NOT_FOUND;
-    default:
-      throw new StoreError("internal", `server sent a QueryResponse with status ${String(message.status)}`);
+  if (message.status !== QueryStatus.QUERY_STATUS_IN_STOCK) {
+    return emptyOutcome("QueryResponse", QUERY_EMPTY, message.status);
   }
+  return { kind: "in_stock", priceCents: message.priceCents, stock: message.stock };
 }
 
 /** Client side: a decoded BuyResponse as a BuyResult. Throws StoreError("internal") on an unknown status. */
 export function decodeBuyResponse(message: BuyResponse__Output): BuyResult {
-  switch (message.status) {
-    case BuyStatus.BUY_STATUS_BOUGHT:
-      return { kind: "bought", stockLeft: message.stockLeft };
-    case BuyStatus.BUY_STATUS_SOLD_OUT:
-      return SOLD_OUT;
-    case BuyStatus.BUY_STATUS_NOT_FOUND:
-      return NOT_FOUND;
-    default:
-      throw new StoreError("internal", `server sent a BuyResponse with status ${String(message.status)}`);
-  }
+  if (message.status !== BuyStatus.BUY_STATUS_BOUGHT)
+    return emptyOutcome("BuyResponse", BUY_EMPTY, message.status);
+  return { kind: "bought", stockLeft: message.stockLeft };
+}
+
+/** The outcome without data that `status` stands for in a message's rows; any other status is the server's fault. */
+function emptyOutcome(
+  messageName: string,
+  rows: Readonly<Record<EmptyOutcome["kind"], { readonly status: unknown }>>,
+  status: unknown,
+): EmptyOutcome {
+  if (status === rows.sold_out.status) return SOLD_OUT;
+  if (status === rows.not_found.status) return NOT_FOUND;
+  throw new StoreError("internal", `server sent a ${messageName} with status ${String(status)}`);
 }

@@ -1,0 +1,52 @@
+// The reply order of one connection: every request read takes a slot at the
+// tail, and replies leave from the head, so a client pipelining requests gets
+// its answers in the order it asked, however the pool finishes them.
+
+import type { Slot } from "./slot.js";
+
+/**
+ * Past this many answered slots at the head (and once they are more than half
+ * the array), the array is cut, so that a connection that never empties its
+ * pipeline does not keep every slot it ever had.
+ */
+const COMPACT_AFTER = 1024;
+
+/** One connection's slots in request order; a reply is taken once it and every one before it is ready. */
+export class ReplyQueue {
+  #slots: Slot[] = [];
+  #head = 0;
+
+  /** Slots not yet taken: the requests read and not yet answered. */
+  get length(): number {
+    return this.#slots.length - this.#head;
+  }
+
+  /** Puts the slot of the request read last at the tail. */
+  push(slot: Slot): void {
+    this.#slots.push(slot);
+  }
+
+  /** Takes every ready reply at the head, in order, as lines to write at once; "" when the head is not ready. */
+  takeReady(): string {
+    const slots = this.#slots;
+    let head = this.#head;
+    let out = "";
+    while (head < slots.length) {
+      const reply = slots[head]!.reply;
+      if (reply === undefined) break;
+      out += `${reply}\n`;
+      head++;
+    }
+    if (head === this.#head) return out;
+    if (head === slots.length) {
+      this.#slots = [];
+      this.#head = 0;
+    } else if (head > COMPACT_AFTER && head * 2 > slots.length) {
+      this.#slots = slots.slice(head);
+      this.#head = 0;
+    } else {
+      this.#head = head;
+    }
+    return out;
+  }
+}
