@@ -58,7 +58,7 @@ function newestSourceMtimeMs(): number {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       // Unit tests beside the code are not compiled, so they do not make dist/ stale.
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+      else if (entry.name.endsWith(".ts") && !/(\.test|-test-helpers)\.ts$/.test(entry.name))
         newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
