@@ -13,19 +13,13 @@
 //
 //   node --import tsx tools/compare.ts [--quick] [--rounds 3] [--duration 2] [--json]
 
-import net from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
+import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
 import { collectEnvironment } from "../src/measure/environment.js";
-import {
-  type ServerProcess,
-  startServerProcess,
-  startToystore,
-  unlimitedCatalog,
-} from "../src/measure/server.js";
+import type { ServerProcess } from "../src/measure/server.js";
 import { choice, decimal, integer, type Schema, text, toggle } from "../src/options/schema.js";
 import type { BenchTransport } from "../src/throughput/options.js";
 import {
@@ -39,9 +33,10 @@ import {
   type Scenario,
   summarize,
 } from "./compare-report.js";
+import { startServers } from "./compare-servers.js";
 import { findExecutable, type LoadShape, runEngine, runGrpcload, runLineload } from "./neutral-load.js";
 
-interface CompareFlags {
+export interface CompareFlags {
   readonly quick: boolean;
   readonly rounds: number;
   readonly duration: number;
@@ -100,53 +95,6 @@ function parseFlags(): CompareFlags {
   return flags.quick ? { ...flags, rounds: 1, duration: 1, warmup: 0.5 } : flags;
 }
 
-/** Starts one server of the comparison; ours serves the transport asked, with unlimited stock. */
-async function startEntryServer(id: string, transport: BenchTransport, flags: CompareFlags) {
-  const node = (script: string, args: string[] = []) =>
-    startServerProcess({ command: process.execPath, args: [...tsxExecArgv(), baseline(script), ...args] });
-  switch (id) {
-    case OURS:
-      return startToystore({
-        transports: [transport],
-        flags: { workMs: 0 },
-        catalog: unlimitedCatalog(),
-        entry: { file: flags.oursEntry, execArgv: [], runtime: "compiled" },
-      });
-    case "line-baseline":
-      return node("line-baseline.ts", ["--port", "0"]);
-    case "grpc-baseline":
-      return node("grpc-baseline.ts", ["--port", "0"]);
-    case PYTHON:
-      // Without grpcio the script exits at once: the server is then left out with a note.
-      return startServerProcess({
-        command: flags.python,
-        args: [baseline("python-grpc-reference.py"), "--port", "0"],
-      });
-    case "redis":
-      return startRedis();
-    default:
-      throw new Error(`unknown server ${id}`);
-  }
-}
-
-const baseline = (file: string) => join(PACKAGE_ROOT, "tools", "baselines", file);
-
-/** Redis has no port 0: reserve a free port, then wait for its own ready line. */
-async function startRedis(): Promise<ServerProcess> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.once("error", reject);
-  });
-  return startServerProcess({
-    command: "redis-server",
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    readyLine: { pattern: /Ready to accept connections/, port },
-  });
-}
-
 function buildScenarios(flags: CompareFlags, tools: Tools): Scenario[] {
   const withRedis =
     !flags.noRedis && tools.lineload !== undefined && findExecutable(undefined, "redis-server", []);
@@ -197,28 +145,6 @@ const log = (line: string): void => {
 function generatorFor(transport: BenchTransport, tools: Tools): Generator {
   if (transport === "socket") return tools.lineload ? "lineload" : "engine";
   return tools.grpcload ? "grpcload" : "engine";
-}
-
-/** Starts each scenario's servers once, into `servers`; a server that fails is left out with a note. */
-async function startServers(
-  scenarios: readonly Scenario[],
-  flags: CompareFlags,
-  servers: Map<string, ServerProcess>,
-): Promise<Map<string, string>> {
-  const unavailable = new Map<string, string>();
-  for (const scenario of scenarios) {
-    for (const { server } of scenario.entries) {
-      const key = `${scenario.transport}:${server}`;
-      if (servers.has(key) || unavailable.has(key)) continue;
-      try {
-        servers.set(key, await startEntryServer(server, scenario.transport, flags));
-      } catch (error) {
-        unavailable.set(key, (error as Error).message);
-        log(`note: ${key} unavailable, left out: ${(error as Error).message}`);
-      }
-    }
-  }
-  return unavailable;
 }
 
 function runEntry(
