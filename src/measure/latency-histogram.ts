@@ -82,41 +82,36 @@ export interface LatencySummary {
 }
 
 /**
- * Summarizes a histogram in microseconds. Percentiles, min and max are histogram
- * values (the edge of the value's bucket, within 0.1%); the mean is the histogram's unless `exactSumMicros`, the exact
- * sum of the recorded values, is given, in which case the mean is exact.
+ * Summarizes a histogram in microseconds. Percentiles, min and max are
+ * histogram values (the edge of the value's bucket, within 0.1%), read through
+ * the percentile lookup so a decoded histogram reports exactly what the
+ * original did; the mean is exact when `exactSumMicros` (the sum of the
+ * recorded values) is given.
  */
 export function summarizeMicros(histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
-  const count = histogram.totalCount;
-  if (count === 0) return { count: 0, mean: 0, stdDev: 0, min: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    count,
-    mean: exactSumMicros === undefined ? histogram.mean : exactSumMicros / count,
-    stdDev: histogram.stdDeviation,
-    // Min and max go through the percentile lookup, as the other statistics do,
-    // so a decoded histogram reports exactly what the original did.
-    min: histogram.getValueAtPercentile(0),
-    p50: histogram.getValueAtPercentile(50),
-    p90: histogram.getValueAtPercentile(90),
-    p99: histogram.getValueAtPercentile(99),
-    p999: histogram.getValueAtPercentile(99.9),
-    max: histogram.getValueAtPercentile(100),
-  };
+  return summarizeIn(1, histogram, exactSumMicros);
 }
 
-/** `summarizeMicros` in milliseconds: what the load and experiment results hold. */
+/** `summarizeMicros` in milliseconds: what every tool's results hold. */
 export function summarize(histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
-  const us = summarizeMicros(histogram, exactSumMicros);
-  const ms = (micros: number) => micros / 1000;
+  return summarizeIn(1000, histogram, exactSumMicros);
+}
+
+/** The summary with every figure divided by `scale` microseconds. */
+function summarizeIn(scale: number, histogram: LatencyHistogram, exactSumMicros?: number): LatencySummary {
+  const count = histogram.totalCount;
+  const at = (percentile: number) => (count === 0 ? 0 : histogram.getValueAtPercentile(percentile) / scale);
+  const mean =
+    count === 0 ? 0 : (exactSumMicros === undefined ? histogram.mean : exactSumMicros / count) / scale;
   return {
-    count: us.count,
-    mean: ms(us.mean),
-    stdDev: ms(us.stdDev),
-    min: ms(us.min),
-    p50: ms(us.p50),
-    p90: ms(us.p90),
-    p99: ms(us.p99),
-    p999: ms(us.p999),
-    max: ms(us.max),
+    count,
+    mean,
+    stdDev: count === 0 ? 0 : histogram.stdDeviation / scale,
+    min: at(0),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: at(100),
   };
 }
