@@ -91,7 +91,7 @@ describe("toystore CLI", () => {
     assert.equal(badLock.code, 2);
     assert.equal(
       badLock.stderr,
-      'toystore: --lock must be one of mutex, rwlock, got "spin" (add --help for usage)\n',
+      'toystore: --lock must be one of mutex, rwlock, per-toy, atomic, got "spin" (add --help for usage)\n',
     );
     const badPort = await toystore("query", "Tux", "--socket-port", "70000");
     assert.equal(badPort.code, 2);

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
 import { connect } from "../src/client/connect.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
-import type { LockKind } from "../src/concurrency/section-lock.js";
+import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
 import { StoreService } from "../src/service/store-service.js";
 import { startGrpcServer } from "../src/transport/grpc/grpc-server.js";
 import { startSocketServer } from "../src/transport/socket/socket-server.js";
@@ -16,7 +16,7 @@ const K = 25;
 const CONNECTIONS = 8;
 const BUYS_PER_CONNECTION = 8; // M = 64 > K
 
-for (const lock of ["mutex", "rwlock"] as LockKind[]) {
+for (const lock of LOCK_KINDS) {
   for (const workMs of [0, 2]) {
     describe(`conservation over sockets, lock ${lock}, work ${workMs} ms`, () => {
       it(`sells exactly ${K} of ${K} units to ${CONNECTIONS * BUYS_PER_CONNECTION} concurrent buyers`, async () => {

@@ -52,4 +52,40 @@ describe("toystore experiment, end to end", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("runs the lock ladder on real servers: per-toy and atomic, every client on one toy or each on its own", async () => {
+    const results = await runExperiment({
+      transports: ["socket"],
+      locks: ["per-toy", "atomic"],
+      toyChoices: ["same", "distinct"],
+      ops: ["buy"],
+      clients: [3],
+      workMs: 5,
+      requests: 2,
+    });
+    const c = Object.fromEntries(results.cells.map((cell) => [`${cell.lock} ${cell.toyChoice}`, cell]));
+    assert.deepEqual(Object.keys(c).sort(), [
+      "atomic distinct",
+      "atomic same",
+      "per-toy distinct",
+      "per-toy same",
+    ]);
+    // One toy under per-toy locks serializes its buys; nothing else does (the pool admits 5).
+    assert.equal(c["per-toy same"]!.predicted.parallelism, 1);
+    for (const key of ["per-toy distinct", "atomic same", "atomic distinct"]) {
+      assert.equal(c[key]!.predicted.parallelism, 5, key);
+    }
+    for (const cell of results.cells) {
+      // Every buy sold one unit of the cell's own catalog, whose stock never runs out.
+      assert.deepEqual(cell.outcomes, { bought: 6 }, `${cell.lock} ${cell.toyChoice}`);
+      assert.equal(cell.stopReason, "completed");
+    }
+  });
+
+  it("refuses per-toy locks with random toys, which have no exact prediction", async () => {
+    await assert.rejects(
+      runExperiment({ locks: ["per-toy"] }),
+      /--locks per-toy needs --toy-choices same or distinct/,
+    );
+  });
 });

@@ -96,7 +96,7 @@ describe("predictMeanLatencyMs", () => {
 });
 
 describe("parallelismFor", () => {
-  const pools = { socketPoolSize: 5, grpcMaxConcurrency: 10 };
+  const pools = { socketPoolSize: 5, grpcMaxConcurrency: 10, toyChoice: "uniform" as const };
   it("serializes everything under the mutex", () => {
     for (const transport of ["socket", "grpc"] as const) {
       for (const op of ["query", "buy"] as const) {
@@ -111,5 +111,28 @@ describe("parallelismFor", () => {
   it("lets queries under the read-write lock run as wide as the transport admits", () => {
     assert.equal(parallelismFor({ transport: "socket", lock: "rwlock", op: "query", ...pools }), 5);
     assert.equal(parallelismFor({ transport: "grpc", lock: "rwlock", op: "query", ...pools }), 10);
+  });
+  it("serializes per-toy buys of one toy only, and nothing without a lock", () => {
+    const same = { ...pools, toyChoice: "same" as const };
+    const distinct = { ...pools, toyChoice: "distinct" as const };
+    assert.equal(parallelismFor({ transport: "socket", lock: "per-toy", op: "buy", ...same }), 1);
+    assert.equal(parallelismFor({ transport: "socket", lock: "per-toy", op: "query", ...same }), 5);
+    assert.equal(parallelismFor({ transport: "socket", lock: "per-toy", op: "buy", ...distinct }), 5);
+    assert.equal(parallelismFor({ transport: "grpc", lock: "per-toy", op: "buy", ...distinct }), 10);
+    for (const toys of [same, distinct]) {
+      assert.equal(parallelismFor({ transport: "socket", lock: "atomic", op: "buy", ...toys }), 5);
+      assert.equal(parallelismFor({ transport: "grpc", lock: "atomic", op: "buy", ...toys }), 10);
+    }
+  });
+  it("predicts the lock ladder for 5 clients buying: mutex about 1000 ms for the last, per-toy on distinct toys and atomic 200 ms", () => {
+    const schedule = (parallelism: number) => ({ clients: 5, requests: 1, parallelism, serviceMs: 200 });
+    const c = (lock: "mutex" | "per-toy" | "atomic", toyChoice: "same" | "distinct") =>
+      parallelismFor({ transport: "socket", lock, op: "buy", ...pools, toyChoice });
+    // One request each: the last of five waits for four others under one lock.
+    assert.equal(predictMeanLatencyMs(schedule(c("mutex", "distinct"))), 600);
+    assert.equal(predictMeanLatencyMs(schedule(c("per-toy", "distinct"))), 200);
+    assert.equal(predictMeanLatencyMs(schedule(c("atomic", "distinct"))), 200);
+    assert.equal(predictMeanLatencyMs(schedule(c("per-toy", "same"))), 600);
+    assert.equal(predictMeanLatencyMs(schedule(c("atomic", "same"))), 200);
   });
 });

@@ -38,6 +38,7 @@ export type ClientLoopOptions = Pick<
   | "op"
   | "buyRatio"
   | "toys"
+  | "toyChoice"
   | "ratePerSecond"
   | "maxInFlight"
   | "timeoutMs"
@@ -65,7 +66,7 @@ export async function runClient(
     elapsedMs: 0,
     stopReason: "completed",
   };
-  const picker = createRequestPicker({ ...options, seed: options.seed + index });
+  const picker = createRequestPicker(options, index);
   const callOptions: CallOptions | undefined =
     options.timeoutMs === null ? undefined : { timeoutMs: options.timeoutMs };
   const run = { client, picker, callOptions, tally, signal, lost: false };

@@ -5,18 +5,30 @@
 
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
-import type { LockKind } from "../concurrency/section-lock.js";
-import { choice, defaultsOf, integer, list, resolveOptions, type Schema, toggle } from "../options/schema.js";
+import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
+import {
+  choice,
+  defaultsOf,
+  integer,
+  list,
+  OptionError,
+  resolveOptions,
+  type Schema,
+  toggle,
+} from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { LOAD_OPTIONS } from "./load-options.js";
+import type { ToyChoice } from "./prediction.js";
 
 /** An experiment, fully resolved; plain data, recorded in results.json. */
 export interface ExperimentOptions {
   readonly transports: readonly Transport[];
   readonly locks: readonly LockKind[];
   readonly ops: readonly Op[];
+  /** How clients pick toys, one set of cells each: "uniform" (the Toy Store study's), "same", "distinct". */
+  readonly toyChoices: readonly ToyChoice[];
   /** N values: the cells' client counts. */
   readonly clients: readonly number[];
   /** S: simulated work per request, held inside the lock, in milliseconds. */
@@ -31,7 +43,7 @@ export interface ExperimentOptions {
   readonly clientsPerProcess: number;
   /** Untimed queries per client before the start barrier, to warm cold code (see LoadOptions.primeRequests). */
   readonly primeRequests: number;
-  /** Toy names the clients pick from, uniformly. */
+  /** Toy names the clients pick from with toy choice "uniform" (the others use toys of the experiment's own). */
   readonly toys: readonly string[];
   readonly seed: number;
   /** Whether the --quick preset was asked for (its values are already applied above). */
@@ -39,7 +51,7 @@ export interface ExperimentOptions {
 }
 
 const TRANSPORTS = ["socket", "grpc"] as const;
-const LOCKS = ["mutex", "rwlock"] as const;
+const TOY_CHOICES = ["uniform", "same", "distinct"] as const;
 const OPS = ["query", "buy"] as const;
 
 /** What --quick changes: the same matrix, scaled down to finish in well under a minute. */
@@ -56,7 +68,18 @@ export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
     TRANSPORTS,
     choice("", "", "socket", TRANSPORTS),
   ),
-  locks: list("--locks", "comma-separated: mutex, rwlock", LOCKS, choice("", "", "mutex", LOCKS)),
+  locks: list(
+    "--locks",
+    `comma-separated: ${LOCK_KINDS.join(", ")}`,
+    ["mutex", "rwlock"],
+    choice("", "", "mutex", LOCK_KINDS),
+  ),
+  toyChoices: list(
+    "--toy-choices",
+    "comma-separated: uniform (each request a random toy), same (every client one toy), distinct (each client its own toy)",
+    ["uniform"],
+    choice("", "", "uniform", TOY_CHOICES),
+  ),
   ops: list("--ops", "comma-separated: query, buy", OPS, choice("", "", "query", OPS)),
   clients: list("--clients", "comma-separated client counts", [1, 5, 10], integer("", "", 1, 1, 100_000)),
   workMs: {
@@ -93,5 +116,15 @@ export type ExperimentOptionsInput = Partial<ExperimentOptions>;
  */
 export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): ExperimentOptions {
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  return resolveOptions(EXPERIMENT_OPTIONS, { ...(input.quick === true ? QUICK_PRESET : {}), ...given });
+  const options = resolveOptions(EXPERIMENT_OPTIONS, {
+    ...(input.quick === true ? QUICK_PRESET : {}),
+    ...given,
+  });
+  // With random toys, per-toy locks collide by chance: no exact prediction exists for those cells.
+  if (options.locks.includes("per-toy") && options.toyChoices.includes("uniform")) {
+    throw new OptionError(
+      "--locks per-toy needs --toy-choices same or distinct (or both): with random toys there is no exact prediction",
+    );
+  }
+  return options;
 }

@@ -13,12 +13,13 @@ import {
   type ExperimentOptionsInput,
   resolveExperimentOptions,
 } from "./experiment-options.js";
-import { parallelismFor, predictMeanLatencyMs, steadyStateMeanMs } from "./prediction.js";
+import { parallelismFor, predictMeanLatencyMs, steadyStateMeanMs, type ToyChoice } from "./prediction.js";
 import {
   type CellPrediction,
   type ExperimentCell,
   type ExperimentResults,
   type LoadResults,
+  lockLabel,
   toleranceMs,
 } from "./results.js";
 import { createLoadFleet, type LoadFleet, runLoad } from "./run-load.js";
@@ -28,6 +29,7 @@ export interface CellPlan {
   readonly transport: Transport;
   readonly lock: LockKind;
   readonly op: Op;
+  readonly toyChoice: ToyChoice;
   readonly clients: number;
   readonly predicted: CellPrediction;
 }
@@ -73,31 +75,45 @@ export class ExperimentError extends Error {
 /** Start-up cost of a cell we do not model (server start, client processes), for the ETA only. */
 const CELL_OVERHEAD_MS = 1500;
 
-/** The matrix in run order: transport, then lock, then op, then clients, each in the order given. */
+/** The matrix in run order: transport, lock, toy choice, op, clients, each in the order given. */
 export function planCells(options: ExperimentOptions): CellPlan[] {
   const cells: CellPlan[] = [];
   for (const transport of options.transports) {
     for (const lock of options.locks) {
-      for (const op of options.ops) {
-        const parallelism = parallelismFor({ transport, lock, op, ...options });
-        for (const clients of options.clients) {
-          const schedule = { clients, requests: options.requests, parallelism, serviceMs: options.workMs };
-          cells.push({
-            transport,
-            lock,
-            op,
-            clients,
-            predicted: {
+      for (const toyChoice of options.toyChoices) {
+        for (const op of options.ops) {
+          const parallelism = parallelismFor({ transport, lock, op, toyChoice, ...options });
+          for (const clients of options.clients) {
+            const schedule = { clients, requests: options.requests, parallelism, serviceMs: options.workMs };
+            const predicted = {
               parallelism,
               meanMs: predictMeanLatencyMs(schedule),
               steadyStateMs: steadyStateMeanMs(schedule),
-            },
-          });
+            };
+            cells.push({ transport, lock, op, toyChoice, clients, predicted });
+          }
         }
       }
     }
   }
   return cells;
+}
+
+/**
+ * The toys a cell's clients ask for, and the catalog its server gets: the
+ * default catalog for "uniform" (the Toy Store study's own), else toys of the
+ * cell's own whose stock no cell exhausts ("same": one toy for everyone;
+ * "distinct": one toy per client).
+ */
+function cellToys(plan: CellPlan, options: ExperimentOptions) {
+  if (plan.toyChoice === "uniform") return { toys: options.toys, toyChoice: "uniform" as const };
+  const count = plan.toyChoice === "same" ? 1 : plan.clients;
+  const toys = Array.from({ length: count }, (_, i) => `Toy ${i + 1}`);
+  return {
+    toys,
+    toyChoice: "per-client" as const,
+    catalog: toys.map((name) => ({ name, price: "1.00", stock: 1e15 })),
+  };
 }
 
 /**
@@ -173,9 +189,11 @@ export async function runExperiment(
   return results();
 }
 
-/** "socket rwlock query, 5 clients" */
-export function describeCell(cell: Pick<CellPlan, "transport" | "lock" | "op" | "clients">): string {
-  return `${cell.transport} ${cell.lock} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
+/** "socket rwlock query, 5 clients"; "socket per-toy (distinct toys) buy, 5 clients" */
+export function describeCell(
+  cell: Pick<CellPlan, "transport" | "lock" | "op" | "clients"> & { toyChoice?: ToyChoice },
+): string {
+  return `${cell.transport} ${lockLabel(cell)} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
 }
 
 async function runCell(
@@ -184,8 +202,10 @@ async function runCell(
   fleet: LoadFleet,
   hooks: ExperimentHooks,
 ): Promise<LoadResults> {
+  const { catalog, ...toys } = cellToys(plan, options);
   const server = await startToystore({
     transports: [plan.transport],
+    ...(catalog === undefined ? {} : { catalog }),
     flags: {
       lock: plan.lock,
       workMs: options.workMs,
@@ -203,7 +223,7 @@ async function runCell(
         clients: plan.clients,
         requests: options.requests,
         op: plan.op,
-        toys: options.toys,
+        ...toys,
         seed: options.seed,
         clientsPerProcess: options.clientsPerProcess,
         primeRequests: options.primeRequests,
@@ -225,6 +245,7 @@ function toCell(plan: CellPlan, options: ExperimentOptions, load: LoadResults): 
     transport: plan.transport,
     lock: plan.lock,
     op: plan.op,
+    toyChoice: plan.toyChoice,
     clients: plan.clients,
     requests: options.requests,
     workMs: options.workMs,

@@ -21,6 +21,9 @@ import {
 /** What each client sends: only queries, only buys, or a mix drawn with `buyRatio`. */
 export type LoadOp = Op | "mix";
 
+/** How a client picks the toy of each request. */
+export type LoadToyChoice = "uniform" | "per-client";
+
 /** A load run's own options (where it connects aside), fully resolved. */
 export interface LoadRunOptions {
   /** N: concurrent clients, each with its own connection. */
@@ -40,8 +43,10 @@ export interface LoadRunOptions {
   readonly op: LoadOp;
   /** Fraction of buys when `op` is "mix", in [0, 1]. */
   readonly buyRatio: number;
-  /** Toy names; each request picks one uniformly. One name = a fixed toy. */
+  /** Toy names; each request picks one uniformly (or see toyChoice). One name = a fixed toy. */
   readonly toys: readonly string[];
+  /** "uniform" (default): each request draws a toy; "per-client": client i always asks for toys[i mod length]. */
+  readonly toyChoice: LoadToyChoice;
   /**
    * Open loop: total requests per second over all clients, sent on schedule
    * whatever the responses; latency is measured from the intended send time.
@@ -103,6 +108,12 @@ export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
     "comma-separated toys to pick from uniformly",
     DEFAULT_CATALOG.map((toy) => toy.name),
     text("--toys", "", ""),
+  ),
+  toyChoice: choice<LoadToyChoice>(
+    "--toy-choice",
+    "uniform: each request draws a toy from --toys; per-client: client i always asks for toy i",
+    "uniform",
+    ["uniform", "per-client"],
   ),
   ratePerSecond: positiveOrNull(
     "--rate",

@@ -107,6 +107,8 @@ export interface ParallelismParameters {
   readonly transport: Transport;
   readonly lock: LockKind;
   readonly op: Op;
+  /** Whether every client asks for the same toy or each for its own (matters to per-toy locks only). */
+  readonly toyChoice: ToyChoice;
   /** Workers in the socket server's pool (the original design's 5). */
   readonly socketPoolSize: number;
   /** Handlers the gRPC server runs at once (the original design's 10). */
@@ -116,14 +118,35 @@ export interface ParallelismParameters {
 /**
  * c for a cell. The simulated work runs inside the lock, so whatever the lock
  * serializes is served one at a time: under the mutex every request, under the
- * read-write lock every buy (a writer excludes everyone). Only queries under
- * the read-write lock share it, and then the transport's admission limit
- * decides: the socket server's worker pool, or the gRPC server's concurrency.
+ * read-write lock every buy (a writer excludes everyone), under per-toy locks
+ * every buy of one toy. Whatever the lock lets run side by side (queries under
+ * a read-write lock; buys of different toys under per-toy locks; everything
+ * when nothing is locked) is bounded by the transport's admission limit
+ * instead: the socket server's worker pool, or the gRPC server's concurrency.
+ * (A request waiting for a lock holds its pool worker, so the lock's order and
+ * the pool's are one FIFO, and c stays a single number per cell.)
  */
 export function parallelismFor(p: ParallelismParameters): number {
-  if (p.lock === "mutex" || p.op === "buy") return 1;
-  return p.transport === "socket" ? p.socketPoolSize : p.grpcMaxConcurrency;
+  const admitted = p.transport === "socket" ? p.socketPoolSize : p.grpcMaxConcurrency;
+  switch (p.lock) {
+    case "mutex":
+      return 1;
+    case "rwlock":
+      return p.op === "buy" ? 1 : admitted;
+    case "per-toy":
+      return p.op === "buy" && p.toyChoice === "same" ? 1 : admitted;
+    case "atomic":
+      return admitted;
+  }
 }
+
+/**
+ * How the clients of a cell pick their toys: "same" (every client the same
+ * toy), "distinct" (client i its own toy), "uniform" (each request a toy drawn
+ * at random from the list: the Toy Store study's own choice, where the lock is
+ * the catalog's and the toy does not matter).
+ */
+export type ToyChoice = "same" | "distinct" | "uniform";
 
 function validate(p: ScheduleParameters): void {
   for (const key of ["clients", "requests", "parallelism"] as const) {

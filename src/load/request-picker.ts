@@ -3,7 +3,7 @@
 
 import type { Op } from "../catalog/toy.js";
 import { Rng } from "../measure/random.js";
-import type { LoadOp } from "./load-options.js";
+import type { LoadOp, LoadToyChoice } from "./load-options.js";
 
 /** One request to send. Reused between calls: read it before asking for the next. */
 export interface PickedRequest {
@@ -20,14 +20,18 @@ export interface RequestPickerOptions {
   readonly op: LoadOp;
   readonly buyRatio: number;
   readonly toys: readonly string[];
+  /** "uniform": each request draws its toy; "per-client": client i always asks for toy i (mod the list). */
+  readonly toyChoice: LoadToyChoice;
   /** Any integer; equal seeds give equal sequences. */
   readonly seed: number;
 }
 
 /** A picker drawing from a seeded generator (measure/random.ts), so a run can be replayed. */
-export function createRequestPicker(options: RequestPickerOptions): RequestPicker {
-  const rng = new Rng(options.seed);
-  const { toys, buyRatio } = options;
+export function createRequestPicker(options: RequestPickerOptions, client: number): RequestPicker {
+  const rng = new Rng(options.seed + client);
+  const { buyRatio } = options;
+  const toys =
+    options.toyChoice === "per-client" ? [options.toys[client % options.toys.length]!] : options.toys;
   const fixedOp: Op | undefined = options.op === "mix" ? undefined : options.op;
   const picked: PickedRequest = { op: fixedOp ?? "query", name: toys[0] ?? "" };
   return {

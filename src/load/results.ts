@@ -10,6 +10,7 @@ import type { LatencySummary } from "../measure/latency-histogram.js";
 import type { Counts, Measurement, StopReason } from "../measure/results.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptions } from "./load-options.js";
+import type { ToyChoice } from "./prediction.js";
 
 /** One client's share of a run. */
 export interface ClientResult {
@@ -52,6 +53,8 @@ export interface ExperimentCell {
   readonly transport: Transport;
   readonly lock: LockKind;
   readonly op: Op;
+  /** How the clients picked toys ("uniform" in results written before there was a choice). */
+  readonly toyChoice: ToyChoice;
   readonly clients: number;
   readonly requests: number;
   readonly workMs: number;
@@ -85,6 +88,12 @@ export interface ExperimentResults {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly cells: readonly ExperimentCell[];
+}
+
+/** The lock as reports name it: "rwlock", or with the toy choice when it matters, "per-toy (distinct toys)". */
+export function lockLabel(cell: { readonly lock: LockKind; readonly toyChoice?: ToyChoice }): string {
+  if (cell.toyChoice === undefined || cell.toyChoice === "uniform") return cell.lock;
+  return `${cell.lock} (${cell.toyChoice === "same" ? "same toy" : "distinct toys"})`;
 }
 
 /** The harness's accuracy target for a prediction: 5 ms or 2.5%, whichever is larger. */

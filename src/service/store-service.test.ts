@@ -8,14 +8,19 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { type CatalogStore, InMemoryCatalog } from "../catalog/catalog-store.js";
 import type { BuyResult, QueryResult, StoreRequest, StoreResult, Toy } from "../catalog/toy.js";
-import type { LockKind } from "../concurrency/section-lock.js";
+import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
 import { StoreError } from "../errors.js";
 import { type ResultSink, STORE_SERVICE_DEFAULTS, StoreService } from "./store-service.js";
 
 /** Runs every pending microtask (and whatever they queue), then returns. */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** One lock over the catalog: the policies whose lock also orders list() against buys. */
 const LOCKS: readonly LockKind[] = ["mutex", "rwlock"];
+/** Every policy: each keeps the in-memory store's requests atomic. */
+const ALL_LOCKS: readonly LockKind[] = LOCK_KINDS;
+/** The policies that take a lock: they make even a store that is unsafe across awaits atomic. */
+const LOCKING: readonly LockKind[] = ["mutex", "rwlock", "per-toy"];
 const PRICES: Readonly<Record<string, number>> = { Robot: 1999, Kite: 850, "Yo-yo": 300 };
 
 /** Request names and the toy each one means; spelling variants must reach the same entry. */
@@ -39,7 +44,7 @@ interface Scenario {
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  lock: fc.constantFrom(...LOCKS),
+  lock: fc.constantFrom(...ALL_LOCKS),
   stocks: fc.record({
     Robot: fc.integer({ min: 0, max: 6 }),
     Kite: fc.integer({ min: 0, max: 6 }),
@@ -278,7 +283,7 @@ describe("StoreService", () => {
     });
 
     it("sells exactly the stock when many more buys than units arrive at once", async () => {
-      for (const lock of LOCKS) {
+      for (const lock of ALL_LOCKS) {
         for (const workMs of [0, 1]) {
           const service = new StoreService(catalogOf({ Robot: 5, Kite: 0, "Yo-yo": 1 }), { lock, workMs });
           const results = await Promise.all(Array.from({ length: 12 }, () => service.buy("robot")));
@@ -308,7 +313,7 @@ describe("StoreService", () => {
     it("never oversells and never lets a query see a half-done buy, for any interleaving", async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom(...LOCKS),
+          fc.constantFrom(...LOCKING),
           fc.integer({ min: 0, max: 5 }),
           fc.array(fc.constantFrom<"query" | "buy">("query", "buy"), { minLength: 1, maxLength: 20 }),
           fc.scheduler(),
@@ -457,8 +462,50 @@ describe("StoreService", () => {
       });
     }
 
+    /** How many buys are inside their simulated work at once, for buys of the given toys started together. */
+    async function buysInsideAtOnce(lock: LockKind, toys: readonly string[]): Promise<number> {
+      const catalog = catalogOf({ Robot: 9, Kite: 9, "Yo-yo": 9 });
+      let inside = 0;
+      let maxInside = 0;
+      const store: CatalogStore = {
+        query: (name) => catalog.query(name),
+        // Stays inside until every buy is in, or a hundred turns passed (a bound in turns, not time).
+        buy: async (name) => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          for (let turn = 0; turn < 100 && maxInside < toys.length; turn++) await flush();
+          inside--;
+          return catalog.buy(name);
+        },
+        list: () => catalog.list(),
+      };
+      const service = new StoreService(store, { lock, workMs: 1 });
+      const results = await Promise.all(toys.map((toy) => service.buy(toy)));
+      assert.ok(results.every((r) => r.kind === "bought"));
+      return maxInside;
+    }
+
+    it("under per-toy, lets buys of different toys run side by side and buys of one toy one at a time", async () => {
+      assert.equal(await buysInsideAtOnce("per-toy", ["Robot", "Kite", "Yo-yo"]), 3);
+      assert.equal(await buysInsideAtOnce("per-toy", ["Robot", "robot", " ROBOT"]), 1);
+      assert.equal(await buysInsideAtOnce("rwlock", ["Robot", "Kite", "Yo-yo"]), 1);
+    });
+
+    it("under atomic, holds no lock: buys of one toy run side by side, and still never oversell", async () => {
+      assert.equal(await buysInsideAtOnce("atomic", ["Robot", "Robot", "Robot"]), 3);
+      const service = new StoreService(catalogOf({ Robot: 2, Kite: 0, "Yo-yo": 0 }), {
+        lock: "atomic",
+        workMs: 2,
+      });
+      const results = await Promise.all(Array.from({ length: 6 }, () => service.buy("Robot")));
+      assert.deepEqual(
+        results.map((r) => r.kind),
+        ["bought", "bought", "sold_out", "sold_out", "sold_out", "sold_out"],
+      );
+    });
+
     it("answers synchronously inside execute when there is no work, the lock is free and the store is synchronous", () => {
-      for (const lock of LOCKS) {
+      for (const lock of ALL_LOCKS) {
         const service = new StoreService(catalogOf({ Robot: 2, Kite: 1, "Yo-yo": 1 }), { lock });
         assert.deepEqual(execute(service, { op: "buy", name: "Robot" }).result, {
           kind: "bought",
@@ -490,7 +537,7 @@ describe("StoreService", () => {
       return store;
     };
 
-    for (const lock of LOCKS) {
+    for (const lock of ALL_LOCKS) {
       for (const op of ["query", "buy"] as const) {
         it(`refuses an empty, blank or over-long name in a ${op} under ${lock} with bad_request, synchronously`, () => {
           const store = refusingStore();
@@ -545,7 +592,7 @@ describe("StoreService", () => {
       return { store, cause };
     };
 
-    for (const lock of LOCKS) {
+    for (const lock of ALL_LOCKS) {
       for (const how of ["throws", "rejects"] as const) {
         for (const workMs of [0, 1]) {
           it(`reports internal when the store ${how} (${lock}, workMs ${workMs}), and releases the lock`, async () => {
@@ -570,7 +617,7 @@ describe("StoreService", () => {
     }
 
     it("releases the lock when the store fails while other requests wait for it", async () => {
-      for (const lock of LOCKS) {
+      for (const lock of ALL_LOCKS) {
         const { store } = failingOnce("rejects");
         const service = new StoreService(store, { lock });
         const failed = service.buy("Robot");
@@ -597,7 +644,7 @@ describe("StoreService", () => {
       const catalog = catalogOf({ Robot: 1, Kite: 1, "Yo-yo": 1 });
       assert.throws(() => new StoreService(catalog, { lock: "spinlock" as LockKind }), {
         name: "OptionError",
-        message: '--lock must be one of mutex, rwlock, got "spinlock"',
+        message: '--lock must be one of mutex, rwlock, per-toy, atomic, got "spinlock"',
       });
       for (const workMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
         assert.throws(() => new StoreService(catalog, { workMs }), {

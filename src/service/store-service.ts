@@ -3,10 +3,16 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Awaitable, CatalogStore } from "../catalog/catalog-store.js";
-import type { BuyResult, QueryResult, StoreRequest, StoreResult, Toy } from "../catalog/toy.js";
-import { Mutex } from "../concurrency/mutex.js";
-import { RwLock } from "../concurrency/rw-lock.js";
-import type { LockKind, SectionLock } from "../concurrency/section-lock.js";
+import {
+  type BuyResult,
+  normalizeName,
+  type QueryResult,
+  type StoreRequest,
+  type StoreResult,
+  type Toy,
+} from "../catalog/toy.js";
+import { createLockPolicy, type LockPolicy } from "../concurrency/lock-policy.js";
+import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
 import { StoreError } from "../errors.js";
 import { choice, decimal, defaultsOf, integer, resolveOptions, type Schema } from "../options/schema.js";
 import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
@@ -18,7 +24,11 @@ export interface ResultSink {
 }
 
 export interface ResolvedStoreServiceOptions {
-  /** "rwlock" (default): queries share, buys are exclusive. "mutex": everything is exclusive. */
+  /**
+   * "rwlock" (default): one lock, queries share, buys are exclusive. "mutex":
+   * one lock, everything exclusive. "per-toy": a read-write lock per toy.
+   * "atomic": no lock; the work runs, then the store acts in one atomic step.
+   */
   readonly lock: LockKind;
   /** Simulated processing time per request, spent inside the critical section. Default 0. */
   readonly workMs: number;
@@ -31,9 +41,9 @@ export type StoreServiceOptions = Partial<ResolvedStoreServiceOptions>;
 export const STORE_SERVICE_OPTIONS: Schema<ResolvedStoreServiceOptions> = {
   lock: choice<LockKind>(
     "--lock",
-    "lock over the catalog: mutex makes every request exclusive, rwlock lets queries share",
+    "mutex: one lock, every request exclusive; rwlock: one lock, queries share; per-toy: a read-write lock per toy; atomic: no lock, one atomic step",
     "rwlock",
-    ["mutex", "rwlock"],
+    LOCK_KINDS,
   ),
   workMs: decimal("--work-ms", "simulated processing time per request, held inside the lock, ms", 0, {
     min: 0,
@@ -68,22 +78,23 @@ export class StoreService {
   readonly lockKind: LockKind;
   readonly workMs: number;
   readonly #store: CatalogStore;
-  readonly #lock: SectionLock;
+  readonly #locks: LockPolicy;
   readonly #maxNameLength: number;
 
   constructor(store: CatalogStore, options: StoreServiceOptions = {}) {
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
     this.#store = store;
     this.lockKind = lock;
-    this.#lock = lock === "mutex" ? new Mutex() : new RwLock();
+    this.#locks = createLockPolicy(lock);
     this.workMs = workMs;
     this.#maxNameLength = maxNameLength;
   }
 
   /**
-   * Runs one request: validate the name, take the lock (shared for a query,
-   * exclusive for a buy; always exclusive under "mutex"), do the simulated
-   * work, read or update the store, release, then report to the sink.
+   * Runs one request: validate the name, take the lock (the catalog's or the
+   * toy's; shared for a query, exclusive for a buy; always exclusive under
+   * "mutex"; none under "atomic"), do the simulated work, read or update the
+   * store, release, then report to the sink.
    *
    * Fast path: with no simulated work, a free lock and a store that answers at
    * once, everything happens synchronously inside this call: no promise, no
@@ -96,24 +107,25 @@ export class StoreService {
       return;
     }
     const shared = request.op === "query";
-    if (this.workMs === 0 && this.#lock.tryAcquire(shared)) {
+    const key = this.#locks.keyed ? normalizeName(request.name) : "";
+    if (this.workMs === 0 && this.#locks.tryAcquire(key, shared)) {
       let result: Awaitable<StoreResult>;
       try {
         result = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
       } catch (error) {
-        this.#lock.release(shared);
+        this.#locks.release(key, shared);
         sink.fail(new StoreError("internal", "internal error", { cause: error }));
         return;
       }
       if (!isPromiseLike(result)) {
-        this.#lock.release(shared);
+        this.#locks.release(key, shared);
         sink.complete(result);
         return;
       }
-      this.#finish(result, shared, sink).catch(reportSinkError);
+      this.#finish(result, key, shared, sink).catch(reportSinkError);
       return;
     }
-    this.#runLocked(request, shared, sink).catch(reportSinkError);
+    this.#runLocked(request, key, shared, sink).catch(reportSinkError);
   }
 
   query(name: string): Promise<QueryResult> {
@@ -128,43 +140,51 @@ export class StoreService {
     });
   }
 
-  /** A consistent snapshot of the whole catalog (taken under a read lock, without simulated work). */
+  /**
+   * A consistent snapshot of the whole catalog, without simulated work: under
+   * the catalog's read lock, or (per-toy, atomic) as the store's one step.
+   */
   async list(): Promise<readonly Toy[]> {
-    await this.#lock.acquire(true);
+    await this.#locks.acquire("", true);
     try {
       return await this.#store.list();
     } finally {
-      this.#lock.release(true);
+      this.#locks.release("", true);
     }
   }
 
-  async #runLocked(request: StoreRequest, shared: boolean, sink: ResultSink): Promise<void> {
-    await this.#lock.acquire(shared);
+  async #runLocked(request: StoreRequest, key: string, shared: boolean, sink: ResultSink): Promise<void> {
+    await this.#locks.acquire(key, shared);
     let pending: Awaitable<StoreResult>;
     try {
       // The simulated work sits inside the critical section, as in the original design:
-      // it models database work done while holding the lock.
+      // it models database work done while holding the lock ("atomic" holds none).
       if (this.workMs > 0) await sleep(this.workMs);
       pending = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
     } catch (error) {
-      this.#lock.release(shared);
+      this.#locks.release(key, shared);
       sink.fail(new StoreError("internal", "internal error", { cause: error }));
       return;
     }
-    await this.#finish(pending, shared, sink);
+    await this.#finish(pending, key, shared, sink);
   }
 
   /** Waits for the store's answer while holding the lock, then releases and reports. */
-  async #finish(pending: Awaitable<StoreResult>, shared: boolean, sink: ResultSink): Promise<void> {
+  async #finish(
+    pending: Awaitable<StoreResult>,
+    key: string,
+    shared: boolean,
+    sink: ResultSink,
+  ): Promise<void> {
     let result: StoreResult;
     try {
       result = await pending;
     } catch (error) {
-      this.#lock.release(shared);
+      this.#locks.release(key, shared);
       sink.fail(new StoreError("internal", "internal error", { cause: error }));
       return;
     }
-    this.#lock.release(shared);
+    this.#locks.release(key, shared);
     sink.complete(result);
   }
 }

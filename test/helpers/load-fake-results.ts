@@ -22,6 +22,7 @@ export function fakeExperimentResults(input: ExperimentOptionsInput = {}): Exper
       transport: plan.transport,
       lock: plan.lock,
       op: plan.op,
+      toyChoice: plan.toyChoice,
       clients: plan.clients,
       requests: options.requests,
       workMs: options.workMs,

@@ -5,7 +5,8 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import type { ExperimentResults } from "../results.js";
+import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
+import { type ExperimentResults, lockLabel } from "../results.js";
 import { escapeHtml } from "./html.js";
 
 export interface ChartOptions {
@@ -22,8 +23,13 @@ const SERIES_COLOURS: Readonly<Record<string, string>> = {
   "grpc, mutex": "#f28e2b",
   "grpc, rwlock": "#59a14f",
 };
-/** Mutex points are circles, read-write lock points squares: the chart reads in greyscale too. */
-const LOCK_SYMBOLS: Readonly<Record<string, "circle" | "square">> = { mutex: "circle", rwlock: "square" };
+/** One symbol per lock policy, so the chart reads in greyscale too; mutex points hollow (see below). */
+const LOCK_SYMBOLS: Readonly<Record<LockKind, "circle" | "square" | "triangle" | "diamond">> = {
+  mutex: "circle",
+  rwlock: "square",
+  "per-toy": "triangle",
+  atomic: "diamond",
+};
 const PREDICTION_COLOUR = "#6b6b6b";
 const OP_TITLES: Readonly<Record<string, string>> = { query: "Query", buy: "Buy" };
 
@@ -104,7 +110,7 @@ export function renderLatencyChart(results: ExperimentResults, options: ChartOpt
             dx,
           }),
           // Mutex points hollow and larger, so a read-write-lock point on top stays visible.
-          ...(["mutex", "rwlock"] as const).map((lock) =>
+          ...LOCK_KINDS.map((lock) =>
             Plot.dot(
               points.filter((point) => point.lock === lock),
               {
@@ -158,7 +164,7 @@ export function renderLatencyChart(results: ExperimentResults, options: ChartOpt
   const { workMs, requests } = results.options;
   const title = "Mean latency against the number of concurrent clients";
   const subtitle = [
-    `Each of N clients sends ${requests} requests one after the other; each request holds the lock for ${workMs} ms of simulated work.`,
+    `Each of N clients sends ${requests} requests one after the other; each request does ${workMs} ms of simulated work, inside its lock where it has one.`,
     "Solid lines: measured mean. Dashed: the queueing prediction for a server running c requests at once.",
   ];
   return [
@@ -181,7 +187,7 @@ function chartData(results: ExperimentResults): { measured: MeasuredPoint[]; pre
   const measured = results.cells.map((cell) => ({
     op: cell.op,
     transport: cell.transport,
-    series: `${cell.transport}, ${cell.lock}`,
+    series: `${cell.transport}, ${lockLabel(cell)}`,
     lock: cell.lock,
     clients: cell.clients,
     ms: cell.measured.mean,
@@ -202,21 +208,43 @@ function chartData(results: ExperimentResults): { measured: MeasuredPoint[]; pre
   return { measured, predicted };
 }
 
+/** The legend's point for a series, drawn as the chart draws it (mutex hollow, the others filled). */
+function legendMarker(symbol: (typeof LOCK_SYMBOLS)[LockKind], colour: string, y: number): string {
+  const points = (coords: readonly [number, number][]) =>
+    `<polygon points="${coords.map(([x, dy]) => `${x},${y + dy}`).join(" ")}" fill="${colour}"/>`;
+  switch (symbol) {
+    case "circle":
+      return `<circle cx="21" cy="${y}" r="4.5" fill="white" stroke="${colour}" stroke-width="2"/>`;
+    case "square":
+      return `<rect x="17" y="${y - 4}" width="8" height="8" fill="${colour}"/>`;
+    case "triangle":
+      return points([
+        [21, -5],
+        [26, 4],
+        [16, 4],
+      ]);
+    case "diamond":
+      return points([
+        [21, -5],
+        [26, 0],
+        [21, 5],
+        [16, 0],
+      ]);
+  }
+}
+
 function legend(series: readonly string[], top: number): string {
   const rows = series.map((name, k) => {
     const colour = SERIES_COLOURS[name] ?? "#b07aa1";
-    const lock = name.endsWith("mutex") ? "mutex" : "rwlock";
+    const lock = LOCK_KINDS.find((kind) => name.split(", ")[1]?.startsWith(kind)) ?? "rwlock";
     const y = k * LEGEND_ROW_HEIGHT;
-    const marker =
-      LOCK_SYMBOLS[lock] === "square"
-        ? `<rect x="17" y="${y - 4}" width="8" height="8" fill="${colour}"/>`
-        : `<circle cx="21" cy="${y}" r="4.5" fill="white" stroke="${colour}" stroke-width="2"/>`;
-    const label = `${name.replace("grpc", "gRPC").replace("rwlock", "read-write lock")}: measured mean`;
+    const marker = legendMarker(LOCK_SYMBOLS[lock], colour, y);
+    const label = `${name.replace("grpc", "gRPC").replace("rwlock", "read-write lock").replace("per-toy", "lock per toy").replace("atomic", "no lock, atomic step")}: measured mean`;
     return `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"/>${marker}<text x="48" y="${y + 4}" font-size="12" fill="#222">${escapeHtml(label)}</text>`;
   });
   const y = series.length * LEGEND_ROW_HEIGHT;
   rows.push(
-    `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${PREDICTION_COLOUR}" stroke-width="1.5" stroke-dasharray="6,4"/><text x="48" y="${y + 4}" font-size="12" fill="#222">predicted mean with c requests served at once (c = 1: mutex or buys; otherwise the transport's pool)</text>`,
+    `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${PREDICTION_COLOUR}" stroke-width="1.5" stroke-dasharray="6,4"/><text x="48" y="${y + 4}" font-size="12" fill="#222">predicted mean with c requests served at once (c = 1: what the lock serializes; otherwise the transport's pool)</text>`,
   );
   return `<g transform="translate(64, ${top + 8})">${rows.join("")}</g>`;
 }

@@ -7,6 +7,7 @@ import type { ExperimentCell, ExperimentResults } from "../results.js";
 const COLUMNS: readonly (readonly [string, (cell: ExperimentCell) => string | number | boolean])[] = [
   ["transport", (c) => c.transport],
   ["lock", (c) => c.lock],
+  ["toy_choice", (c) => c.toyChoice],
   ["op", (c) => c.op],
   ["clients", (c) => c.clients],
   ["requests_per_client", (c) => c.requests],

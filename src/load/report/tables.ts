@@ -2,7 +2,7 @@
 // text, so that the Markdown and HTML writers print the same numbers.
 
 import type { ExperimentCell, ExperimentResults } from "../results.js";
-import { toleranceMs } from "../results.js";
+import { lockLabel, toleranceMs } from "../results.js";
 
 /** A table of already formatted cells; `numeric[i]` right-aligns column i. */
 export interface Table {
@@ -47,7 +47,7 @@ function summaryTables(results: ExperimentResults): Table[] {
   const ops = [...new Set(results.cells.map((cell) => cell.op))];
   return ops.map((op) => {
     const cells = results.cells.filter((cell) => cell.op === op);
-    const series = [...new Set(cells.map((cell) => `${cell.transport}\u0000${cell.lock}`))];
+    const series = [...new Set(cells.map((cell) => `${cell.transport}\u0000${lockLabel(cell)}`))];
     return {
       title: `${OP_TITLE[op] ?? op}: mean latency (ms), measured / predicted`,
       caption: `Each of N clients sends ${results.options.requests} sequential ${op} requests; the server holds each for ${results.options.workMs} ms inside the lock.`,
@@ -59,7 +59,9 @@ function summaryTables(results: ExperimentResults): Table[] {
           transport,
           lock,
           ...clients.map((n) => {
-            const cell = cells.find((c) => c.transport === transport && c.lock === lock && c.clients === n);
+            const cell = cells.find(
+              (c) => c.transport === transport && lockLabel(c) === lock && c.clients === n,
+            );
             return cell === undefined
               ? ""
               : `${formatMs(cell.measured.mean)} / ${formatMs(cell.predicted.meanMs)}`;
@@ -96,7 +98,7 @@ function detailTable(results: ExperimentResults): Table {
     numeric: header.map((_, i) => i >= 3 && i !== 12 && i !== 14),
     rows: results.cells.map((cell) => [
       cell.transport,
-      cell.lock,
+      lockLabel(cell),
       cell.op,
       String(cell.clients),
       String(cell.predicted.parallelism),
@@ -122,7 +124,7 @@ function perClientTable(results: ExperimentResults): Table {
     numeric: [false, false, false, true, false],
     rows: results.cells.map((cell) => [
       cell.transport,
-      cell.lock,
+      lockLabel(cell),
       cell.op,
       String(cell.clients),
       cell.perClientMeansMs.map(formatMs).join(", "),

@@ -48,5 +48,11 @@ export async function readResults(path: string): Promise<ExperimentResults> {
   if (data.kind !== "toystore-experiment" || data.version !== 1 || !Array.isArray(data.cells)) {
     throw new Error(`${path} is not a toystore experiment's results.json (version 1)`);
   }
-  return data as ExperimentResults;
+  const results = data as ExperimentResults;
+  // Results written before the toy choice existed ran the Toy Store study's uniform choice.
+  return {
+    ...results,
+    options: { ...results.options, toyChoices: results.options.toyChoices ?? ["uniform"] },
+    cells: results.cells.map((cell) => ({ ...cell, toyChoice: cell.toyChoice ?? "uniform" })),
+  };
 }
