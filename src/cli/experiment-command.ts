@@ -57,7 +57,7 @@ export function registerExperimentCommand(program: Command, io: CommandIo = PROC
 function summarizeExperiment(cells: readonly ExperimentCell[], out: string, aborted: boolean): string {
   const lines = cells.map(
     (cell) =>
-      `${describeCell(cell).padEnd(34)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
+      `${describeCell(cell).padEnd(46)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
   );
   if (aborted) lines.push("interrupted: the report holds the cells measured so far");
   lines.push(`report written to ${out}`);
