@@ -66,7 +66,7 @@ describe("toystore CLI", () => {
     const query = await toystore("query", "Fox", "--socket-port", sp);
     assert.deepEqual([query.code, query.stdout], [0, "15.75 100   Fox: in stock, 100 left at 15.75\n"]);
     const buy = await toystore("buy", "fox", "--transport", "grpc", "--grpc-port", gp);
-    assert.deepEqual([buy.code, buy.stdout], [0, "1   fox: bought one, 99 left\n"]);
+    assert.deepEqual([buy.code, buy.stdout], [0, "1   fox: bought one, 99 left (order 1)\n"]);
     const seen = await toystore("query", "Fox", "--socket-port", sp);
     assert.equal(seen.stdout, "15.75 99   Fox: in stock, 99 left at 15.75\n");
     const none = await toystore("query", "Unicorn", "--transport", "grpc", "--grpc-port", gp);

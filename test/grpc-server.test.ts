@@ -30,7 +30,7 @@ describe("gRPC server answers", () => {
 
   test("a buy tells apart bought, sold out and no such toy", async () => {
     const client = store.client();
-    assert.deepEqual(await client.buy("tux"), { kind: "bought", stockLeft: 2 });
+    assert.deepEqual(await client.buy("tux"), { kind: "bought", stockLeft: 2, orderId: "1" });
     assert.deepEqual(await client.buy("Lion"), { kind: "sold_out" });
     assert.deepEqual(await client.buy("Unicorn"), { kind: "not_found" });
   });
@@ -117,7 +117,7 @@ describe("gRPC admission through the worker pool", () => {
       await waitFor(() => store.server.stats().pool.busy === 1, "the first call to run");
       const expired = await rejection(client.buy("Tux", { timeoutMs: 50 }));
       assert.equal(expired.code, "deadline_exceeded");
-      assert.deepEqual(await running, { kind: "bought", stockLeft: 99 });
+      assert.deepEqual(await running, { kind: "bought", stockLeft: 99, orderId: "1" });
       await waitFor(() => store.server.stats().pool.busy === 0, "the pool to drain");
       assert.equal(store.server.stats().expiredInQueue, 1);
       // The expired buy sold nothing.
@@ -151,7 +151,7 @@ describe("gRPC admission through the worker pool", () => {
         grpc.status.CANCELLED,
         grpc.status.CANCELLED,
       ]);
-      assert.deepEqual(await running, { kind: "bought", stockLeft: 99 });
+      assert.deepEqual(await running, { kind: "bought", stockLeft: 99, orderId: "1" });
       await waitFor(
         () => store.server.stats().pool.queued === 0 && store.server.stats().pool.busy === 0,
         "the pool to drain",

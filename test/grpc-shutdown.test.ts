@@ -25,8 +25,8 @@ describe("gRPC graceful shutdown", () => {
       const late = await rejection(store.client().query("Tux", { timeoutMs: 2000 }));
       assert.ok(["unavailable", "shutting_down"].includes(late.code), `got ${late.code}: ${late.message}`);
 
-      assert.deepEqual(await running, { kind: "bought", stockLeft: 99 });
-      assert.deepEqual(await queued, { kind: "bought", stockLeft: 98 });
+      assert.deepEqual(await running, { kind: "bought", stockLeft: 99, orderId: "1" });
+      assert.deepEqual(await queued, { kind: "bought", stockLeft: 98, orderId: "2" });
       await closed;
       assert.deepEqual(await store.service.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 98 });
     } finally {

@@ -1,6 +1,6 @@
 // The store interface the service talks to, and its in-memory implementation.
 
-import type { BuyResult, QueryResult, Toy } from "./toy.js";
+import type { BuyResult, Order, QueryResult, Toy } from "./toy.js";
 import { NOT_FOUND, normalizeName, SOLD_OUT } from "./toy.js";
 
 /** A value now, or a promise of one. */
@@ -16,8 +16,10 @@ export type Awaitable<T> = T | PromiseLike<T>;
  */
 export interface CatalogStore {
   query(name: string): Awaitable<QueryResult>;
-  /** Takes one unit if any is left; never oversells. */
+  /** Takes one unit if any is left and records the sale as an order, in one step; never oversells. */
   buy(name: string): Awaitable<BuyResult>;
+  /** An order by id; undefined if there is none (or, in memory, it is older than the ones kept). */
+  order(id: string): Awaitable<Order | undefined>;
   /** Every toy, in catalog order. */
   list(): Awaitable<readonly Toy[]>;
 }
@@ -28,14 +30,24 @@ interface Entry {
   stock: number;
 }
 
-/** The catalog in a Map keyed by normalized name. */
+/** How many orders the in-memory store keeps: the latest, so its memory stays bounded. */
+export const IN_MEMORY_ORDERS_KEPT = 10_000;
+
+/** The catalog in a Map keyed by normalized name; the latest orders in a Map in sale order. */
 export class InMemoryCatalog implements CatalogStore {
   readonly #entries = new Map<string, Entry>();
+  readonly #orders = new Map<string, Order>();
+  readonly #ordersKept: number;
+  #lastOrder = 0;
   // Display names as written, so the common exact-case request skips normalization.
   readonly #exact = new Map<string, Entry>();
 
-  /** Throws on a duplicate name; callers validate toys first (see loadCatalogFile). */
-  constructor(toys: readonly Toy[]) {
+  /**
+   * Throws on a duplicate name; callers validate toys first (see
+   * loadCatalogFile). Keeps the latest `ordersKept` orders (default 10 000).
+   */
+  constructor(toys: readonly Toy[], ordersKept = IN_MEMORY_ORDERS_KEPT) {
+    this.#ordersKept = ordersKept;
     for (const toy of toys) {
       const key = normalizeName(toy.name);
       if (this.#entries.has(key)) throw new Error(`InMemoryCatalog: duplicate toy name "${toy.name}"`);
@@ -57,7 +69,20 @@ export class InMemoryCatalog implements CatalogStore {
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0) return SOLD_OUT;
     entry.stock--;
-    return { kind: "bought", stockLeft: entry.stock };
+    const id = String(++this.#lastOrder);
+    this.#orders.set(id, {
+      id,
+      toy: entry.name,
+      unitPriceCents: entry.priceCents,
+      time: new Date().toISOString(),
+    });
+    // Maps iterate in insertion order: the first key is the oldest order.
+    if (this.#orders.size > this.#ordersKept) this.#orders.delete(this.#orders.keys().next().value!);
+    return { kind: "bought", stockLeft: entry.stock, orderId: id };
+  }
+
+  order(id: string): Order | undefined {
+    return this.#orders.get(id);
   }
 
   list(): readonly Toy[] {

@@ -56,8 +56,8 @@ describe("InMemoryCatalog", () => {
 
   it("buys one unit at a time and never oversells", () => {
     const c = catalog();
-    assert.deepEqual(c.buy("tux"), { kind: "bought", stockLeft: 1 });
-    assert.deepEqual(c.buy("Tux"), { kind: "bought", stockLeft: 0 });
+    assert.deepEqual(c.buy("tux"), { kind: "bought", stockLeft: 1, orderId: "1" });
+    assert.deepEqual(c.buy("Tux"), { kind: "bought", stockLeft: 0, orderId: "2" });
     assert.deepEqual(c.buy("Tux"), { kind: "sold_out" });
     assert.deepEqual(c.query("Tux"), { kind: "sold_out" });
     assert.deepEqual(c.buy("Nope"), { kind: "not_found" });
@@ -144,5 +144,29 @@ describe("catalog files", () => {
     const good = join(dir, "good.json");
     await writeFile(good, JSON.stringify([{ name: "Owl", price: 12.5, stock: 4 }]));
     assert.deepEqual(await loadCatalogFile(good), [{ name: "Owl", priceCents: 1250, stock: 4 }]);
+  });
+});
+
+describe("InMemoryCatalog orders", () => {
+  const toys = [{ name: "Tux", priceCents: 1999, stock: 10 }];
+
+  it("records every sale as an order it can read back, with the toy, the price and the time", () => {
+    const c = new InMemoryCatalog(toys);
+    const bought = c.buy("tux");
+    assert.equal(bought.kind, "bought");
+    const order = c.order((bought as { orderId: string }).orderId);
+    assert.equal(order?.toy, "Tux");
+    assert.equal(order?.unitPriceCents, 1999);
+    assert.ok(!Number.isNaN(Date.parse(order!.time)));
+    assert.equal(c.order("no such order"), undefined);
+  });
+
+  it("keeps only the latest orders, so its memory stays bounded", () => {
+    const c = new InMemoryCatalog(toys, 3);
+    const ids = Array.from({ length: 5 }, () => (c.buy("Tux") as { orderId: string }).orderId);
+    assert.deepEqual(
+      ids.map((id) => c.order(id)?.id),
+      [undefined, undefined, ids[2], ids[3], ids[4]],
+    );
   });
 });

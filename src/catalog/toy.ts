@@ -17,14 +17,27 @@ export type QueryResult =
   | { readonly kind: "not_found" };
 
 /**
- * Buy's outcome. `stockLeft` is the stock right after this buy; the store always
- * sets it, but a client only knows it where the wire carries it (gRPC does; the
- * socket protocol v1 answers a bare "1").
+ * Buy's outcome. `stockLeft` is the stock right after this buy and `orderId`
+ * the order it recorded; the store always sets both, but a client only knows
+ * them where the wire carries them (gRPC does; the socket protocol v1 answers
+ * a bare "1").
  */
 export type BuyResult =
-  | { readonly kind: "bought"; readonly stockLeft?: number }
+  | { readonly kind: "bought"; readonly stockLeft?: number; readonly orderId?: string }
   | { readonly kind: "sold_out" }
   | { readonly kind: "not_found" };
+
+/** One sale, recorded with the stock change that made it. */
+export interface Order {
+  /** Unique within the store. */
+  readonly id: string;
+  /** The toy's display name. */
+  readonly toy: string;
+  /** The price it was sold at, in cents. */
+  readonly unitPriceCents: number;
+  /** When it was sold, ISO 8601. */
+  readonly time: string;
+}
 
 export type Op = "query" | "buy";
 

@@ -19,10 +19,11 @@ export function describeResult(name: string, result: StoreResult): string {
   switch (result.kind) {
     case "in_stock":
       return `${formatPrice(result.priceCents)} ${result.stock}   ${name}: in stock, ${result.stock} left at ${formatPrice(result.priceCents)}`;
-    case "bought":
-      return result.stockLeft === undefined
-        ? `1   ${name}: bought one`
-        : `1   ${name}: bought one, ${result.stockLeft} left`;
+    case "bought": {
+      const left = result.stockLeft === undefined ? "" : `, ${result.stockLeft} left`;
+      const order = result.orderId === undefined ? "" : ` (order ${result.orderId})`;
+      return `1   ${name}: bought one${left}${order}`;
+    }
     case "sold_out":
       return `0   ${name}: sold out`;
     case "not_found":

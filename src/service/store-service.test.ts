@@ -70,18 +70,19 @@ function stockOf(toys: readonly Toy[]): Record<string, number> {
   return Object.fromEntries(toys.map((toy) => [toy.name, toy.stock]));
 }
 
-/** What a request should answer against a sequential catalog; a buy updates `stock`. */
+/** What a request should answer against a sequential catalog; a buy updates `stock` and numbers its order. */
 function expectedResult(
   op: "query" | "buy",
   toy: string | undefined,
   stock: Record<string, number>,
+  orders: { count: number },
 ): StoreResult {
   if (toy === undefined) return { kind: "not_found" };
   const left = stock[toy]!;
   if (left === 0) return { kind: "sold_out" };
   if (op === "query") return { kind: "in_stock", priceCents: PRICES[toy]!, stock: left };
   stock[toy] = left - 1;
-  return { kind: "bought", stockLeft: left - 1 };
+  return { kind: "bought", stockLeft: left - 1, orderId: String(++orders.count) };
 }
 
 /**
@@ -120,9 +121,10 @@ async function checkScenario(
   await settle(Promise.all(pending));
 
   const stock = { ...scenario.stocks };
+  const orders = { count: 0 };
   const states = [JSON.stringify(stock)];
   for (const { op, toy, result } of completed) {
-    assert.deepEqual(result, expectedResult(op, toy, stock), `${op} ${toy} out of sequence`);
+    assert.deepEqual(result, expectedResult(op, toy, stock, orders), `${op} ${toy} out of sequence`);
     if (op === "buy") states.push(JSON.stringify(stock));
   }
   for (const snapshot of snapshots) {
@@ -195,6 +197,10 @@ class TornStore implements CatalogStore {
     this.#sold++;
     this.#buys--;
     return { kind: "bought", stockLeft: stock - 1 };
+  }
+
+  order(): undefined {
+    return undefined;
   }
 
   list(): readonly Toy[] {
@@ -411,6 +417,7 @@ describe("StoreService", () => {
           },
           buy: (name) => catalog.buy(name),
           list: () => catalog.list(),
+          order: (id) => catalog.order(id),
         };
         const service = new StoreService(store, { lock, workMs: 1 });
         const results = await Promise.all(
@@ -478,6 +485,7 @@ describe("StoreService", () => {
           return catalog.buy(name);
         },
         list: () => catalog.list(),
+        order: (id) => catalog.order(id),
       };
       const service = new StoreService(store, { lock, workMs: 1 });
       const results = await Promise.all(toys.map((toy) => service.buy(toy)));
@@ -510,6 +518,7 @@ describe("StoreService", () => {
         assert.deepEqual(execute(service, { op: "buy", name: "Robot" }).result, {
           kind: "bought",
           stockLeft: 1,
+          orderId: "1",
         });
         assert.deepEqual(execute(service, { op: "query", name: "robot" }).result, {
           kind: "in_stock",
@@ -533,6 +542,7 @@ describe("StoreService", () => {
           return { kind: "not_found" };
         },
         list: (): readonly Toy[] => [],
+        order: () => undefined,
       };
       return store;
     };
@@ -568,7 +578,7 @@ describe("StoreService", () => {
       await assert.rejects(service.buy("Robots"), { code: "bad_request", message: /more than 5 characters/ });
       await assert.rejects(service.buy(" "), { code: "bad_request" });
       assert.deepEqual(stockOf(await service.list()), { Robot: 2, Kite: 1, "Yo-yo": 1 });
-      assert.deepEqual(await service.buy("Kite"), { kind: "bought", stockLeft: 0 });
+      assert.deepEqual(await service.buy("Kite"), { kind: "bought", stockLeft: 0, orderId: "1" });
     });
   });
 
@@ -588,6 +598,7 @@ describe("StoreService", () => {
         query: (name) => call(() => catalog.query(name)),
         buy: (name) => call(() => catalog.buy(name)),
         list: () => catalog.list(),
+        order: (id) => catalog.order(id),
       };
       return { store, cause };
     };
@@ -609,7 +620,7 @@ describe("StoreService", () => {
                 assert.equal(error.cause, cause);
                 return true;
               });
-              assert.deepEqual(await next, { kind: "bought", stockLeft: 1 });
+              assert.deepEqual(await next, { kind: "bought", stockLeft: 1, orderId: "1" });
             }
           });
         }
@@ -625,11 +636,29 @@ describe("StoreService", () => {
         await assert.rejects(failed, { code: "internal" });
         assert.deepEqual(await Promise.all(waiting), [
           { kind: "in_stock", priceCents: 1999, stock: 2 },
-          { kind: "bought", stockLeft: 1 },
+          { kind: "bought", stockLeft: 1, orderId: "1" },
           { kind: "in_stock", priceCents: 1999, stock: 1 },
         ]);
       }
     });
+  });
+
+  describe("orders", () => {
+    for (const lock of ALL_LOCKS) {
+      it(`records each sale as an order, read back by id, under ${lock}`, async () => {
+        const service = new StoreService(catalogOf({ Robot: 3, Kite: 0, "Yo-yo": 1 }), { lock, workMs: 1 });
+        const results = await Promise.all([service.buy("robot"), service.buy("Robot"), service.buy("Kite")]);
+        const ids = results.flatMap((r) =>
+          r.kind === "bought" && r.orderId !== undefined ? [r.orderId] : [],
+        );
+        assert.equal(new Set(ids).size, 2, "one distinct order per sale, none for the sold-out buy");
+        for (const id of ids) {
+          const order = await service.order(id);
+          assert.deepEqual([order?.id, order?.toy, order?.unitPriceCents], [id, "Robot", 1999]);
+        }
+        assert.equal(await service.order("no such order"), undefined);
+      });
+    }
   });
 
   describe("options", () => {

@@ -6,6 +6,7 @@ import type { Awaitable, CatalogStore } from "../catalog/catalog-store.js";
 import {
   type BuyResult,
   normalizeName,
+  type Order,
   type QueryResult,
   type StoreRequest,
   type StoreResult,
@@ -138,6 +139,11 @@ export class StoreService {
     return new Promise((resolve, reject) => {
       this.execute({ op: "buy", name }, { complete: resolve as (r: StoreResult) => void, fail: reject });
     });
+  }
+
+  /** An order by id, as the store recorded it; undefined if there is none. */
+  async order(id: string): Promise<Order | undefined> {
+    return await this.#store.order(id);
   }
 
   /**

@@ -14,7 +14,7 @@ import { isMainModule, type ListenOptions, type RunningServer, runBaselineMain }
 
 /** Constant responses, the size and shape our server sends for a toy in stock. */
 const QUERY_RESPONSE = Object.freeze({ status: "QUERY_STATUS_IN_STOCK", stock: 100, priceCents: 1999 });
-const BUY_RESPONSE = Object.freeze({ status: "BUY_STATUS_BOUGHT", stockLeft: 99 });
+const BUY_RESPONSE = Object.freeze({ status: "BUY_STATUS_BOUGHT", stockLeft: 99, orderId: "1" });
 
 /** Grace period for calls in flight before close() cancels them. */
 const CLOSE_GRACE_MS = 1000;

@@ -32,7 +32,7 @@ export function encodeQueryResult(result: QueryResult): QueryResponse {
 /** Server side: a Buy outcome as the response message. */
 export function encodeBuyResult(result: BuyResult): BuyResponse {
   if (result.kind !== "bought") return BUY_EMPTY[result.kind];
-  return { status: BuyStatus.BUY_STATUS_BOUGHT, stockLeft: result.stockLeft };
+  return { status: BuyStatus.BUY_STATUS_BOUGHT, stockLeft: result.stockLeft, orderId: result.orderId ?? "" };
 }
 
 /** Client side: a decoded QueryResponse as a QueryResult. Throws StoreError("internal") on an unknown status. */
@@ -47,7 +47,10 @@ export function decodeQueryResponse(message: QueryResponse__Output): QueryResult
 export function decodeBuyResponse(message: BuyResponse__Output): BuyResult {
   if (message.status !== BuyStatus.BUY_STATUS_BOUGHT)
     return emptyOutcome("BuyResponse", BUY_EMPTY, message.status);
-  return { kind: "bought", stockLeft: message.stockLeft };
+  // A server from before orders sends no order id: the field decodes as "".
+  return message.orderId === ""
+    ? { kind: "bought", stockLeft: message.stockLeft }
+    : { kind: "bought", stockLeft: message.stockLeft, orderId: message.orderId };
 }
 
 /** The outcome without data that `status` stands for in a message's rows; any other status is the server's fault. */

@@ -15,6 +15,11 @@ export interface BuyResponse {
    * Units left right after this buy; 0 unless status is BOUGHT.
    */
   'stockLeft'?: (number | string | Long);
+  /**
+   * The order this buy recorded; empty unless status is BOUGHT. A new field:
+   * clients built before it ignore it.
+   */
+  'orderId'?: (string);
 }
 
 /**
@@ -29,4 +34,9 @@ export interface BuyResponse__Output {
    * Units left right after this buy; 0 unless status is BOUGHT.
    */
   'stockLeft': (number);
+  /**
+   * The order this buy recorded; empty unless status is BOUGHT. A new field:
+   * clients built before it ignore it.
+   */
+  'orderId': (string);
 }
