@@ -112,6 +112,18 @@ describe("toystore load", () => {
       message: '--op must be one of query, buy, mix, got "sell"',
     });
   });
+  it("prints a load run's JSON as the load command prints it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "toystore-report-"));
+    try {
+      const json = await run(["load", "--socket-port", String(server.port), "-c", "1", "-n", "2", "--json"]);
+      await writeFile(join(dir, "load.json"), json.stdout);
+      const { stdout } = await run(["report", join(dir, "load.json")]);
+      assert.match(stdout, /^1 client x 2 query requests each over socket/);
+      assert.match(stdout, /latency ms {3}mean/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("toystore report", () => {
