@@ -1,8 +1,11 @@
-// What every hostile case shares: its shape, what it may use, and what it
-// reports. A case returns undefined when the server behaved as promised, or a
-// sentence saying what it did instead (an anomaly: the run fails).
+// The hostile sessions: what every case shares, and the runner. A case
+// returns undefined when the server behaved as promised, or a sentence saying
+// what it did instead (an anomaly: the run fails). Each session picks a case
+// at random among those that fit the time left, runs it under a hard time
+// cap, and picks again.
 
 import type { Rng } from "../../src/measure/random.js";
+import { withTimeout } from "../../src/measure/with-timeout.js";
 
 /** The server limits the cases expect (the ones the run set, or the defaults). */
 export interface ServerLimits {
@@ -27,36 +30,68 @@ export interface HostileContext {
 
 export interface HostileCase {
   readonly name: string;
-  readonly transport: "socket" | "grpc";
-  /** The time it needs at least (it waits for a server timeout); the runner starts it only if that fits the time left. Default 0. */
-  minMs?(limits: ServerLimits): number;
-  /** The longest it may take against these limits; past it (and a margin) the runner reports it as hung. */
-  maxMs(limits: ServerLimits): number;
+  /** The time it needs at least (it waits for a server timeout): it starts only if that fits the time left. Default 0. */
+  readonly minMs?: (limits: ServerLimits) => number;
+  /** The longest it may take against these limits; past it (and a margin) it is reported as hung. Default 15 s. */
+  readonly maxMs?: (limits: ServerLimits) => number;
   run(ctx: HostileContext): Promise<string | undefined>;
 }
 
-/** A reply line of the socket protocol v1 (any of its forms). */
-export function isReplyLine(line: string): boolean {
-  return (
-    line === "-1" ||
-    line === "0" ||
-    line === "1" ||
-    /^\d+\.\d\d \d+$/.test(line) ||
-    (line.startsWith("ERR ") && line.length > 4)
-  );
+export interface HostileTally {
+  /** Per case: runs, runs where the server did something other than promised, the first few of those. */
+  readonly cases: Record<string, { tried: number; anomalies: number; readonly samples: string[] }>;
+  bytesSent: number;
+  readonly decoy: { sent: number; acked: number };
 }
 
-/** Describes the first line of `got` that differs from `expected` (undefined if none). */
-export function firstDifference(got: readonly string[], expected: readonly string[]): string | undefined {
-  for (let i = 0; i < expected.length; i++) {
-    if (got[i] !== expected[i]) {
-      return `reply ${i + 1} of ${expected.length}: expected ${JSON.stringify(expected[i])}, got ${JSON.stringify(got[i]?.slice(0, 120))}`;
+/** The cases to pick from, `sessions` at once, none started after `deadline` (a performance.now() time). */
+export type HostileRun = Pick<HostileContext, "socketPort" | "grpcPort" | "limits"> & {
+  readonly cases: readonly HostileCase[];
+  readonly sessions: number;
+  readonly deadline: number;
+};
+
+// A case that overruns its own bound by this much is reported as hung.
+const HANG_MARGIN_MS = 10_000;
+// No case starts in the last second.
+const MIN_LEFT_MS = 1000;
+
+export async function runHostile(run: HostileRun, rng: Rng): Promise<HostileTally> {
+  const tally: HostileTally = {
+    cases: Object.fromEntries(run.cases.map((c) => [c.name, { tried: 0, anomalies: 0, samples: [] }])),
+    bytesSent: 0,
+    decoy: { sent: 0, acked: 0 },
+  };
+  const session = async (own: Rng) => {
+    const ctx: HostileContext = {
+      ...run,
+      rng: own,
+      decoy: tally.decoy,
+      sent: (bytes) => {
+        tally.bytesSent += bytes;
+      },
+    };
+    for (;;) {
+      const left = run.deadline - performance.now();
+      // A case starts only if the time it needs fits; it may then overrun the
+      // deadline by up to its cap, which bounds the whole run.
+      const fitting = run.cases.filter((c) => (c.minMs?.(run.limits) ?? 0) + MIN_LEFT_MS <= left);
+      if (fitting.length === 0) return;
+      const chosen = own.pick(fitting);
+      const caseTally = tally.cases[chosen.name]!;
+      caseTally.tried++;
+      const capMs = (chosen.maxMs?.(run.limits) ?? 15_000) + HANG_MARGIN_MS;
+      let anomaly: string | undefined;
+      try {
+        anomaly = await withTimeout(chosen.run(ctx), capMs, `did not finish within ${capMs} ms`);
+      } catch (error) {
+        anomaly = `failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      if (anomaly === undefined) continue;
+      caseTally.anomalies++;
+      if (caseTally.samples.length < 3) caseTally.samples.push(anomaly);
     }
-  }
-  if (got.length > expected.length) return `${got.length - expected.length} replies more than requests`;
-  return undefined;
-}
-
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  };
+  await Promise.all(Array.from({ length: run.sessions }, () => session(rng.fork())));
+  return tally;
 }

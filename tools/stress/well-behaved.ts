@@ -1,13 +1,16 @@
-// Well-behaved sessions: a client connects, sends a mix of queries and buys
-// one at a time, checks every answer, and reconnects after a while. They
-// count what was acknowledged (for the books) and every error they saw
-// (there must be none).
+// Well-behaved sessions, run in fleet workers (well-behaved-worker.ts): a
+// client connects, sends a mix of queries and buys one at a time, checks
+// every answer, and reconnects after a while. They count what was
+// acknowledged (for the books) and every error they saw (there must be none),
+// and report plain JSON: counts, and the latencies as an HDR histogram.
 
-import { GrpcStoreClient } from "../../src/client/grpc-client.js";
-import { SocketStoreClient } from "../../src/client/socket-client.js";
-import type { StoreClient } from "../../src/client/store-client.js";
-import { isStoreError } from "../../src/errors.js";
-import type { Rng } from "../../src/measure/random.js";
+import type { BuyResult, QueryResult } from "../../src/catalog/toy.js";
+import { connect } from "../../src/client/connect.js";
+import type { StoreClient, Transport } from "../../src/client/store-client.js";
+import { errorCode } from "../../src/errors.js";
+import * as latency from "../../src/measure/latency-histogram.js";
+import { Rng } from "../../src/measure/random.js";
+import type { Counts, StopReason } from "../../src/measure/results.js";
 
 /** A toy the well-behaved clients trade in (large stock: it never sells out). */
 export interface StressToy {
@@ -16,152 +19,129 @@ export interface StressToy {
   readonly stock: number;
 }
 
-export interface ValidTally {
-  readonly sessions: { socket: number; grpc: number };
-  readonly requests: { socket: number; grpc: number };
-  /** Round-trip times in ms of the answered requests, per transport. */
-  readonly latencies: { socket: number[]; grpc: number[] };
-  /** Buys acknowledged as bought, per toy. */
-  readonly acked: Map<string, number>;
-  /** Buys that failed with an error: the client cannot know whether they ran. */
-  unknownBuys: number;
-  /** Errors by "transport: code". */
-  readonly errors: Map<string, number>;
-  /** Answers that were not the right ones (wrong price, stock going up, wrong kind). */
-  readonly wrong: string[];
-  /** A few error messages, for the report. */
-  readonly errorSamples: string[];
-}
-
-export function newValidTally(): ValidTally {
-  return {
-    sessions: { socket: 0, grpc: 0 },
-    requests: { socket: 0, grpc: 0 },
-    latencies: { socket: [], grpc: [] },
-    acked: new Map(),
-    unknownBuys: 0,
-    errors: new Map(),
-    wrong: [],
-    errorSamples: [],
-  };
-}
-
-export interface ValidContext {
-  readonly transport: "socket" | "grpc";
+/** One worker's share: `sessions` at once over one transport, each replaced by a new one when it ends. */
+export interface WellBehavedPlan {
+  readonly transport: Transport;
   readonly port: number;
   readonly toys: readonly StressToy[];
   /** Sold out from the start. */
   readonly soldOut: string;
+  readonly sessions: number;
   readonly requestsPerSession: number;
-  readonly tally: ValidTally;
-  readonly stopped: () => boolean;
+  /** From the start barrier to the end of the load phase (warm-up + load), ms; "stop" ends it sooner. */
+  readonly durationMs: number;
+  readonly seed: number;
 }
 
-const CALL_TIMEOUT_MS = 15_000;
-
-async function openClient(ctx: ValidContext): Promise<StoreClient> {
-  if (ctx.transport === "socket") {
-    return SocketStoreClient.connect({ port: ctx.port, defaultTimeoutMs: CALL_TIMEOUT_MS });
-  }
-  const client = new GrpcStoreClient({
-    port: ctx.port,
-    ownConnection: true,
-    defaultTimeoutMs: CALL_TIMEOUT_MS,
-  });
-  await client.waitForReady(5000);
-  return client;
+function newTally(transport: Transport) {
+  return {
+    transport,
+    sessions: 0,
+    requests: 0,
+    elapsedMs: 0,
+    stopReason: "duration" as StopReason,
+    /** Round trips of the answered requests, µs, encoded (encodeHistogram). */
+    histogram: "",
+    /** Answers by kind ("in_stock", "bought", "sold_out", "not_found"), and "wrong" ones. */
+    outcomes: {} as Counts,
+    /** Failed connects and requests by error code. */
+    errors: {} as Counts,
+    /** Buys acknowledged as bought, per toy. */
+    acked: {} as Counts,
+    /** Buys that failed with an error: the client cannot know whether they ran. */
+    unknownBuys: 0,
+    /** The first few wrong answers and errors, for the report. */
+    wrong: [] as string[],
+    errorSamples: [] as string[],
+  };
 }
 
-function recordError(ctx: ValidContext, what: string, error: unknown): void {
-  const code = isStoreError(error) ? error.code : "thrown";
-  const key = `${ctx.transport}: ${code}`;
-  ctx.tally.errors.set(key, (ctx.tally.errors.get(key) ?? 0) + 1);
-  if (ctx.tally.errorSamples.length < 10) {
-    ctx.tally.errorSamples.push(
-      `${key} on ${what}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
+/** What a worker reports. */
+export type WellBehavedResult = Readonly<ReturnType<typeof newTally>>;
 
-function wrong(ctx: ValidContext, text: string): void {
-  if (ctx.tally.wrong.length < 1000) ctx.tally.wrong.push(`${ctx.transport}: ${text}`);
-}
+const CALL = { timeoutMs: 15_000 };
+const SAMPLES = 10;
 
-/** One session: connect, run requests until its count or the stop, close. Errors end the session. */
-async function runSession(ctx: ValidContext, rng: Rng): Promise<void> {
-  let client: StoreClient;
-  try {
-    client = await openClient(ctx);
-  } catch (error) {
-    recordError(ctx, "connect", error);
-    return;
-  }
-  ctx.tally.sessions[ctx.transport]++;
-  // Within a session requests are sequential, so the stock it sees never goes up.
-  const lastSeen = new Map<string, number>();
-  const latencies = ctx.tally.latencies[ctx.transport];
-  try {
-    for (let i = 0; i < ctx.requestsPerSession && !ctx.stopped(); i++) {
-      const roll = rng.next();
-      const toy = rng.pick(ctx.toys);
-      ctx.tally.requests[ctx.transport]++;
-      const sentAt = performance.now();
-      if (roll < 0.3) {
-        let result: Awaited<ReturnType<StoreClient["buy"]>>;
-        try {
-          result = await client.buy(toy.name);
-        } catch (error) {
-          ctx.tally.unknownBuys++;
-          recordError(ctx, `buy ${toy.name}`, error);
-          return;
-        }
-        latencies.push(performance.now() - sentAt);
-        if (result.kind !== "bought") {
-          wrong(ctx, `buy ${toy.name}: ${result.kind}`);
-          continue;
-        }
-        ctx.tally.acked.set(toy.name, (ctx.tally.acked.get(toy.name) ?? 0) + 1);
-        if (result.stockLeft !== undefined) {
-          if (result.stockLeft >= (lastSeen.get(toy.name) ?? toy.stock)) {
-            wrong(ctx, `buy ${toy.name}: ${result.stockLeft} left, not below ${lastSeen.get(toy.name)}`);
-          }
-          lastSeen.set(toy.name, result.stockLeft);
-        }
-        continue;
-      }
-      const name = roll < 0.9 ? toy.name : roll < 0.95 ? ctx.soldOut : "Nope";
-      let result: Awaited<ReturnType<StoreClient["query"]>>;
-      try {
-        result = await client.query(name);
-      } catch (error) {
-        recordError(ctx, `query ${name}`, error);
-        return;
-      }
-      latencies.push(performance.now() - sentAt);
-      if (name === ctx.soldOut) {
-        if (result.kind !== "sold_out") wrong(ctx, `query ${name}: ${result.kind}`);
-      } else if (name === "Nope") {
-        if (result.kind !== "not_found") wrong(ctx, `query ${name}: ${result.kind}`);
-      } else if (result.kind !== "in_stock" || result.priceCents !== toy.priceCents) {
-        wrong(ctx, `query ${name}: ${JSON.stringify(result)}`);
-      } else {
-        if (result.stock > (lastSeen.get(name) ?? toy.stock)) {
-          wrong(ctx, `query ${name}: stock ${result.stock} went up from ${lastSeen.get(name)}`);
-        }
-        lastSeen.set(name, result.stock);
-      }
+const add = (counts: Counts, key: string) => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+/** Runs the plan's sessions from now until its duration ends or `signal` aborts. */
+export async function runWellBehaved(plan: WellBehavedPlan, signal: AbortSignal): Promise<WellBehavedResult> {
+  const t = newTally(plan.transport);
+  const histogram = latency.createLatencyHistogram();
+  const startedAt = performance.now();
+  const stopped = () => signal.aborted || performance.now() - startedAt >= plan.durationMs;
+  const fail = (what: string, error: unknown): void => {
+    add(t.errors, errorCode(error));
+    const message = error instanceof Error ? error.message : String(error);
+    if (t.errorSamples.length < SAMPLES) t.errorSamples.push(`${plan.transport} ${what}: ${message}`);
+  };
+
+  /** One session: connect, run requests until its count or the stop, close. An error ends the session. */
+  const session = async (rng: Rng): Promise<void> => {
+    let client: StoreClient;
+    try {
+      client = await connect({ transport: plan.transport, port: plan.port });
+    } catch (error) {
+      return fail("connect", error);
     }
-  } finally {
-    await client.close();
-  }
-}
+    t.sessions++;
+    // Within a session requests are sequential, so the stock it sees never goes up.
+    const lastSeen = new Map<string, number>();
+    try {
+      for (let i = 0; i < plan.requestsPerSession && !stopped(); i++) {
+        const roll = rng.next();
+        const toy = rng.pick(plan.toys);
+        const [op, name, expected] =
+          roll < 0.3
+            ? ["buy", toy.name, "bought"]
+            : roll < 0.9
+              ? ["query", toy.name, "in_stock"]
+              : roll < 0.95
+                ? ["query", plan.soldOut, "sold_out"]
+                : ["query", "Nope", "not_found"];
+        t.requests++;
+        const sentAt = performance.now();
+        let result: QueryResult | BuyResult;
+        try {
+          result = await (op === "buy" ? client.buy(name, CALL) : client.query(name, CALL));
+        } catch (error) {
+          if (op === "buy") t.unknownBuys++;
+          return fail(`${op} ${name}`, error);
+        }
+        latency.recordLatencyMicros(histogram, (performance.now() - sentAt) * 1000);
+        if (result.kind === "bought") add(t.acked, name);
+        const stock =
+          result.kind === "in_stock" ? result.stock : result.kind === "bought" ? result.stockLeft : undefined;
+        const before = lastSeen.get(name) ?? toy.stock;
+        if (stock !== undefined) lastSeen.set(name, stock);
+        const wrong =
+          result.kind !== expected || (result.kind === "in_stock" && result.priceCents !== toy.priceCents)
+            ? JSON.stringify(result)
+            : stock !== undefined && (result.kind === "bought" ? stock >= before : stock > before)
+              ? `stock ${stock} after ${before}`
+              : undefined;
+        add(t.outcomes, wrong === undefined ? result.kind : "wrong");
+        if (wrong !== undefined && t.wrong.length < SAMPLES)
+          t.wrong.push(`${t.transport} ${op} ${name}: ${wrong}`);
+      }
+    } finally {
+      await client.close();
+    }
+  };
 
-/** Runs `count` sessions at once, each replaced by a new one when it ends, until `stopped()`. */
-export async function runValidSessions(ctx: ValidContext, count: number, rng: Rng): Promise<void> {
+  const rng = new Rng(plan.seed);
   await Promise.all(
-    Array.from({ length: count }, async () => {
+    Array.from({ length: plan.sessions }, async () => {
       const own = rng.fork();
-      while (!ctx.stopped()) await runSession(ctx, own);
+      while (!stopped()) await session(own);
     }),
   );
+  return {
+    ...t,
+    elapsedMs: performance.now() - startedAt,
+    stopReason: signal.aborted ? "aborted" : "duration",
+    histogram: latency.encodeHistogram(histogram),
+  };
 }
