@@ -1,4 +1,4 @@
-// The stress run's report: the well-behaved workers' results merged per
+// The stress run's report: the well-behaved processes' results merged per
 // transport (a latency summary with its histogram, as every measuring tool
 // writes), what the hostile sessions did, the server's memory, the checks;
 // and its printout.
@@ -11,7 +11,7 @@ import type { HostileTally, ServerLimits } from "./hostile.js";
 import type { StressOptions } from "./options.js";
 import type { WellBehavedResult } from "./well-behaved.js";
 
-/** One transport's well-behaved sessions, every worker's added up. */
+/** One transport's well-behaved sessions, every process's added up. */
 export type WellBehavedSummary = WellBehavedResult & ReturnType<typeof measured>;
 
 /** An RSS reading (one each 250 ms), with the phase of the run it was taken in. */
@@ -37,7 +37,7 @@ export interface StressReport {
   readonly checks: readonly Check[];
 }
 
-/** Adds the workers' results up per transport, in the order the transports first appear. */
+/** Adds the processes' results up per transport, in the order the transports first appear. */
 export function mergeWellBehaved(results: readonly WellBehavedResult[]): WellBehavedSummary[] {
   return [...new Set(results.map((r) => r.transport))].map((transport) => {
     const mine = results.filter((r) => r.transport === transport);

@@ -2,7 +2,7 @@
 //
 // Starts `toystore serve` on free loopback ports with a catalog of large
 // stocks. Well-behaved sessions (queries and buys, every answer checked) run
-// over both transports in worker processes of the shared fleet: from the
+// over both transports in processes of the shared fleet: from the
 // start barrier through --warmup seconds alone, then for --duration seconds
 // alongside hostile sessions (the abuse cases, picked at random), run here.
 // Then it runs the checks (checks.ts), prints what it did and what it
@@ -45,11 +45,11 @@ const LIMITS: ServerLimits = {
   grpcMaxConcurrentStreams: GRPC_SERVER_DEFAULTS.maxConcurrentStreams,
 };
 const WORKER: NodeEntry = {
-  file: join(PACKAGE_ROOT, "tools/stress/well-behaved-worker.ts"),
+  file: join(PACKAGE_ROOT, "tools/stress/well-behaved-process.ts"),
   execArgv: tsxExecArgv(),
   runtime: "source",
 };
-/** After the plans' duration, how long the workers may take to report (a call in flight may take 15 s). */
+/** After the plans' duration, how long the processes may take to report (a call in flight may take 15 s). */
 const REPORT_SLACK_MS = 30_000;
 
 /** The hostile cases `--only` picks (all without it); a RangeError when it picks none. */
@@ -99,7 +99,7 @@ function sampleMemory(server: ServerProcess) {
   return sampler;
 }
 
-/** The warm-up and the load: the workers' plans last both; the hostile sessions start after the warm-up. */
+/** The warm-up and the load: the processes' plans last both; the hostile sessions start after the warm-up. */
 async function runLoad(
   options: StressOptions,
   server: ServerProcess,
@@ -125,7 +125,7 @@ async function runLoad(
   const barrier = new Promise<void>((resolve) => {
     opened = resolve;
   });
-  const wellBehaved = runOnFleet<WellBehavedPlan, WellBehavedResult>(WORKER, "well-behaved worker", plans, {
+  const wellBehaved = runOnFleet<WellBehavedPlan, WellBehavedResult>(WORKER, "well-behaved process", plans, {
     signal: stop.signal,
     onStart: () => opened(),
     resultTimeoutMs: durationMs + REPORT_SLACK_MS,
@@ -146,7 +146,7 @@ async function runLoad(
     const hostile = await runHostile(run, rng.fork());
     return { wellBehaved: await wellBehaved, hostile, loadMs: performance.now() - loadStart, warm };
   } finally {
-    // Had the run failed, the workers stop now rather than at the end of their plans.
+    // Had the run failed, the processes stop now rather than at the end of their plans.
     stop.abort();
     await wellBehaved.catch(() => {});
   }

@@ -1,4 +1,4 @@
-// Well-behaved sessions, run in fleet workers (well-behaved-worker.ts): a
+// Well-behaved sessions, run in fleet processes (well-behaved-process.ts): a
 // client connects, sends a mix of queries and buys one at a time, checks
 // every answer, and reconnects after a while. They count what was
 // acknowledged (for the books) and every error they saw (there must be none),
@@ -19,7 +19,7 @@ export interface StressToy {
   readonly stock: number;
 }
 
-/** One worker's share: `sessions` at once over one transport, each replaced by a new one when it ends. */
+/** One process's share: `sessions` at once over one transport, each replaced by a new one when it ends. */
 export interface WellBehavedPlan {
   readonly transport: Transport;
   readonly port: number;
@@ -56,7 +56,7 @@ function newTally(transport: Transport) {
   };
 }
 
-/** What a worker reports. */
+/** What a process reports. */
 export type WellBehavedResult = Readonly<ReturnType<typeof newTally>>;
 
 const CALL = { timeoutMs: 15_000 };
