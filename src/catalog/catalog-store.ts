@@ -33,11 +33,18 @@ interface Entry {
 /** How many orders the in-memory store keeps: the latest, so its memory stays bounded. */
 export const IN_MEMORY_ORDERS_KEPT = 10_000;
 
-/** The catalog in a Map keyed by normalized name; the latest orders in a Map in sale order. */
+/** A sale as the memory store keeps it: the time as a number, formatted only when read. */
+interface Sale {
+  readonly id: number;
+  readonly entry: Entry;
+  readonly atMs: number;
+}
+
+/** The catalog in a Map keyed by normalized name; the latest orders in a ring indexed by order number. */
 export class InMemoryCatalog implements CatalogStore {
   readonly #entries = new Map<string, Entry>();
-  readonly #orders = new Map<string, Order>();
-  readonly #ordersKept: number;
+  // A ring, not a Map: dropping the oldest order is an overwrite, and a buy pays O(1) whatever came before.
+  readonly #sales: (Sale | undefined)[];
   #lastOrder = 0;
   // Display names as written, so the common exact-case request skips normalization.
   readonly #exact = new Map<string, Entry>();
@@ -47,7 +54,7 @@ export class InMemoryCatalog implements CatalogStore {
    * loadCatalogFile). Keeps the latest `ordersKept` orders (default 10 000).
    */
   constructor(toys: readonly Toy[], ordersKept = IN_MEMORY_ORDERS_KEPT) {
-    this.#ordersKept = ordersKept;
+    this.#sales = new Array<Sale | undefined>(ordersKept);
     for (const toy of toys) {
       const key = normalizeName(toy.name);
       if (this.#entries.has(key)) throw new Error(`InMemoryCatalog: duplicate toy name "${toy.name}"`);
@@ -69,20 +76,23 @@ export class InMemoryCatalog implements CatalogStore {
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0) return SOLD_OUT;
     entry.stock--;
-    const id = String(++this.#lastOrder);
-    this.#orders.set(id, {
-      id,
-      toy: entry.name,
-      unitPriceCents: entry.priceCents,
-      time: new Date().toISOString(),
-    });
-    // Maps iterate in insertion order: the first key is the oldest order.
-    if (this.#orders.size > this.#ordersKept) this.#orders.delete(this.#orders.keys().next().value!);
-    return { kind: "bought", stockLeft: entry.stock, orderId: id };
+    const id = ++this.#lastOrder;
+    this.#sales[id % this.#sales.length] = { id, entry, atMs: Date.now() };
+    return { kind: "bought", stockLeft: entry.stock, orderId: String(id) };
   }
 
   order(id: string): Order | undefined {
-    return this.#orders.get(id);
+    const n = Number(id);
+    if (!Number.isSafeInteger(n) || n < 1 || String(n) !== id) return undefined;
+    const sale = this.#sales[n % this.#sales.length];
+    if (sale?.id !== n) return undefined;
+    // The price the toy had when sold: the memory store's prices never change.
+    return {
+      id,
+      toy: sale.entry.name,
+      unitPriceCents: sale.entry.priceCents,
+      time: new Date(sale.atMs).toISOString(),
+    };
   }
 
   list(): readonly Toy[] {
