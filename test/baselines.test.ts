@@ -9,7 +9,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { PROTO_LOADER_OPTIONS, PROTO_PATH } from "../src/transport/grpc/contract.js";
 import type { RunningServer } from "../tools/baselines/baseline-args.js";
 import { startGrpcBaseline } from "../tools/baselines/grpc-baseline.js";
-import { startLineBaseline } from "../tools/baselines/line-baseline.js";
+import { baselineForSuite } from "./helpers/baseline-suite.js";
 
 /** Writes the chunks one by one and collects `count` reply lines. */
 function exchange(port: number, chunks: string[], count: number): Promise<string[]> {
@@ -36,14 +36,10 @@ function exchange(port: number, chunks: string[], count: number): Promise<string
 }
 
 describe("line baseline", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startLineBaseline({ host: "127.0.0.1", port: 0 });
-  });
-  after(() => server.close());
+  const baseline = baselineForSuite("line");
 
   it("answers Query, Buy and anything else with fixed lines, in order", async () => {
-    assert.deepEqual(await exchange(server.port, ["Query: Tux\nBuy: Tux\nSell: Tux\n"], 3), [
+    assert.deepEqual(await exchange(baseline().port, ["Query: Tux\nBuy: Tux\nSell: Tux\n"], 3), [
       "19.99 100",
       "1",
       "ERR bad request",
@@ -51,7 +47,10 @@ describe("line baseline", () => {
   });
 
   it("reassembles a request split across chunks", async () => {
-    assert.deepEqual(await exchange(server.port, ["Que", "ry: Tux\nBu", "y: Tux\n"], 2), ["19.99 100", "1"]);
+    assert.deepEqual(await exchange(baseline().port, ["Que", "ry: Tux\nBu", "y: Tux\n"], 2), [
+      "19.99 100",
+      "1",
+    ]);
   });
 });
 

@@ -7,9 +7,7 @@ import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { planProcesses, resolveBenchOptions } from "../src/throughput/options.js";
 import { runBench } from "../src/throughput/run-bench.js";
-import type { RunningServer } from "../tools/baselines/baseline-args.js";
-import { startGrpcBaseline } from "../tools/baselines/grpc-baseline.js";
-import { startLineBaseline } from "../tools/baselines/line-baseline.js";
+import { baselineForSuite } from "./helpers/baseline-suite.js";
 
 const SHORT = { durationMs: 300, warmupMs: 100, processes: 1 } as const;
 
@@ -42,30 +40,33 @@ describe("bench options", () => {
   });
 });
 
-describe("runBench against the line baseline", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startLineBaseline({ host: "127.0.0.1", port: 0 });
-  });
-  after(() => server.close());
+for (const { kind, name, load, processes } of [
+  {
+    kind: "line",
+    name: "counts replies of a pipelined mixed load across two processes, without errors",
+    load: { transport: "socket", connections: 4, pipeline: 8, processes: 2 },
+    processes: 2,
+  },
+  {
+    kind: "grpc",
+    name: "keeps calls in flight over several channels, without errors",
+    load: { transport: "grpc", concurrency: 8, channels: 2 },
+    processes: undefined,
+  },
+] as const) {
+  describe(`runBench against the ${kind} baseline`, () => {
+    const baseline = baselineForSuite(kind);
 
-  it("counts replies of a pipelined mixed load across two processes, without errors", async () => {
-    const result = await runBench({
-      transport: "socket",
-      port: server.port,
-      op: "mix",
-      connections: 4,
-      pipeline: 8,
-      ...SHORT,
-      processes: 2,
+    it(name, async () => {
+      const result = await runBench({ ...SHORT, ...load, port: baseline().port, op: "mix" });
+      assert.equal(result.stopReason, "duration");
+      if (processes !== undefined) assert.equal(result.processes.length, processes);
+      assert.ok(result.latency.count > 0);
+      assert.deepEqual(result.errors, {});
+      assert.ok(result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.max);
     });
-    assert.equal(result.stopReason, "duration");
-    assert.equal(result.processes.length, 2);
-    assert.ok(result.latency.count > 0);
-    assert.deepEqual(result.errors, {});
-    assert.ok(result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.max);
   });
-});
+}
 
 describe("runBench against a server that answers ERR", () => {
   let server: net.Server;
@@ -89,28 +90,6 @@ describe("runBench against a server that answers ERR", () => {
     const result = await runBench({ transport: "socket", port, connections: 2, pipeline: 4, ...SHORT });
     assert.ok(result.latency.count > 0);
     assert.deepEqual(result.errors, { failed: result.latency.count });
-  });
-});
-
-describe("runBench against the gRPC baseline", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startGrpcBaseline({ host: "127.0.0.1", port: 0 });
-  });
-  after(() => server.close());
-
-  it("keeps calls in flight over several channels, without errors", async () => {
-    const result = await runBench({
-      transport: "grpc",
-      port: server.port,
-      op: "mix",
-      concurrency: 8,
-      channels: 2,
-      ...SHORT,
-    });
-    assert.equal(result.stopReason, "duration");
-    assert.ok(result.latency.count > 0);
-    assert.deepEqual(result.errors, {});
   });
 });
 

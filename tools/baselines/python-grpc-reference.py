@@ -54,28 +54,33 @@ def make_servicer(pb2, pb2_grpc, work_s):
             # Name -> [price in cents, stock]; stock large enough that a benchmark never sells out.
             self.catalog = {"tux": [1999, 10**9], "whale": [3499, 10**9]}
 
-        def Query(self, request, context):
+        def _locked(self, request, answer):
+            """One lock around the whole request, with the work inside it, as the original design has."""
             with self.lock:
                 if work_s:
                     time.sleep(work_s)
-                toy = self.catalog.get(request.name.strip().lower())
+                return answer(self.catalog.get(request.name.strip().lower()))
+
+        def Query(self, request, context):
+            def answer(toy):
                 if toy is None:
                     return pb2.QueryResponse(status=pb2.QUERY_STATUS_NOT_FOUND)
                 if toy[1] <= 0:
                     return pb2.QueryResponse(status=pb2.QUERY_STATUS_SOLD_OUT)
                 return pb2.QueryResponse(status=pb2.QUERY_STATUS_IN_STOCK, price_cents=toy[0], stock=toy[1])
 
+            return self._locked(request, answer)
+
         def Buy(self, request, context):
-            with self.lock:
-                if work_s:
-                    time.sleep(work_s)
-                toy = self.catalog.get(request.name.strip().lower())
+            def answer(toy):
                 if toy is None:
                     return pb2.BuyResponse(status=pb2.BUY_STATUS_NOT_FOUND)
                 if toy[1] <= 0:
                     return pb2.BuyResponse(status=pb2.BUY_STATUS_SOLD_OUT)
                 toy[1] -= 1
                 return pb2.BuyResponse(status=pb2.BUY_STATUS_BOUGHT, stock_left=toy[1])
+
+            return self._locked(request, answer)
 
     return ToyStore()
 
