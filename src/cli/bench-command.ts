@@ -29,7 +29,7 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
           server = await startToystore({
             transports: [target.transport],
             flags: { workMs: 0, maxConnections: 100_000 },
-            catalog: unlimitedCatalog(options.name ?? BENCH_OPTIONS.name.default),
+            catalog: unlimitedCatalog([options.name ?? BENCH_OPTIONS.name.default]),
           });
           target = { ...target, host: server.host, port: server.port };
           if (!json)

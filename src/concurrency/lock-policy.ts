@@ -59,21 +59,11 @@ class PerToyLocks implements LockPolicy {
   }
 
   tryAcquire(key: string, shared: boolean): boolean {
-    const lock = this.#locks.get(key);
-    if (lock !== undefined) return lock.tryAcquire(shared);
-    const fresh = new RwLock();
-    fresh.tryAcquire(shared);
-    this.#locks.set(key, fresh);
-    return true;
+    return this.#lockFor(key).tryAcquire(shared);
   }
 
   acquire(key: string, shared: boolean): Promise<void> {
-    let lock = this.#locks.get(key);
-    if (lock === undefined) {
-      lock = new RwLock();
-      this.#locks.set(key, lock);
-    }
-    return lock.acquire(shared);
+    return this.#lockFor(key).acquire(shared);
   }
 
   release(key: string, shared: boolean): void {
@@ -81,6 +71,16 @@ class PerToyLocks implements LockPolicy {
     if (lock === undefined) throw new Error(`per-toy lock: release of "${key}", which is not held`);
     lock.release(shared);
     if (lock.readers === 0 && !lock.writing && lock.waiting === 0) this.#locks.delete(key);
+  }
+
+  /** The key's lock, made on first use; `release` drops it once it is idle. */
+  #lockFor(key: string): RwLock {
+    let lock = this.#locks.get(key);
+    if (lock === undefined) {
+      lock = new RwLock();
+      this.#locks.set(key, lock);
+    }
+    return lock;
   }
 }
 

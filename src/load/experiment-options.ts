@@ -7,14 +7,14 @@ import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
 import {
-  choice,
   defaultsOf,
-  integer,
   list,
   OptionError,
+  oneOf,
   resolveOptions,
   type Schema,
   toggle,
+  wholeNumber,
 } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
@@ -62,26 +62,16 @@ export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
  * 200 ms of work, 10 requests each, a socket pool of 5 and 10 gRPC handlers.
  */
 export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
-  transports: list(
-    "--transports",
-    "comma-separated: socket, grpc",
-    TRANSPORTS,
-    choice("", "", "socket", TRANSPORTS),
-  ),
-  locks: list(
-    "--locks",
-    `comma-separated: ${LOCK_KINDS.join(", ")}`,
-    ["mutex", "rwlock"],
-    choice("", "", "mutex", LOCK_KINDS),
-  ),
+  transports: list("--transports", "comma-separated: socket, grpc", TRANSPORTS, oneOf(TRANSPORTS)),
+  locks: list("--locks", `comma-separated: ${LOCK_KINDS.join(", ")}`, ["mutex", "rwlock"], oneOf(LOCK_KINDS)),
   toyChoices: list(
     "--toy-choices",
     "comma-separated: uniform (each request a random toy), same (every client one toy), distinct (each client its own toy)",
     ["uniform"],
-    choice("", "", "uniform", TOY_CHOICES),
+    oneOf(TOY_CHOICES),
   ),
-  ops: list("--ops", "comma-separated: query, buy", OPS, choice("", "", "query", OPS)),
-  clients: list("--clients", "comma-separated client counts", [1, 5, 10], integer("", "", 1, 1, 100_000)),
+  ops: list("--ops", "comma-separated: query, buy", OPS, oneOf(OPS)),
+  clients: list("--clients", "comma-separated client counts", [1, 5, 10], wholeNumber(1, 100_000)),
   workMs: {
     ...STORE_SERVICE_OPTIONS.workMs,
     default: 200,

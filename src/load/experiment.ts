@@ -7,7 +7,7 @@ import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
 import type { NodeEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
-import { startToystore } from "../measure/server.js";
+import { startToystore, unlimitedCatalog } from "../measure/server.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,
@@ -112,7 +112,7 @@ function cellToys(plan: CellPlan, options: ExperimentOptions) {
   return {
     toys,
     toyChoice: "per-client" as const,
-    catalog: toys.map((name) => ({ name, price: "1.00", stock: 1e15 })),
+    catalog: unlimitedCatalog(toys),
   };
 }
 

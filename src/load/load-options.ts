@@ -8,13 +8,13 @@ import {
   choice,
   decimal,
   defaultsOf,
-  type Field,
   integer,
   list,
+  NON_EMPTY_LINE,
+  positiveOrNull,
   resolveOptions,
   type Schema,
   seconds,
-  text,
   toggle,
 } from "../options/schema.js";
 
@@ -71,20 +71,6 @@ export interface LoadRunOptions {
  */
 export type LoadOptions = Target & LoadRunOptions;
 
-const positiveOrNull = (flag: string, help: string, arg: string) =>
-  ({
-    flag,
-    arg,
-    help,
-    default: null,
-    expected: "a number > 0",
-    valid: (n: number | null) => n === null || (Number.isFinite(n) && n > 0),
-    parse: (value: string) => {
-      const n = Number(value);
-      return value.trim() !== "" && Number.isFinite(n) && n > 0 ? n : undefined;
-    },
-  }) satisfies Field<number | null>;
-
 export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
   clients: integer("--clients", "concurrent clients", 1, 1, 100_000, { short: "-c" }),
   requests: integer("--requests", "sequential requests per client (ignored with --duration)", 10, 1, 1e9, {
@@ -107,7 +93,7 @@ export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
     "--toys",
     "comma-separated toys to pick from uniformly",
     DEFAULT_CATALOG.map((toy) => toy.name),
-    text("--toys", "", ""),
+    NON_EMPTY_LINE,
   ),
   toyChoice: choice<LoadToyChoice>(
     "--toy-choice",

@@ -211,9 +211,9 @@ export interface CatalogEntry {
   readonly stock: number;
 }
 
-/** A one-toy catalog whose stock no benchmark can exhaust, so Buy never sells out. */
-export function unlimitedCatalog(name = "Tux"): CatalogEntry[] {
-  return [{ name, price: "19.99", stock: 1e15 }];
+/** A catalog whose stock no run can exhaust, so Buy never sells out (default: Tux alone). */
+export function unlimitedCatalog(names: readonly string[] = ["Tux"]): CatalogEntry[] {
+  return names.map((name) => ({ name, price: "19.99", stock: 1e15 }));
 }
 
 /** `toystore serve` flag values by option name: `{ workMs: 0 }` is `--work-ms 0`. */

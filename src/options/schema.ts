@@ -52,6 +52,34 @@ function toNumber(text: string): number | undefined {
   return text.trim() === "" || !Number.isFinite(n) ? undefined : n;
 }
 
+/** What a value must be, without a flag: one item of a list, or the core of a field. */
+export type Rule<T> = Pick<Field<T>, "valid" | "parse" | "expected">;
+
+/** An integer in [min, max]. */
+export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER): Rule<number> {
+  const valid = (n: number) => Number.isSafeInteger(n) && n >= min && n <= max;
+  const expected =
+    max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  return { valid, expected, parse: numberParser(valid) };
+}
+
+/** One of a fixed set of words. */
+export function oneOf<T extends string>(choices: readonly T[]): Rule<T> {
+  const valid = (value: T) => choices.includes(value);
+  return {
+    valid,
+    expected: `one of ${choices.join(", ")}`,
+    parse: (text) => (valid(text as T) ? (text as T) : undefined),
+  };
+}
+
+/** A non-empty single line of text. */
+export const NON_EMPTY_LINE: Rule<string> = {
+  valid: (value) => typeof value === "string" && value.trim() !== "" && !value.includes("\n"),
+  expected: "a non-empty line of text",
+  parse: (value) => (value.trim() !== "" && !value.includes("\n") ? value : undefined),
+};
+
 /** A parser for numbers that `valid` accepts. */
 function numberParser(valid: (n: number) => boolean): (text: string) => number | undefined {
   return (text) => {
@@ -70,7 +98,7 @@ function numeric(
   flag: string,
   help: string,
   fallback: number,
-  rule: { readonly valid: (n: number) => boolean; readonly expected: string },
+  rule: Pick<Rule<number>, "valid" | "expected">,
   extra: Extra,
 ): Field<number> {
   return {
@@ -94,16 +122,7 @@ export function integer(
   max: number = Number.MAX_SAFE_INTEGER,
   extra: Extra = {},
 ): Field<number> {
-  return numeric(
-    flag,
-    help,
-    fallback,
-    {
-      valid: (n) => Number.isSafeInteger(n) && n >= min && n <= max,
-      expected: max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
-    },
-    extra,
-  );
+  return numeric(flag, help, fallback, wholeNumber(min, max), extra);
 }
 
 /** A number >= min (decimals allowed); `above` makes min itself invalid. */
@@ -165,16 +184,13 @@ export function choice<T extends string>(
   choices: readonly T[],
   extra: Extra = {},
 ): Field<T> {
-  const valid = (value: T) => choices.includes(value);
   return field({
     flag,
     arg: "<kind>",
     help: `${help} (${choices.join(" | ")})`,
     default: fallback,
     shown: fallback,
-    expected: `one of ${choices.join(", ")}`,
-    valid,
-    parse: (text) => (valid(text as T) ? (text as T) : undefined),
+    ...oneOf(choices),
     ...extra,
   });
 }
@@ -186,21 +202,38 @@ export function text<T extends string | null>(
   fallback: T,
   extra: Extra & { readonly arg?: string } = {},
 ): Field<T> {
-  const valid = (value: T) =>
-    value === null
-      ? fallback === null
-      : typeof value === "string" && value.trim() !== "" && !value.includes("\n");
+  const valid = (value: T) => (value === null ? fallback === null : NON_EMPTY_LINE.valid(value));
   return field({
     flag,
     arg: "<text>",
     help,
     default: fallback,
     shown: fallback ?? undefined,
-    expected: "a non-empty line of text",
+    expected: NON_EMPTY_LINE.expected,
     valid,
-    parse: (value) => (valid(value as T) ? (value as T) : undefined),
+    parse: (value) => NON_EMPTY_LINE.parse(value) as T | undefined,
     ...extra,
   });
+}
+
+/** A number > 0, or null (the default) for "not set": an open loop's rate, a deadline. */
+export function positiveOrNull(
+  flag: string,
+  help: string,
+  arg: string,
+  extra: Extra = {},
+): Field<number | null> {
+  const positive = (n: number) => Number.isFinite(n) && n > 0;
+  return {
+    flag,
+    arg,
+    help,
+    default: null,
+    expected: "a number > 0",
+    valid: (n) => n === null || positive(n),
+    parse: numberParser(positive),
+    ...extra,
+  };
 }
 
 /** A switch: false unless given. */
@@ -216,15 +249,12 @@ export function toggle(flag: string, help: string, extra: Extra = {}): Field<boo
   };
 }
 
-/**
- * A comma-separated list of distinct items, each parsed by `item` (a field
- * for one item; its flag is not used).
- */
+/** A comma-separated list of distinct items, each checked by `item`. */
 export function list<T>(
   flag: string,
   help: string,
   fallback: readonly T[],
-  item: Pick<Field<T>, "valid" | "parse" | "expected">,
+  item: Rule<T>,
   extra: Extra = {},
 ): Field<readonly T[]> {
   const valid = (values: readonly T[]) =>
