@@ -1,5 +1,6 @@
-// The store interface the service talks to, and its in-memory implementation.
+// The store interfaces the service talks to, and the in-memory store.
 
+import type { LockKind } from "../concurrency/section-lock.js";
 import type { BuyResult, Order, QueryResult, Toy } from "./toy.js";
 import { NOT_FOUND, normalizeName, SOLD_OUT } from "./toy.js";
 
@@ -7,21 +8,88 @@ import { NOT_FOUND, normalizeName, SOLD_OUT } from "./toy.js";
 export type Awaitable<T> = T | PromiseLike<T>;
 
 /**
- * The catalog behind one asynchronous interface: a database-backed store can
- * return promises; the in-memory one answers at once, so the hot path pays no
- * promise hop. Callers must handle both (see StoreService).
- *
- * A store is not itself safe against interleaving across awaits: StoreService
- * holds the lock around each call.
+ * An outcome decided now whose answer must wait until it is stored: the
+ * change is already visible to the next request in this process, so the
+ * service releases the lock at once and waits for `stored` outside it (group
+ * commit needs that: a buy holding the lock through its sync would leave no
+ * other buy to share the sync with). If `stored` rejects, nothing was stored
+ * and the answer is an error.
+ */
+export class Committing<T> {
+  constructor(
+    readonly outcome: T,
+    readonly stored: Promise<void>,
+  ) {}
+}
+
+/**
+ * A store one process owns (memory, sqlite): the service runs the lock policy
+ * and the simulated work around each call. The in-memory store answers at
+ * once, so the hot path pays no promise hop; a durable one answers with a
+ * Committing outcome; a store may also answer with a promise, which the
+ * service awaits while holding the lock.
  */
 export interface CatalogStore {
+  readonly shared?: false;
   query(name: string): Awaitable<QueryResult>;
   /** Takes one unit if any is left and records the sale as an order, in one step; never oversells. */
-  buy(name: string): Awaitable<BuyResult>;
+  buy(name: string): Awaitable<BuyResult> | Committing<BuyResult>;
   /** An order by id; undefined if there is none (or, in memory, it is older than the ones kept). */
   order(id: string): Awaitable<Order | undefined>;
   /** Every toy, in catalog order. */
   list(): Awaitable<readonly Toy[]>;
+  /** Releases what the store holds (files, connections). */
+  close?(): Awaitable<void>;
+}
+
+/** What a shared store runs each request inside: the lock policy and the simulated work. */
+export interface Section {
+  readonly lock: LockKind;
+  readonly workMs: number;
+}
+
+/**
+ * A store several server processes share (postgres): the lock policy must hold
+ * across processes, so the store runs it, and the simulated work, inside its
+ * own transactions. Every answer is linearizable across all the servers.
+ */
+export interface SharedStore {
+  readonly shared: true;
+  query(name: string, section: Section): Promise<QueryResult>;
+  buy(name: string, section: Section): Promise<BuyResult>;
+  order(id: string): Promise<Order | undefined>;
+  list(): Promise<readonly Toy[]>;
+  close(): Promise<void>;
+}
+
+/** Any store the service can run on. */
+export type AnyStore = CatalogStore | SharedStore;
+
+/**
+ * Toys by name, for the stores that keep the catalog in this process: keyed by
+ * normalized name, plus the display names as written, so the common
+ * exact-case request skips normalization.
+ */
+export class ToyIndex<E extends { readonly name: string }> {
+  readonly #byKey = new Map<string, E>();
+  readonly #exact = new Map<string, E>();
+
+  /** Throws on a duplicate name; callers validate toys first (see loadCatalogFile). */
+  add(entry: E): void {
+    const key = normalizeName(entry.name);
+    if (this.#byKey.has(key)) throw new Error(`duplicate toy name "${entry.name}"`);
+    this.#byKey.set(key, entry);
+    this.#exact.set(entry.name, entry);
+  }
+
+  get(name: string): E | undefined {
+    return this.#exact.get(name) ?? this.#byKey.get(normalizeName(name));
+  }
+
+  /** Every entry, in the order added. */
+  values(): IterableIterator<E> {
+    return this.#byKey.values();
+  }
 }
 
 interface Entry {
@@ -40,14 +108,12 @@ interface Sale {
   readonly atMs: number;
 }
 
-/** The catalog in a Map keyed by normalized name; the latest orders in a ring indexed by order number. */
+/** The catalog in a ToyIndex; the latest orders in a ring indexed by order number. */
 export class InMemoryCatalog implements CatalogStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #toys = new ToyIndex<Entry>();
   // A ring, not a Map: dropping the oldest order is an overwrite, and a buy pays O(1) whatever came before.
   readonly #sales: (Sale | undefined)[];
   #lastOrder = 0;
-  // Display names as written, so the common exact-case request skips normalization.
-  readonly #exact = new Map<string, Entry>();
 
   /**
    * Throws on a duplicate name; callers validate toys first (see
@@ -55,24 +121,18 @@ export class InMemoryCatalog implements CatalogStore {
    */
   constructor(toys: readonly Toy[], ordersKept = IN_MEMORY_ORDERS_KEPT) {
     this.#sales = new Array<Sale | undefined>(ordersKept);
-    for (const toy of toys) {
-      const key = normalizeName(toy.name);
-      if (this.#entries.has(key)) throw new Error(`InMemoryCatalog: duplicate toy name "${toy.name}"`);
-      const entry = { name: toy.name, priceCents: toy.priceCents, stock: toy.stock };
-      this.#entries.set(key, entry);
-      this.#exact.set(toy.name, entry);
-    }
+    for (const toy of toys) this.#toys.add({ name: toy.name, priceCents: toy.priceCents, stock: toy.stock });
   }
 
   query(name: string): QueryResult {
-    const entry = this.#lookup(name);
+    const entry = this.#toys.get(name);
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0) return SOLD_OUT;
     return { kind: "in_stock", priceCents: entry.priceCents, stock: entry.stock };
   }
 
   buy(name: string): BuyResult {
-    const entry = this.#lookup(name);
+    const entry = this.#toys.get(name);
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0) return SOLD_OUT;
     entry.stock--;
@@ -82,8 +142,8 @@ export class InMemoryCatalog implements CatalogStore {
   }
 
   order(id: string): Order | undefined {
-    const n = Number(id);
-    if (!Number.isSafeInteger(n) || n < 1 || String(n) !== id) return undefined;
+    const n = orderNumber(id);
+    if (n === undefined) return undefined;
     const sale = this.#sales[n % this.#sales.length];
     if (sale?.id !== n) return undefined;
     // The price the toy had when sold: the memory store's prices never change.
@@ -96,14 +156,16 @@ export class InMemoryCatalog implements CatalogStore {
   }
 
   list(): readonly Toy[] {
-    return Array.from(this.#entries.values(), (e) => ({
+    return Array.from(this.#toys.values(), (e) => ({
       name: e.name,
       priceCents: e.priceCents,
       stock: e.stock,
     }));
   }
+}
 
-  #lookup(name: string): Entry | undefined {
-    return this.#exact.get(name) ?? this.#entries.get(normalizeName(name));
-  }
+/** An order id as its number, if it is one a store could have given (a positive integer, written plainly). */
+export function orderNumber(id: string): number | undefined {
+  const n = Number(id);
+  return Number.isSafeInteger(n) && n >= 1 && String(n) === id ? n : undefined;
 }

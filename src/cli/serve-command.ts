@@ -3,12 +3,14 @@
 // gracefully on SIGINT/SIGTERM.
 
 import type { Command } from "commander";
-import { InMemoryCatalog } from "../catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
 import { CatalogError, loadCatalogFile } from "../catalog/load-catalog.js";
 import type { Toy } from "../catalog/toy.js";
 import { choice, integer, resolveOptions, type Schema, text } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
+import { openStore } from "../stores/open-store.js";
+import { StoreOpenError } from "../stores/store-errors.js";
+import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
 import { startGrpcServer } from "../transport/grpc/grpc-server.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
@@ -18,6 +20,7 @@ import { addFlags, readFlags } from "./flags.js";
 
 interface ServeSettings {
   readonly transport: "socket" | "grpc" | "both";
+  readonly store: StoreSpec;
   /** A JSON catalog file; null = the default catalog. */
   readonly catalog: string | null;
   readonly graceMs: number;
@@ -29,9 +32,15 @@ const SERVE_OPTIONS: Schema<ServeSettings> = {
     "grpc",
     "both",
   ]),
-  catalog: text("--catalog", "load the catalog from a JSON file instead of the default one", null, {
-    arg: "<file>",
-  }),
+  store: STORE_OPTION,
+  catalog: text(
+    "--catalog",
+    "a JSON catalog file to fill a new store with, instead of the default one",
+    null,
+    {
+      arg: "<file>",
+    },
+  ),
   graceMs: integer(
     "--grace-ms",
     "on shutdown, force-close connections after this long",
@@ -52,11 +61,28 @@ export function registerServeCommand(program: Command): void {
     const serve = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
     const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
     const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);
+    const serviceOptions = readFlags(STORE_SERVICE_OPTIONS, given);
     const toys = await readCatalog(serve.catalog);
+    const opened = await openStore(serve.store, { toys, given: serve.catalog !== null }).catch(
+      (error: unknown) => {
+        throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
+      },
+    );
     // One service for both transports: a buy over gRPC is seen by a query over the socket.
-    const service = new StoreService(new InMemoryCatalog(toys), readFlags(STORE_SERVICE_OPTIONS, given));
+    let service: StoreService;
+    try {
+      service = new StoreService(opened.store, serviceOptions);
+    } catch (error) {
+      await opened.store.close?.();
+      throw error;
+    }
+    console.log(opened.summary);
     const closers: Closer[] = [];
-    const stopAll = (): Promise<unknown> => Promise.all(closers.map((close) => close(serve.graceMs)));
+    // Transports first, so the requests in flight finish; then the store, which stores what is pending.
+    const stopAll = async (): Promise<void> => {
+      await Promise.all(closers.map((close) => close(serve.graceMs)));
+      await service.close();
+    };
     try {
       if (serve.transport !== "grpc") {
         const socket = await listen("socket", () => startSocketServer(service, socketOptions));

@@ -118,6 +118,7 @@ function errorCodeOf(reason: string): ErrorCode {
   if (reason === "line too long") return "line_too_long";
   if (reason === "shutting down") return "shutting_down";
   if (reason === "internal error") return "internal";
+  if (reason === "unavailable") return "unavailable";
   // The server refused the connection itself: as if it could not be reached.
   if (reason === "too many connections") return "unavailable";
   return "bad_request";

@@ -2,7 +2,14 @@
 // meet the catalog. Both transports call it; no business rule lives in them.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Awaitable, CatalogStore } from "../catalog/catalog-store.js";
+import {
+  type AnyStore,
+  type Awaitable,
+  type CatalogStore,
+  Committing,
+  type Section,
+  type SharedStore,
+} from "../catalog/catalog-store.js";
 import {
   type BuyResult,
   normalizeName,
@@ -75,18 +82,28 @@ function reportSinkError(error: unknown): void {
   console.error("StoreService: a result sink threw", error);
 }
 
+/** The error a client gets when the store could not do what it asked: nothing was acknowledged. */
+function storeFailure(error: unknown): StoreError {
+  return new StoreError("unavailable", "store unavailable", { cause: error });
+}
+
 export class StoreService {
   readonly lockKind: LockKind;
   readonly workMs: number;
-  readonly #store: CatalogStore;
+  readonly #store: CatalogStore | undefined;
+  readonly #shared: SharedStore | undefined;
+  readonly #section: Section;
   readonly #locks: LockPolicy;
   readonly #maxNameLength: number;
 
-  constructor(store: CatalogStore, options: StoreServiceOptions = {}) {
+  constructor(store: AnyStore, options: StoreServiceOptions = {}) {
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
-    this.#store = store;
+    if (store.shared === true) this.#shared = store;
+    else this.#store = store;
     this.lockKind = lock;
-    this.#locks = createLockPolicy(lock);
+    // A shared store runs the policy in its own transactions; here it takes nothing.
+    this.#locks = createLockPolicy(store.shared === true ? "atomic" : lock);
+    this.#section = Object.freeze({ lock, workMs });
     this.workMs = workMs;
     this.#maxNameLength = maxNameLength;
   }
@@ -95,7 +112,8 @@ export class StoreService {
    * Runs one request: validate the name, take the lock (the catalog's or the
    * toy's; shared for a query, exclusive for a buy; always exclusive under
    * "mutex"; none under "atomic"), do the simulated work, read or update the
-   * store, release, then report to the sink.
+   * store, release, then report to the sink. A shared store does the locking
+   * and the work itself.
    *
    * Fast path: with no simulated work, a free lock and a store that answers at
    * once, everything happens synchronously inside this call: no promise, no
@@ -108,11 +126,23 @@ export class StoreService {
       return;
     }
     const shared = request.op === "query";
+    if (this.#shared !== undefined) {
+      const answer = shared
+        ? this.#shared.query(request.name, this.#section)
+        : this.#shared.buy(request.name, this.#section);
+      answer
+        .then(
+          (result) => sink.complete(result),
+          (error: unknown) => sink.fail(storeFailure(error)),
+        )
+        .catch(reportSinkError);
+      return;
+    }
     const key = this.#locks.keyed ? normalizeName(request.name) : "";
     if (this.workMs === 0 && this.#locks.tryAcquire(key, shared)) {
-      let result: Awaitable<StoreResult>;
+      let result: Answer;
       try {
-        result = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
+        result = this.#call(request.name, shared);
       } catch (error) {
         this.#locks.release(key, shared);
         sink.fail(new StoreError("internal", "internal error", { cause: error }));
@@ -120,7 +150,7 @@ export class StoreService {
       }
       if (!isPromiseLike(result)) {
         this.#locks.release(key, shared);
-        sink.complete(result);
+        report(result, sink);
         return;
       }
       this.#finish(result, key, shared, sink).catch(reportSinkError);
@@ -143,30 +173,47 @@ export class StoreService {
 
   /** An order by id, as the store recorded it; undefined if there is none. */
   async order(id: string): Promise<Order | undefined> {
-    return await this.#store.order(id);
+    return await (this.#shared ?? this.#owned()).order(id);
   }
 
   /**
    * A consistent snapshot of the whole catalog, without simulated work: under
-   * the catalog's read lock, or (per-toy, atomic) as the store's one step.
+   * the catalog's read lock, or (per-toy, atomic, a shared store) as the
+   * store's one step.
    */
   async list(): Promise<readonly Toy[]> {
+    if (this.#shared !== undefined) return await this.#shared.list();
     await this.#locks.acquire("", true);
     try {
-      return await this.#store.list();
+      return await this.#owned().list();
     } finally {
       this.#locks.release("", true);
     }
   }
 
+  /** Closes the store: its files or connections. Requests still running may fail. */
+  async close(): Promise<void> {
+    await (this.#shared ?? this.#owned()).close?.();
+  }
+
+  #owned(): CatalogStore {
+    // One of the two is always set (see the constructor).
+    return this.#store as CatalogStore;
+  }
+
+  #call(name: string, shared: boolean): Answer {
+    const store = this.#owned();
+    return shared ? store.query(name) : store.buy(name);
+  }
+
   async #runLocked(request: StoreRequest, key: string, shared: boolean, sink: ResultSink): Promise<void> {
     await this.#locks.acquire(key, shared);
-    let pending: Awaitable<StoreResult>;
+    let pending: Answer;
     try {
       // The simulated work sits inside the critical section, as in the original design:
       // it models database work done while holding the lock ("atomic" holds none).
       if (this.workMs > 0) await sleep(this.workMs);
-      pending = shared ? this.#store.query(request.name) : this.#store.buy(request.name);
+      pending = this.#call(request.name, shared);
     } catch (error) {
       this.#locks.release(key, shared);
       sink.fail(new StoreError("internal", "internal error", { cause: error }));
@@ -176,13 +223,8 @@ export class StoreService {
   }
 
   /** Waits for the store's answer while holding the lock, then releases and reports. */
-  async #finish(
-    pending: Awaitable<StoreResult>,
-    key: string,
-    shared: boolean,
-    sink: ResultSink,
-  ): Promise<void> {
-    let result: StoreResult;
+  async #finish(pending: Answer, key: string, shared: boolean, sink: ResultSink): Promise<void> {
+    let result: StoreResult | Committing<StoreResult>;
     try {
       result = await pending;
     } catch (error) {
@@ -191,6 +233,23 @@ export class StoreService {
       return;
     }
     this.#locks.release(key, shared);
-    sink.complete(result);
+    report(result, sink);
   }
+}
+
+/** What an owned store answers with. */
+type Answer = Awaitable<StoreResult> | Committing<StoreResult>;
+
+/** Reports an outcome, once it is stored if it is still committing. */
+function report(result: StoreResult | Committing<StoreResult>, sink: ResultSink): void {
+  if (!(result instanceof Committing)) {
+    sink.complete(result);
+    return;
+  }
+  result.stored
+    .then(
+      () => sink.complete(result.outcome),
+      (error: unknown) => sink.fail(storeFailure(error)),
+    )
+    .catch(reportSinkError);
 }
