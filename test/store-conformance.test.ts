@@ -1,0 +1,246 @@
+// One suite over every store: the same answers, the same orders, no oversell
+// under any lock policy; and for the durable ones, what survives a restart,
+// what a store refuses to open, and a write that fails at run time.
+
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { it } from "node:test";
+import Database from "better-sqlite3";
+import postgres from "postgres";
+import type { AnyStore } from "../src/catalog/catalog-store.js";
+import type { Toy } from "../src/catalog/toy.js";
+import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
+import { StoreService } from "../src/service/store-service.js";
+import { openStore } from "../src/stores/open-store.js";
+import type { StoreSpec } from "../src/stores/store-spec.js";
+import { DURABLE_STORE_KINDS, describeStore, STORE_KINDS } from "./helpers/stores.js";
+
+const TOYS: readonly Toy[] = [
+  { name: "Tux", priceCents: 1999, stock: 2 },
+  { name: "Kite", priceCents: 500, stock: 0 },
+  { name: "Élan", priceCents: 1, stock: 5 },
+];
+
+const stocks = (toys: readonly Toy[]): Record<string, number> =>
+  Object.fromEntries(toys.map((t) => [t.name, t.stock]));
+
+/** Runs SQL on a store's database from outside the server (the store must be closed for sqlite). */
+async function runSql(spec: StoreSpec, statements: readonly string[]): Promise<void> {
+  if (spec.kind === "sqlite") {
+    const db = new Database(spec.path);
+    try {
+      for (const statement of statements) db.exec(statement);
+    } finally {
+      db.close();
+    }
+  } else if (spec.kind === "postgres") {
+    const sql = postgres(spec.url, { max: 1, onnotice: () => {} });
+    try {
+      for (const statement of statements) await sql.unsafe(statement);
+    } finally {
+      await sql.end();
+    }
+  } else throw new Error("the memory store has no SQL");
+}
+
+for (const kind of STORE_KINDS) {
+  describeStore(kind, "store conformance", (fixture) => {
+    it("answers queries and buys as the original design does, and records each sale as an order", async () => {
+      const { store } = await fixture.open(TOYS);
+      const service = new StoreService(store);
+      try {
+        assert.deepEqual(await service.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 2 });
+        assert.deepEqual(await service.query("  tUX "), { kind: "in_stock", priceCents: 1999, stock: 2 });
+        assert.deepEqual(await service.query("e\u0301lan"), { kind: "in_stock", priceCents: 1, stock: 5 });
+        assert.deepEqual(await service.query("Kite"), { kind: "sold_out" });
+        assert.deepEqual(await service.query("Unicorn"), { kind: "not_found" });
+        assert.deepEqual(await service.buy("Kite"), { kind: "sold_out" });
+        assert.deepEqual(await service.buy("Unicorn"), { kind: "not_found" });
+        const before = Date.now();
+        const bought = await service.buy("tux");
+        assert.equal(bought.kind, "bought");
+        assert.ok(bought.kind === "bought" && bought.stockLeft === 1 && bought.orderId !== undefined);
+        const order = await service.order(bought.orderId);
+        assert.deepEqual([order?.id, order?.toy, order?.unitPriceCents], [bought.orderId, "Tux", 1999]);
+        const at = Date.parse(order?.time ?? "");
+        // The store's clock and this one may differ by the time's precision (PostgreSQL: microseconds).
+        assert.ok(at >= before - 1000 && at <= Date.now() + 1000, `order time ${order?.time}`);
+        for (const id of ["999999", "0", "-1", "1.0", "abc", ""]) assert.equal(await service.order(id), undefined);
+        assert.deepEqual(stocks(await service.list()), { Tux: 1, Kite: 0, Élan: 5 });
+        assert.deepEqual(await service.buy("Tux"), { kind: "bought", stockLeft: 0, orderId: String(Number(bought.orderId) + 1) });
+        assert.deepEqual(await service.query("Tux"), { kind: "sold_out" });
+      } finally {
+        await service.close();
+      }
+    });
+
+    for (const lock of LOCK_KINDS) {
+      for (const workMs of [0, 2]) {
+        it(`sells exactly K units to M > K concurrent buyers under ${lock}, work ${workMs} ms, every order found`, async () => {
+          const K = 12;
+          const M = 30;
+          const { store } = await fixture.open([
+            { name: "Tux", priceCents: 1999, stock: K },
+            { name: "Kite", priceCents: 500, stock: 100 },
+          ]);
+          const service = new StoreService(store, { lock, workMs });
+          try {
+            const [buys, queries, others] = await Promise.all([
+              Promise.all(Array.from({ length: M }, () => service.buy("Tux"))),
+              Promise.all(Array.from({ length: 10 }, () => service.query("Tux"))),
+              Promise.all(Array.from({ length: 5 }, () => service.buy("Kite"))),
+            ]);
+            const ids = buys.flatMap((b) => (b.kind === "bought" && b.orderId !== undefined ? [b.orderId] : []));
+            assert.equal(ids.length, K, "exactly K bought");
+            assert.equal(buys.filter((b) => b.kind === "sold_out").length, M - K);
+            assert.equal(new Set(ids).size, K, "one distinct order per sale");
+            assert.deepEqual(
+              buys.flatMap((b) => (b.kind === "bought" ? [b.stockLeft] : [])).sort((a, b) => (a ?? 0) - (b ?? 0)),
+              Array.from({ length: K }, (_, i) => i),
+              "each sale left a different stock, K-1 down to 0",
+            );
+            for (const q of queries) {
+              if (q.kind === "in_stock") assert.ok(q.stock >= 1 && q.stock <= K, `query saw ${q.stock}`);
+              else assert.equal(q.kind, "sold_out");
+            }
+            assert.ok(others.every((b) => b.kind === "bought"));
+            for (const id of ids) assert.equal((await service.order(id))?.toy, "Tux");
+            assert.deepEqual(stocks(await service.list()), { Tux: 0, Kite: 95 });
+          } finally {
+            await service.close();
+          }
+        });
+      }
+    }
+  });
+}
+
+for (const kind of DURABLE_STORE_KINDS) {
+  describeStore(kind, "durable store", (fixture) => {
+    const reopen = async (spec: StoreSpec): Promise<{ store: AnyStore; summary: string }> =>
+      await openStore(spec, { toys: [], given: false });
+
+    it("keeps every sale across a restart, and serves what it holds without the catalog", async () => {
+      const spec = await fixture.fresh();
+      const first = await openStore(spec, { toys: TOYS, given: true });
+      assert.match(first.summary, /created, filled with the catalog \(3 toys\)/);
+      const service = new StoreService(first.store);
+      const sold = await Promise.all([service.buy("Tux"), service.buy("Élan"), service.buy("Élan")]);
+      await service.close();
+
+      const again = await reopen(spec);
+      assert.match(again.summary, /serving what it holds \(3 toys, 3 orders\)/);
+      const restarted = new StoreService(again.store);
+      try {
+        assert.deepEqual(stocks(await restarted.list()), { Tux: 1, Kite: 0, Élan: 3 });
+        for (const result of sold) {
+          assert.ok(result.kind === "bought" && result.orderId !== undefined);
+          assert.ok((await restarted.order(result.orderId)) !== undefined, `order ${result.orderId} kept`);
+        }
+        const next = await restarted.buy("Tux");
+        assert.ok(next.kind === "bought" && !sold.some((s) => s.kind === "bought" && s.orderId === next.orderId));
+      } finally {
+        await restarted.close();
+      }
+    });
+
+    it("refuses --catalog for a store that holds one, saying how to replace it, and changes nothing", async () => {
+      const spec = await fixture.fresh();
+      await (await openStore(spec, { toys: TOYS, given: false })).store.close?.();
+      await assert.rejects(openStore(spec, { toys: [{ name: "Other", priceCents: 1, stock: 1 }], given: true }), {
+        name: "StoreOpenError",
+        message: /already holds a catalog \(3 toys\); start without --catalog to serve it, or .+ to replace it/,
+      });
+      const { store } = await reopen(spec);
+      const service = new StoreService(store);
+      assert.deepEqual(stocks(await service.list()), stocks(TOYS));
+      await service.close();
+    });
+
+    it("refuses another program's database and a newer schema version", async () => {
+      const foreign = await fixture.fresh();
+      await runSql(foreign, ["CREATE TABLE accounts (id INTEGER PRIMARY KEY)"]);
+      await assert.rejects(reopen(foreign), { name: "StoreOpenError", message: /holds tables of another program/ });
+
+      const newer = await fixture.fresh();
+      await (await openStore(newer, { toys: TOYS, given: false })).store.close?.();
+      await runSql(newer, ["UPDATE toystore_meta SET value = '99'"]);
+      await assert.rejects(reopen(newer), {
+        name: "StoreOpenError",
+        message: /schema version 99, newer than this server's 1: upgrade toystore/,
+      });
+    });
+
+    it("answers a buy whose write fails with an error, acknowledges nothing, and keeps serving", async () => {
+      const spec = await fixture.fresh();
+      const toys = [...TOYS, { name: "Fault", priceCents: 100, stock: 1 }];
+      await (await openStore(spec, { toys, given: false })).store.close?.();
+      // A real failure inside the database, on the order's insert: the stock change must roll back with it.
+      await runSql(
+        spec,
+        spec.kind === "sqlite"
+          ? [
+              "CREATE TRIGGER fail BEFORE INSERT ON orders WHEN NEW.toy = 'Fault' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+            ]
+          : [
+              "CREATE FUNCTION fail() RETURNS trigger AS $$ BEGIN IF NEW.toy = 'Fault' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+              "CREATE TRIGGER fail BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION fail()",
+            ],
+      );
+      const { store } = await reopen(spec);
+      const service = new StoreService(store);
+      const errors: string[] = [];
+      const log = console.error;
+      console.error = (line: unknown) => errors.push(String(line));
+      try {
+        // The second buy finds the toy sold out only because of the first, which is not stored: it fails too.
+        const [first, second] = await Promise.allSettled([service.buy("Fault"), service.buy("Fault")]);
+        assert.equal(first.status, "rejected");
+        assert.equal((first as PromiseRejectedResult).reason.code, "unavailable");
+        if (kind === "sqlite") assert.equal(second.status, "rejected");
+        assert.deepEqual(await service.query("Fault"), { kind: "in_stock", priceCents: 100, stock: 1 });
+        assert.ok(errors.some((line) => /a commit failed.*disk on fire/.test(line)), errors.join("\n"));
+        assert.equal((await service.buy("Tux")).kind, "bought");
+      } finally {
+        console.error = log;
+        await service.close();
+      }
+      const { store: after } = await reopen(spec);
+      const check = new StoreService(after);
+      assert.deepEqual(stocks(await check.list()), { ...stocks(toys), Tux: 1 });
+      await check.close();
+    });
+  });
+}
+
+describeStore("sqlite", "sqlite store files", (fixture) => {
+  it("names the file and the problem for a directory, a missing folder, and a file that is not SQLite", async () => {
+    const spec = await fixture.fresh();
+    assert.ok(spec.kind === "sqlite");
+    const notSqlite = `${spec.path}.txt`;
+    await writeFile(notSqlite, "hello, this is not a database\n".repeat(100));
+    for (const [path, message] of [
+      ["/tmp", /^sqlite:\/tmp is a directory, not a database file$/],
+      ["/no/such/folder/shop.db", /^cannot open sqlite:\/no\/such\/folder\/shop\.db: .*directory does not exist/],
+      [notSqlite, /: the file is not a SQLite database$/],
+    ] as const) {
+      await assert.rejects(openStore({ kind: "sqlite", path }, { toys: TOYS, given: false }), {
+        name: "StoreOpenError",
+        message,
+      });
+    }
+  });
+
+  it("refuses a second server on a file another one has open", async () => {
+    const spec = await fixture.fresh();
+    const { store } = await openStore(spec, { toys: TOYS, given: false });
+    try {
+      await assert.rejects(openStore(spec, { toys: TOYS, given: false }), {
+        name: "StoreOpenError",
+        message: /another process has the file open/,
+      });
+    } finally {
+      await store.close?.();
+    }
+  });
+});
