@@ -65,9 +65,14 @@ for (const kind of STORE_KINDS) {
         const at = Date.parse(order?.time ?? "");
         // The store's clock and this one may differ by the time's precision (PostgreSQL: microseconds).
         assert.ok(at >= before - 1000 && at <= Date.now() + 1000, `order time ${order?.time}`);
-        for (const id of ["999999", "0", "-1", "1.0", "abc", ""]) assert.equal(await service.order(id), undefined);
+        for (const id of ["999999", "0", "-1", "1.0", "abc", ""])
+          assert.equal(await service.order(id), undefined);
         assert.deepEqual(stocks(await service.list()), { Tux: 1, Kite: 0, Élan: 5 });
-        assert.deepEqual(await service.buy("Tux"), { kind: "bought", stockLeft: 0, orderId: String(Number(bought.orderId) + 1) });
+        assert.deepEqual(await service.buy("Tux"), {
+          kind: "bought",
+          stockLeft: 0,
+          orderId: String(Number(bought.orderId) + 1),
+        });
         assert.deepEqual(await service.query("Tux"), { kind: "sold_out" });
       } finally {
         await service.close();
@@ -90,12 +95,16 @@ for (const kind of STORE_KINDS) {
               Promise.all(Array.from({ length: 10 }, () => service.query("Tux"))),
               Promise.all(Array.from({ length: 5 }, () => service.buy("Kite"))),
             ]);
-            const ids = buys.flatMap((b) => (b.kind === "bought" && b.orderId !== undefined ? [b.orderId] : []));
+            const ids = buys.flatMap((b) =>
+              b.kind === "bought" && b.orderId !== undefined ? [b.orderId] : [],
+            );
             assert.equal(ids.length, K, "exactly K bought");
             assert.equal(buys.filter((b) => b.kind === "sold_out").length, M - K);
             assert.equal(new Set(ids).size, K, "one distinct order per sale");
             assert.deepEqual(
-              buys.flatMap((b) => (b.kind === "bought" ? [b.stockLeft] : [])).sort((a, b) => (a ?? 0) - (b ?? 0)),
+              buys
+                .flatMap((b) => (b.kind === "bought" ? [b.stockLeft] : []))
+                .sort((a, b) => (a ?? 0) - (b ?? 0)),
               Array.from({ length: K }, (_, i) => i),
               "each sale left a different stock, K-1 down to 0",
             );
@@ -138,7 +147,9 @@ for (const kind of DURABLE_STORE_KINDS) {
           assert.ok((await restarted.order(result.orderId)) !== undefined, `order ${result.orderId} kept`);
         }
         const next = await restarted.buy("Tux");
-        assert.ok(next.kind === "bought" && !sold.some((s) => s.kind === "bought" && s.orderId === next.orderId));
+        assert.ok(
+          next.kind === "bought" && !sold.some((s) => s.kind === "bought" && s.orderId === next.orderId),
+        );
       } finally {
         await restarted.close();
       }
@@ -147,10 +158,14 @@ for (const kind of DURABLE_STORE_KINDS) {
     it("refuses --catalog for a store that holds one, saying how to replace it, and changes nothing", async () => {
       const spec = await fixture.fresh();
       await (await openStore(spec, { toys: TOYS, given: false })).store.close?.();
-      await assert.rejects(openStore(spec, { toys: [{ name: "Other", priceCents: 1, stock: 1 }], given: true }), {
-        name: "StoreOpenError",
-        message: /already holds a catalog \(3 toys\); start without --catalog to serve it, or .+ to replace it/,
-      });
+      await assert.rejects(
+        openStore(spec, { toys: [{ name: "Other", priceCents: 1, stock: 1 }], given: true }),
+        {
+          name: "StoreOpenError",
+          message:
+            /already holds a catalog \(3 toys\); start without --catalog to serve it, or .+ to replace it/,
+        },
+      );
       const { store } = await reopen(spec);
       const service = new StoreService(store);
       assert.deepEqual(stocks(await service.list()), stocks(TOYS));
@@ -160,7 +175,10 @@ for (const kind of DURABLE_STORE_KINDS) {
     it("refuses another program's database and a newer schema version", async () => {
       const foreign = await fixture.fresh();
       await runSql(foreign, ["CREATE TABLE accounts (id INTEGER PRIMARY KEY)"]);
-      await assert.rejects(reopen(foreign), { name: "StoreOpenError", message: /holds tables of another program/ });
+      await assert.rejects(reopen(foreign), {
+        name: "StoreOpenError",
+        message: /holds tables of another program/,
+      });
 
       const newer = await fixture.fresh();
       await (await openStore(newer, { toys: TOYS, given: false })).store.close?.();
@@ -199,7 +217,10 @@ for (const kind of DURABLE_STORE_KINDS) {
         assert.equal((first as PromiseRejectedResult).reason.code, "unavailable");
         if (kind === "sqlite") assert.equal(second.status, "rejected");
         assert.deepEqual(await service.query("Fault"), { kind: "in_stock", priceCents: 100, stock: 1 });
-        assert.ok(errors.some((line) => /a commit failed.*disk on fire/.test(line)), errors.join("\n"));
+        assert.ok(
+          errors.some((line) => /a commit failed.*disk on fire/.test(line)),
+          errors.join("\n"),
+        );
         assert.equal((await service.buy("Tux")).kind, "bought");
       } finally {
         console.error = log;
@@ -221,7 +242,10 @@ describeStore("sqlite", "sqlite store files", (fixture) => {
     await writeFile(notSqlite, "hello, this is not a database\n".repeat(100));
     for (const [path, message] of [
       ["/tmp", /^sqlite:\/tmp is a directory, not a database file$/],
-      ["/no/such/folder/shop.db", /^cannot open sqlite:\/no\/such\/folder\/shop\.db: .*directory does not exist/],
+      [
+        "/no/such/folder/shop.db",
+        /^cannot open sqlite:\/no\/such\/folder\/shop\.db: .*directory does not exist/,
+      ],
       [notSqlite, /: the file is not a SQLite database$/],
     ] as const) {
       await assert.rejects(openStore({ kind: "sqlite", path }, { toys: TOYS, given: false }), {

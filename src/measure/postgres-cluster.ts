@@ -1,0 +1,272 @@
+// A throwaway PostgreSQL cluster for tests, benchmarks and trying the store
+// locally: initdb into DIR/data, a postmaster on 127.0.0.1 with its socket in
+// DIR and its log in DIR/log, stopped and removed by the caller. initdb and
+// postgres refuse to run as root, so as root every tool runs as the
+// `postgres` OS user. Trust authentication: acceptable only because the
+// cluster is throwaway and listens on loopback. Linux only: processes are
+// watched through /proc.
+
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const LOG_TAIL_LINES = 20;
+/** How long kill() waits for the processes to exit, and start() for an unreaped old postmaster. */
+const EXIT_WAIT_MS = 15_000;
+const INITDB_ARGS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"];
+
+export interface PostgresCluster {
+  readonly dir: string;
+  readonly port: number;
+  readonly host: "127.0.0.1";
+  /** postgres://postgres@127.0.0.1:PORT/DATABASE; default database "postgres". */
+  url(database?: string): string;
+  /** Runs createdb; returns the new database's url. */
+  createDatabase(name: string): Promise<string>;
+  /** The first line of DIR/data/postmaster.pid. */
+  postmasterPid(): Promise<number>;
+  /** pg_ctl -m fast stop (when running), then removes DIR unless `keep`. */
+  stop(): Promise<void>;
+  /** SIGKILLs the postmaster, as a crash would, and waits for it and its children to exit; data stays. */
+  kill(): Promise<void>;
+  /** (Re)starts after kill() or a kept stop(), first waiting out a stale postmaster.pid; runs initdb if DIR has no data. */
+  start(): Promise<void>;
+}
+
+export interface PostgresClusterOptions {
+  /** Default: a fresh mkdtemp under os.tmpdir(). An initialised DIR/data is reused. */
+  readonly dir?: string;
+  /** Default: a free port, picked now. */
+  readonly port?: number;
+  /** stop() leaves DIR in place. */
+  readonly keep?: boolean;
+  /** Extra server settings, each passed as -c name=value. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+function postgresUser(): { uid: number; gid: number } | undefined {
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("postgres:"));
+  const [, , uid, gid] = line?.split(":") ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+/** The newest installed bin directory holding initdb and pg_ctl, or why there is none. */
+export function postgresBinaries(): { readonly bin: string } | { readonly missing: string } {
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)) : [];
+  const candidates = versions.sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, "bin"));
+  try {
+    candidates.push(execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: "pipe" }).trim());
+  } catch {
+    // No pg_config on PATH: the Debian layout above is the only place left.
+  }
+  const bin = candidates.find((d) => existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")));
+  if (bin === undefined)
+    return {
+      missing: "PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql",
+    };
+  if (isRoot() && postgresUser() === undefined)
+    return { missing: "running as root, but there is no `postgres` OS user to run PostgreSQL as" };
+  return { bin };
+}
+
+/** Binds 127.0.0.1:0 and closes; the port may be taken before postgres binds it (start retries once). */
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = net.createServer().once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? done(address.port) : fail(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** A PID's name and state ("Z": a zombie) from /proc; undefined once it is reaped. */
+async function proc(pid: number): Promise<{ comm: string; state: string } | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const end = text.lastIndexOf(")");
+  return end > 0 ? { comm: text.slice(text.indexOf("(") + 1, end), state: text.charAt(end + 2) } : undefined;
+}
+/** Exited, even if not yet reaped: here PID 1 reaps orphans only every few seconds. */
+const exited = async (pid: number): Promise<boolean> => "ZX".includes((await proc(pid))?.state ?? "X");
+/** A live PID of another name in postmaster.pid is a reused PID: the file is stale (say, from before a reboot). */
+const livePostgres = async (pid: number): Promise<boolean> =>
+  (await proc(pid))?.comm === "postgres" && !(await exited(pid));
+
+async function childPids(parent: number): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number);
+  const stats = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")));
+  const ppid = (text = ""): number => Number(text.slice(text.lastIndexOf(")") + 4).split(" ")[0]);
+  return pids.filter((_, i) => ppid(stats[i]) === parent);
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + EXIT_WAIT_MS; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${EXIT_WAIT_MS} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** postmaster.pid's lines: PID, data directory, start time, port, ...; none when absent. */
+const pidFile = async (dir: string): Promise<string[]> =>
+  (await readFile(join(dir, "data", "postmaster.pid"), "utf8").catch(() => "")).split("\n");
+
+/** The PID and port in DIR/data/postmaster.pid when that postmaster is alive. */
+export async function runningPostmaster(dir: string): Promise<{ pid: number; port: number } | undefined> {
+  const lines = await pidFile(dir);
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return pid > 0 && port > 0 && (await livePostgres(pid)) ? { pid, port } : undefined;
+}
+
+/** pg_ctl hands -o to /bin/sh, so every word is quoted. */
+const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+
+class Cluster implements PostgresCluster {
+  readonly host = "127.0.0.1";
+  readonly #data: string;
+  readonly #log: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly bin: string,
+    private currentPort: number,
+    private readonly portPicked: boolean,
+    private readonly options: PostgresClusterOptions,
+  ) {
+    this.#data = join(dir, "data");
+    this.#log = join(dir, "log");
+  }
+
+  get port(): number {
+    return this.currentPort;
+  }
+
+  url(database = "postgres"): string {
+    return `postgres://postgres@${this.host}:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  async createDatabase(name: string): Promise<string> {
+    await this.#tool("createdb", ["-h", this.host, "-p", String(this.port), "-U", "postgres", "--", name]);
+    return this.url(name);
+  }
+
+  async postmasterPid(): Promise<number> {
+    const pid = Number((await pidFile(this.dir))[0]);
+    if (!(pid > 0)) throw await this.#fail(`no postmaster.pid in ${this.#data}: the cluster is not running`);
+    return pid;
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(join(this.#data, "PG_VERSION"))) {
+      await mkdir(this.dir, { recursive: true });
+      const user = isRoot() ? postgresUser() : undefined;
+      if (user) await chown(this.dir, user.uid, user.gid); // initdb and postgres write here as that user
+      await this.#tool("initdb", ["-D", this.#data, ...INITDB_ARGS]);
+    }
+    // postgres refuses while the PID in a stale postmaster.pid exists, even as an unreaped zombie.
+    const stale = Number((await pidFile(this.dir))[0]);
+    if (stale > 0 && (await livePostgres(stale))) throw await this.#fail(`already running (PID ${stale})`);
+    if (stale > 0 && !(await exited(stale))) await rm(join(this.#data, "postmaster.pid"));
+    else if (stale > 0) await waitFor(async () => !(await proc(stale)), `old postmaster ${stale} reaped`);
+    for (let attempt = 1; ; attempt++) {
+      const logStart = (await stat(this.#log).catch(() => undefined))?.size ?? 0;
+      const server = ["-k", this.dir, "-c", "listen_addresses=127.0.0.1", "-p", String(this.port)];
+      for (const [name, value] of Object.entries(this.options.settings ?? {}))
+        server.push("-c", `${name}=${value}`);
+      try {
+        const options = server.map(shellQuote).join(" ");
+        await this.#tool("pg_ctl", ["-D", this.#data, "-l", this.#log, "-w", "-o", options, "start"]);
+        return;
+      } catch (error) {
+        const log = (await readFile(this.#log, "utf8").catch(() => "")).slice(logStart);
+        if (attempt > 1 || !this.portPicked || !log.includes("could not bind"))
+          throw await this.#fail("pg_ctl start failed", error);
+        this.currentPort = await freePort(); // lost the race for the picked port
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (await runningPostmaster(this.dir))
+      await this.#tool("pg_ctl", ["-D", this.#data, "-m", "fast", "-w", "stop"]);
+    if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async kill(): Promise<void> {
+    const pid = await this.postmasterPid();
+    // Listed first: once the postmaster dies they are reparented and no longer findable by it.
+    const pids = [pid, ...(await childPids(pid))];
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone: wait for the children all the same.
+    }
+    await waitFor(
+      async () => (await Promise.all(pids.map(exited))).every(Boolean),
+      `PIDs ${pids.join(" ")} to exit`,
+    );
+  }
+
+  /** Runs a bin-dir tool as the postgres user when root; errors carry the log's tail. */
+  async #tool(name: string, args: readonly string[]): Promise<string> {
+    const file = join(this.bin, name);
+    const [command, argv] = isRoot()
+      ? ["runuser", ["-u", "postgres", "--", file, ...args]]
+      : [file, [...args]];
+    try {
+      return (await run(command, argv, { cwd: this.dir, encoding: "utf8" })).stdout;
+    } catch (error) {
+      throw await this.#fail(`${name} failed`, error);
+    }
+  }
+
+  async #fail(what: string, cause?: unknown): Promise<Error> {
+    if (cause instanceof Error && cause.message.includes(`--- ${this.#log}`)) return cause; // already has the tail
+    const tail = (await readFile(this.#log, "utf8").catch(() => "(no log)"))
+      .trimEnd()
+      .split("\n")
+      .slice(-LOG_TAIL_LINES);
+    const detail = cause instanceof Error ? `: ${cause.message.trim()}` : "";
+    return new Error(`${what}${detail}\n--- ${this.#log}, last lines ---\n${tail.join("\n")}`, { cause });
+  }
+}
+
+/** A handle on DIR without starting anything: for a cluster another process started (stop it, read its port). */
+export async function openPostgresCluster(
+  options: PostgresClusterOptions & { readonly dir: string },
+): Promise<PostgresCluster> {
+  const found = postgresBinaries();
+  if ("missing" in found) throw new Error(found.missing);
+  const port = options.port ?? (await runningPostmaster(options.dir))?.port;
+  return new Cluster(
+    resolve(options.dir),
+    found.bin,
+    port ?? (await freePort()),
+    port === undefined,
+    options,
+  );
+}
+
+export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "toystore-pg-")));
+  try {
+    const cluster = await openPostgresCluster({ ...options, dir });
+    await cluster.start();
+    return cluster;
+  } catch (error) {
+    if (options.dir === undefined) await rm(dir, { recursive: true, force: true }); // only what was made here
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+// Two server processes on one PostgreSQL database: with K units and M > K
+// buyers spread over both, exactly K buys succeed under every lock policy,
+// and the order ids the two servers hand out never collide.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { BuyResult } from "../src/catalog/toy.js";
+import { connectGrpcClient } from "../src/client/grpc-client.js";
+import { SocketStoreClient } from "../src/client/socket-client.js";
+import type { StoreClient } from "../src/client/store-client.js";
+import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
+import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
+import { type ServerProcess, startToystore } from "../src/measure/server.js";
+import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
+
+const K = 20;
+const CLIENTS_PER_SERVER = 4;
+const BUYS_PER_CLIENT = 8; // M = 2 servers x 4 clients x 8 = 64 > K
+
+describe("conservation across two servers on one PostgreSQL", { skip: postgresOrSkip().skip }, () => {
+  let cluster: PostgresCluster;
+  before(async () => {
+    cluster = await startTestCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  for (const lock of LOCK_KINDS) {
+    for (const workMs of [0, 2]) {
+      it(`sells exactly ${K} units to 64 buyers on two servers, lock ${lock}, work ${workMs} ms`, async () => {
+        const store = await freshDatabase(cluster);
+        const flags = { store, lock, workMs };
+        const servers: ServerProcess[] = [];
+        const clients: StoreClient[] = [];
+        try {
+          // The first creates the schema from the catalog; the second serves what the database holds.
+          servers.push(
+            await startToystore({ flags, catalog: [{ name: "Tux", price: "19.99", stock: K }] }),
+            await startToystore({ flags }),
+          );
+          assert.ok(
+            servers[1]!.output.some((line) => /serving what it holds \(1 toy, 0 orders\)/.test(line)),
+          );
+          for (const server of servers) {
+            clients.push(
+              ...(await Promise.all(
+                Array.from({ length: CLIENTS_PER_SERVER / 2 }, () =>
+                  SocketStoreClient.connect({ port: server.ports.socket! }),
+                ),
+              )),
+              ...(await Promise.all(
+                Array.from({ length: CLIENTS_PER_SERVER / 2 }, () =>
+                  connectGrpcClient({ port: server.ports.grpc!, ownConnection: true }),
+                ),
+              )),
+            );
+          }
+          const buys: BuyResult[] = (
+            await Promise.all(
+              clients.map(async (client) => {
+                const results: BuyResult[] = [];
+                for (let i = 0; i < BUYS_PER_CLIENT; i++) results.push(await client.buy("Tux"));
+                return results;
+              }),
+            )
+          ).flat();
+          const bought = buys.filter((b) => b.kind === "bought");
+          assert.equal(bought.length, K, "exactly K bought across both servers");
+          assert.equal(buys.filter((b) => b.kind === "sold_out").length, buys.length - K);
+          const ids = bought.flatMap((b) => (b.orderId === undefined ? [] : [b.orderId]));
+          assert.ok(ids.length > 0, "the gRPC clients saw order ids");
+          assert.equal(new Set(ids).size, ids.length, "no order id given twice");
+          for (const client of clients) assert.deepEqual(await client.query("Tux"), { kind: "sold_out" });
+        } finally {
+          await Promise.all(clients.map((c) => c.close()));
+          await Promise.all(servers.map((s) => s.stop()));
+        }
+      });
+    }
+  }
+});
