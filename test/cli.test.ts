@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -117,6 +117,7 @@ describe("toystore CLI", () => {
       run.stderr,
       `toystore: bad catalog: ${file}: entry 1 ("Bat"): "stock" must be a non-negative integer, got -3\n`,
     );
+    await rm(dir, { recursive: true, force: true });
   });
 
   it("on SIGTERM stops accepting and exits 0", async () => {

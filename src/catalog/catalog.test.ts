@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -144,6 +144,7 @@ describe("catalog files", () => {
     const good = join(dir, "good.json");
     await writeFile(good, JSON.stringify([{ name: "Owl", price: 12.5, stock: 4 }]));
     assert.deepEqual(await loadCatalogFile(good), [{ name: "Owl", priceCents: 1250, stock: 4 }]);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -55,9 +55,11 @@ export function registerExperimentCommand(program: Command, io: CommandIo = PROC
 
 /** One line per cell: measured against predicted; then where the report is. */
 function summarizeExperiment(cells: readonly ExperimentCell[], out: string, aborted: boolean): string {
+  const labels = cells.map((cell) => describeCell(cell));
+  const width = Math.max(0, ...labels.map((label) => label.length));
   const lines = cells.map(
-    (cell) =>
-      `${describeCell(cell).padEnd(46)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
+    (cell, i) =>
+      `${labels[i]!.padEnd(width)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
   );
   if (aborted) lines.push("interrupted: the report holds the cells measured so far");
   lines.push(`report written to ${out}`);

@@ -19,12 +19,15 @@ import {
 import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
+import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
 import { LOAD_OPTIONS } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";
 
 /** An experiment, fully resolved; plain data, recorded in results.json. */
 export interface ExperimentOptions {
   readonly transports: readonly Transport[];
+  /** The stores the cells run on, each cell on a new one (see CellStores). */
+  readonly stores: readonly ExperimentStore[];
   readonly locks: readonly LockKind[];
   readonly ops: readonly Op[];
   /** How clients pick toys, one set of cells each: "uniform" (the Toy Store study's), "same", "distinct". */
@@ -63,6 +66,12 @@ export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
  */
 export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
   transports: list("--transports", "comma-separated: socket, grpc", TRANSPORTS, oneOf(TRANSPORTS)),
+  stores: list(
+    "--stores",
+    "comma-separated: memory; sqlite (a new file per cell); postgres (a throwaway local cluster, a new database per cell); or a postgres:// URL (a new database per cell on that server)",
+    ["memory"],
+    EXPERIMENT_STORE,
+  ),
   locks: list("--locks", `comma-separated: ${LOCK_KINDS.join(", ")}`, ["mutex", "rwlock"], oneOf(LOCK_KINDS)),
   toyChoices: list(
     "--toy-choices",

@@ -8,6 +8,7 @@ import type { LockKind } from "../concurrency/section-lock.js";
 import type { NodeEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
 import { startToystore, unlimitedCatalog } from "../measure/server.js";
+import { CellStores, type ExperimentStore, storeLabel } from "./cell-stores.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,
@@ -27,6 +28,7 @@ import { createLoadFleet, type LoadFleet, runLoad } from "./run-load.js";
 /** One cell to run, with what theory expects of it. */
 export interface CellPlan {
   readonly transport: Transport;
+  readonly store: ExperimentStore;
   readonly lock: LockKind;
   readonly op: Op;
   readonly toyChoice: ToyChoice;
@@ -75,22 +77,29 @@ export class ExperimentError extends Error {
 /** Start-up cost of a cell we do not model (server start, client processes), for the ETA only. */
 const CELL_OVERHEAD_MS = 1500;
 
-/** The matrix in run order: transport, lock, toy choice, op, clients, each in the order given. */
+/** The matrix in run order: transport, store, lock, toy choice, op, clients, each in the order given. */
 export function planCells(options: ExperimentOptions): CellPlan[] {
   const cells: CellPlan[] = [];
   for (const transport of options.transports) {
-    for (const lock of options.locks) {
-      for (const toyChoice of options.toyChoices) {
-        for (const op of options.ops) {
-          const parallelism = parallelismFor({ transport, lock, op, toyChoice, ...options });
-          for (const clients of options.clients) {
-            const schedule = { clients, requests: options.requests, parallelism, serviceMs: options.workMs };
-            const predicted = {
-              parallelism,
-              meanMs: predictMeanLatencyMs(schedule),
-              steadyStateMs: steadyStateMeanMs(schedule),
-            };
-            cells.push({ transport, lock, op, toyChoice, clients, predicted });
+    for (const store of options.stores) {
+      for (const lock of options.locks) {
+        for (const toyChoice of options.toyChoices) {
+          for (const op of options.ops) {
+            const parallelism = parallelismFor({ transport, lock, op, toyChoice, ...options });
+            for (const clients of options.clients) {
+              const schedule = {
+                clients,
+                requests: options.requests,
+                parallelism,
+                serviceMs: options.workMs,
+              };
+              const predicted = {
+                parallelism,
+                meanMs: predictMeanLatencyMs(schedule),
+                steadyStateMs: steadyStateMeanMs(schedule),
+              };
+              cells.push({ transport, store, lock, op, toyChoice, clients, predicted });
+            }
           }
         }
       }
@@ -162,13 +171,14 @@ export async function runExperiment(
   // ten processes per cell cost more than the cells themselves in --quick.
   // Each cell still gives each client its own process and a new connection.
   const fleet = createLoadFleet();
+  const stores = new CellStores();
   try {
     for (const [index, plan] of plans.entries()) {
       if (hooks.signal?.aborted) break;
       progress("start", index);
       let load: LoadResults;
       try {
-        load = await runCell(plan, options, fleet, hooks);
+        load = await runCell(plan, options, fleet, stores, hooks);
       } catch (error) {
         throw new ExperimentError(
           `cell ${describeCell(plan)} failed: ${(error as Error).message}`,
@@ -185,57 +195,72 @@ export async function runExperiment(
     }
   } finally {
     await fleet.close();
+    await stores.close();
   }
   return results();
 }
 
-/** "socket rwlock query, 5 clients"; "socket per-toy (distinct toys) buy, 5 clients" */
+/** "socket rwlock query, 5 clients"; "socket per-toy (distinct toys) on sqlite buy, 5 clients" */
 export function describeCell(
-  cell: Pick<CellPlan, "transport" | "lock" | "op" | "clients"> & { toyChoice?: ToyChoice },
+  cell: Pick<CellPlan, "transport" | "lock" | "op" | "clients"> & {
+    toyChoice?: ToyChoice;
+    store?: ExperimentStore;
+  },
 ): string {
-  return `${cell.transport} ${lockLabel(cell)} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
+  const label = lockLabel({
+    ...cell,
+    ...(cell.store === undefined ? {} : { store: storeLabel(cell.store) }),
+  });
+  return `${cell.transport} ${label} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
 }
 
 async function runCell(
   plan: CellPlan,
   options: ExperimentOptions,
   fleet: LoadFleet,
+  stores: CellStores,
   hooks: ExperimentHooks,
 ): Promise<LoadResults> {
   const { catalog, ...toys } = cellToys(plan, options);
-  const server = await startToystore({
-    transports: [plan.transport],
-    ...(catalog === undefined ? {} : { catalog }),
-    flags: {
-      lock: plan.lock,
-      workMs: options.workMs,
-      poolSize: options.socketPoolSize,
-      grpcMaxConcurrency: options.grpcMaxConcurrency,
-    },
-    ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
-  });
+  const store = await stores.create(plan.store);
   try {
-    return await runLoad(
-      {
-        transport: plan.transport,
-        host: "127.0.0.1",
-        port: server.port,
-        clients: plan.clients,
-        requests: options.requests,
-        op: plan.op,
-        ...toys,
-        seed: options.seed,
-        clientsPerProcess: options.clientsPerProcess,
-        primeRequests: options.primeRequests,
+    const server = await startToystore({
+      transports: [plan.transport],
+      ...(catalog === undefined ? {} : { catalog }),
+      flags: {
+        ...(store.flag === undefined ? {} : { store: store.flag }),
+        lock: plan.lock,
+        workMs: options.workMs,
+        poolSize: options.socketPoolSize,
+        grpcMaxConcurrency: options.grpcMaxConcurrency,
       },
-      {
-        fleet,
-        ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-        ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
-      },
-    );
+      ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
+    });
+    try {
+      return await runLoad(
+        {
+          transport: plan.transport,
+          host: "127.0.0.1",
+          port: server.port,
+          clients: plan.clients,
+          requests: options.requests,
+          op: plan.op,
+          ...toys,
+          seed: options.seed,
+          clientsPerProcess: options.clientsPerProcess,
+          primeRequests: options.primeRequests,
+        },
+        {
+          fleet,
+          ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+          ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
+        },
+      );
+    } finally {
+      await server.stop();
+    }
   } finally {
-    await server.stop();
+    await store.remove();
   }
 }
 
@@ -246,6 +271,7 @@ function toCell(plan: CellPlan, options: ExperimentOptions, load: LoadResults): 
     lock: plan.lock,
     op: plan.op,
     toyChoice: plan.toyChoice,
+    store: storeLabel(plan.store),
     clients: plan.clients,
     requests: options.requests,
     workMs: options.workMs,

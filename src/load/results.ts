@@ -55,6 +55,8 @@ export interface ExperimentCell {
   readonly op: Op;
   /** How the clients picked toys ("uniform" in results written before there was a choice). */
   readonly toyChoice: ToyChoice;
+  /** The store the cell's server ran on ("memory" in results written before there was a choice). */
+  readonly store: "memory" | "sqlite" | "postgres";
   readonly clients: number;
   readonly requests: number;
   readonly workMs: number;
@@ -90,10 +92,21 @@ export interface ExperimentResults {
   readonly cells: readonly ExperimentCell[];
 }
 
-/** The lock as reports name it: "rwlock", or with the toy choice when it matters, "per-toy (distinct toys)". */
-export function lockLabel(cell: { readonly lock: LockKind; readonly toyChoice?: ToyChoice }): string {
-  if (cell.toyChoice === undefined || cell.toyChoice === "uniform") return cell.lock;
-  return `${cell.lock} (${cell.toyChoice === "same" ? "same toy" : "distinct toys"})`;
+/**
+ * The lock as reports name it: "rwlock", with the toy choice when it matters,
+ * "per-toy (distinct toys)", and the store unless it is memory, "atomic on sqlite".
+ */
+export function lockLabel(cell: {
+  readonly lock: LockKind;
+  readonly toyChoice?: ToyChoice;
+  readonly store?: string;
+}): string {
+  const toys =
+    cell.toyChoice === undefined || cell.toyChoice === "uniform"
+      ? ""
+      : ` (${cell.toyChoice === "same" ? "same toy" : "distinct toys"})`;
+  const store = cell.store === undefined || cell.store === "memory" ? "" : ` on ${cell.store}`;
+  return `${cell.lock}${toys}${store}`;
 }
 
 /** The harness's accuracy target for a prediction: 5 ms or 2.5%, whichever is larger. */

@@ -1,6 +1,7 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
 // Toy Store study's matrix with "measured" means a little above the prediction.
 
+import { storeLabel } from "../../src/load/cell-stores.js";
 import { planCells } from "../../src/load/experiment.js";
 import { type ExperimentOptionsInput, resolveExperimentOptions } from "../../src/load/experiment-options.js";
 import type { ExperimentCell, ExperimentResults } from "../../src/load/results.js";
@@ -23,6 +24,7 @@ export function fakeExperimentResults(input: ExperimentOptionsInput = {}): Exper
       lock: plan.lock,
       op: plan.op,
       toyChoice: plan.toyChoice,
+      store: storeLabel(plan.store),
       clients: plan.clients,
       requests: options.requests,
       workMs: options.workMs,

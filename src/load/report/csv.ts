@@ -6,6 +6,7 @@ import type { ExperimentCell, ExperimentResults } from "../results.js";
 /** The columns, in order; each reads one value from a cell. Units are in the names. */
 const COLUMNS: readonly (readonly [string, (cell: ExperimentCell) => string | number | boolean])[] = [
   ["transport", (c) => c.transport],
+  ["store", (c) => c.store],
   ["lock", (c) => c.lock],
   ["toy_choice", (c) => c.toyChoice],
   ["op", (c) => c.op],

@@ -2,6 +2,7 @@
 // the options that produced them, written from ExperimentResults alone.
 
 import type { Environment } from "../../measure/environment.js";
+import { storeLabel } from "../cell-stores.js";
 import type { ExperimentResults } from "../results.js";
 import { buildTables, type Table } from "./tables.js";
 
@@ -16,7 +17,7 @@ export function renderMarkdown(results: ExperimentResults, options: MarkdownOpti
   const lines: string[] = [
     "# toystore experiment",
     "",
-    `${results.cells.length} cells: transports ${run.transports.join(", ")}; locks ${run.locks.join(", ")}; ops ${run.ops.join(", ")}; clients ${run.clients.join(", ")}. ` +
+    `${results.cells.length} cells: transports ${run.transports.join(", ")}; stores ${(run.stores ?? ["memory"]).map(storeLabel).join(", ")}; locks ${run.locks.join(", ")}; ops ${run.ops.join(", ")}; clients ${run.clients.join(", ")}. ` +
       `Simulated work ${run.workMs} ms per request, ${run.requests} requests per client, socket pool ${run.socketPoolSize}, gRPC concurrency ${run.grpcMaxConcurrency}` +
       `${run.quick ? " (--quick)" : ""}. Each cell ran on a fresh server; clients connected first and started together.`,
     "",

@@ -49,10 +49,18 @@ export async function readResults(path: string): Promise<ExperimentResults> {
     throw new Error(`${path} is not a toystore experiment's results.json (version 1)`);
   }
   const results = data as ExperimentResults;
-  // Results written before the toy choice existed ran the Toy Store study's uniform choice.
+  // Results written before the toy choice and the store existed ran the uniform choice in memory.
   return {
     ...results,
-    options: { ...results.options, toyChoices: results.options.toyChoices ?? ["uniform"] },
-    cells: results.cells.map((cell) => ({ ...cell, toyChoice: cell.toyChoice ?? "uniform" })),
+    options: {
+      ...results.options,
+      toyChoices: results.options.toyChoices ?? ["uniform"],
+      stores: results.options.stores ?? ["memory"],
+    },
+    cells: results.cells.map((cell) => ({
+      ...cell,
+      toyChoice: cell.toyChoice ?? "uniform",
+      store: cell.store ?? "memory",
+    })),
   };
 }
