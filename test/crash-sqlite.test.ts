@@ -92,13 +92,14 @@ describe("crash: SIGKILL under buy load on a sqlite store", () => {
     );
     assert.ok(sold <= acked.length + unanswered, `sold ${sold} > acknowledged + unanswered`);
     assert.equal(new Set(acked).size, acked.length, "order ids are unique");
-    const { store: file, orders } = SqliteStore.open(join(dir, "shop.db"), { toys: [], given: false });
+    const { store: file, orders } = await SqliteStore.open(join(dir, "shop.db"), { toys: [], given: false });
     try {
       assert.equal(orders, sold, "one order per unit sold");
-      const missing = acked.filter((id) => file.order(id) === undefined);
+      const found = await Promise.all(acked.map((id) => file.order(id)));
+      const missing = acked.filter((_, i) => found[i] === undefined);
       assert.deepEqual(missing, [], "every acknowledged order is in the file");
     } finally {
-      file.close();
+      await file.close();
     }
   });
 });

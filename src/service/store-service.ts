@@ -29,6 +29,13 @@ import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
 export interface ResultSink {
   complete(result: StoreResult): void;
   fail(error: StoreError): void;
+  /**
+   * The outcome is decided and now waits to be stored (group commit); the
+   * answer follows. A transport frees its worker here: the wait is the
+   * store's, and a worker held through it would cap how many buys one commit
+   * can gather at the number of workers. Optional; at most once, before the answer.
+   */
+  decided?(): void;
 }
 
 export interface ResolvedStoreServiceOptions {
@@ -246,6 +253,7 @@ function report(result: StoreResult | Committing<StoreResult>, sink: ResultSink)
     sink.complete(result);
     return;
   }
+  sink.decided?.();
   result.stored
     .then(
       () => sink.complete(result.outcome),

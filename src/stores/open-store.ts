@@ -28,7 +28,7 @@ export async function openStore(spec: StoreSpec, catalog: CatalogSource): Promis
     };
   const opened =
     spec.kind === "sqlite"
-      ? SqliteStore.open(spec.path, catalog)
+      ? await SqliteStore.open(spec.path, catalog)
       : await PostgresStore.open(spec.url, where, catalog);
   const summary = opened.created
     ? `store ${where}: created, filled with the catalog (${count(opened.toys, "toy")})`

@@ -2,14 +2,17 @@
 //
 // The catalog is mirrored in memory, so a query never touches the disk. A buy
 // is decided at once against the mirror and answered only once it is stored:
-// the buys decided in one event-loop turn are written in one transaction, with
-// one sync (group commit), on the next turn. Queries answer from the stock as
-// stored, so no reply ever reports a change that could still be lost; a
-// sold-out that a pending buy caused waits for that buy's commit. If a commit
-// fails, its buys (and the sold-outs they caused) get an error, and the mirror
-// goes back to what is stored.
+// the buys decided while the last commit was syncing are written in one
+// transaction, with one sync (group commit), by a writer thread
+// (sqlite-writer.ts), so the main thread keeps reading requests meanwhile.
+// Queries answer from the stock as stored, so no reply ever reports a change
+// that could still be lost; a sold-out that a pending buy caused waits for
+// that buy's commit. If a commit fails, every buy not yet stored (and every
+// sold-out they caused) gets an error, and the mirror goes back to what is
+// stored.
 
 import { statSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type CatalogStore, Committing, orderNumber, ToyIndex } from "../catalog/catalog-store.js";
 import {
@@ -21,6 +24,7 @@ import {
   SOLD_OUT,
   type Toy,
 } from "../catalog/toy.js";
+import type { CommitMessage, OrderRow, WriterData, WriterReply, WriterRequest } from "./sqlite-writer.js";
 import {
   catalogAlreadyStored,
   reason,
@@ -42,15 +46,9 @@ interface Entry {
   pending: Batch | undefined;
 }
 
-interface Sale {
-  readonly id: number;
-  readonly entry: Entry;
-  readonly atMs: number;
-}
-
-/** The buys of one turn, stored in one transaction. */
+/** The buys gathered for one commit. */
 class Batch {
-  readonly sales: Sale[] = [];
+  readonly orders: [number, string, string, number, string][] = [];
   readonly touched = new Set<Entry>();
   readonly stored: Promise<void>;
   settle!: (error?: unknown) => void;
@@ -88,60 +86,83 @@ export interface Opened<S> {
   readonly orders: number;
 }
 
-interface OrderRow {
-  id: number;
-  toy: string;
-  unit_price_cents: number;
-  sold_at: string;
+/** The connection settings every opening of a store file uses: one owner, WAL, a sync per commit. */
+export function configure(db: Database.Database): boolean {
+  // One process owns the file: a second server is refused rather than sharing it unsafely.
+  db.pragma("locking_mode = EXCLUSIVE");
+  const wal = db.pragma("journal_mode = WAL", { simple: true }) === "wal";
+  db.pragma("synchronous = FULL");
+  return wal;
+}
+
+interface ToyRow {
+  key: string;
+  name: string;
+  price_cents: number;
+  stock: number;
 }
 
 export class SqliteStore implements CatalogStore {
-  readonly #db: Database.Database;
   readonly #where: string;
+  readonly #writer: Worker;
   readonly #toys = new ToyIndex<Entry>();
   #lastOrder: number;
-  #batch: Batch | undefined;
-  readonly #setStock: Database.Statement<[number, string]>;
-  readonly #insertOrder: Database.Statement<[number, string, string, number, string]>;
-  readonly #readOrder: Database.Statement<[number], OrderRow>;
-  readonly #commit: (batch: Batch) => void;
-  readonly #flush = (): void => this.#store();
+  /** The batch gathering buys, and the one being committed. */
+  #gathering: Batch | undefined;
+  #committing: Batch | undefined;
+  #seq = 0;
+  readonly #waiting = new Map<number, (reply: WriterReply) => void>();
+  /** Set once the writer has died: every later write fails with it. */
+  #broken: Error | undefined;
+  readonly #flush = (): void => this.#commitNext();
 
   /**
    * Opens (or creates) the file at `path`. `catalog` fills a new file; given
-   * for a file that already holds a catalog, it is refused. Throws a
+   * for a file that already holds a catalog, it is refused. Rejects with a
    * StoreOpenError whose message names the file and what is wrong.
    */
-  static open(path: string, catalog: { toys: readonly Toy[]; given: boolean }): Opened<SqliteStore> {
+  static async open(
+    path: string,
+    catalog: { toys: readonly Toy[]; given: boolean },
+  ): Promise<Opened<SqliteStore>> {
     const where = `sqlite:${path}`;
     if (isDirectory(path)) throw new StoreOpenError(`${where} is a directory, not a database file`);
+    let opened: ReturnType<typeof prepare> & { rows: ToyRow[] };
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { timeout: 0 });
-      // One process owns the file: a second server is refused rather than sharing it unsafely.
-      db.pragma("locking_mode = EXCLUSIVE");
-      if (db.pragma("journal_mode = WAL", { simple: true }) !== "wal")
-        throw new StoreOpenError(`${where}: cannot switch the database to WAL mode`);
-      db.pragma("synchronous = FULL");
-      const opened = prepare(db, where, catalog);
-      return { ...opened, store: new SqliteStore(db, where, opened.lastOrder) };
+      if (!configure(db)) throw new StoreOpenError(`${where}: cannot switch the database to WAL mode`);
+      opened = {
+        ...prepare(db, where, catalog),
+        rows: db
+          .prepare("SELECT key, name, price_cents, stock FROM toys ORDER BY position")
+          .all() as ToyRow[],
+      };
     } catch (error) {
-      db?.close();
       if (error instanceof StoreOpenError) throw error;
       throw new StoreOpenError(`cannot open ${where}: ${describeOpenFailure(error)}`);
+    } finally {
+      db?.close();
     }
+    const writer = startWriter({ path });
+    const ready = await new Promise<WriterReply | Error>((resolve) => {
+      writer.once("message", resolve);
+      writer.once("error", resolve);
+    });
+    if (ready instanceof Error || !ready.ok) {
+      await writer.terminate();
+      const failure =
+        ready instanceof Error ? ready : Object.assign(new Error(ready.error), { code: ready.code });
+      throw new StoreOpenError(`cannot open ${where}: ${describeOpenFailure(failure)}`);
+    }
+    const store = new SqliteStore(writer, where, opened.lastOrder, opened.rows);
+    return { store, created: opened.created, toys: opened.toys, orders: opened.orders };
   }
 
-  private constructor(db: Database.Database, where: string, lastOrder: number) {
-    this.#db = db;
+  private constructor(writer: Worker, where: string, lastOrder: number, rows: readonly ToyRow[]) {
+    this.#writer = writer;
     this.#where = where;
     this.#lastOrder = lastOrder;
-    const rows = db.prepare("SELECT key, name, price_cents, stock FROM toys ORDER BY position").all() as {
-      key: string;
-      name: string;
-      price_cents: number;
-      stock: number;
-    }[];
     for (const row of rows)
       this.#toys.add({
         key: row.key,
@@ -151,22 +172,19 @@ export class SqliteStore implements CatalogStore {
         storedStock: row.stock,
         pending: undefined,
       });
-    this.#setStock = db.prepare("UPDATE toys SET stock = ? WHERE key = ?");
-    this.#insertOrder = db.prepare(
-      "INSERT INTO orders (id, toy_key, toy, unit_price_cents, sold_at) VALUES (?, ?, ?, ?, ?)",
-    );
-    this.#readOrder = db.prepare("SELECT id, toy, unit_price_cents, sold_at FROM orders WHERE id = ?");
-    this.#commit = db.transaction((batch: Batch) => {
-      for (const entry of batch.touched) this.#setStock.run(entry.stock, entry.key);
-      for (const sale of batch.sales)
-        this.#insertOrder.run(
-          sale.id,
-          sale.entry.key,
-          sale.entry.name,
-          sale.entry.priceCents,
-          new Date(sale.atMs).toISOString(),
-        );
+    writer.on("message", (reply: WriterReply) => {
+      const resolve = this.#waiting.get(reply.seq);
+      this.#waiting.delete(reply.seq);
+      resolve?.(reply);
     });
+    const die = (error: Error): void => {
+      this.#broken ??= error;
+      for (const resolve of this.#waiting.values())
+        resolve({ seq: -1, ok: false, error: `the writer thread stopped: ${error.message}` });
+      this.#waiting.clear();
+    };
+    writer.on("error", die);
+    writer.on("exit", (code) => die(new Error(`exit code ${code}`)));
   }
 
   query(name: string): QueryResult {
@@ -181,22 +199,25 @@ export class SqliteStore implements CatalogStore {
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0)
       return entry.pending === undefined ? SOLD_OUT : new Committing(SOLD_OUT, entry.pending.stored);
-    let batch = this.#batch;
+    let batch = this.#gathering;
     if (batch === undefined) {
-      batch = this.#batch = new Batch();
-      setImmediate(this.#flush);
+      batch = this.#gathering = new Batch();
+      if (this.#committing === undefined) setImmediate(this.#flush);
     }
     entry.stock--;
     entry.pending = batch;
     const id = ++this.#lastOrder;
-    batch.sales.push({ id, entry, atMs: Date.now() });
+    batch.orders.push([id, entry.key, entry.name, entry.priceCents, new Date().toISOString()]);
     batch.touched.add(entry);
     return new Committing({ kind: "bought", stockLeft: entry.stock, orderId: String(id) }, batch.stored);
   }
 
-  order(id: string): Order | undefined {
+  async order(id: string): Promise<Order | undefined> {
     const n = orderNumber(id);
-    const row = n === undefined ? undefined : this.#readOrder.get(n);
+    if (n === undefined) return undefined;
+    const reply = await this.#send({ kind: "order", id: n });
+    if (!reply.ok) throw new Error(reply.error);
+    const row: OrderRow | undefined = reply.row;
     if (row === undefined) return undefined;
     return { id: String(row.id), toy: row.toy, unitPriceCents: row.unit_price_cents, time: row.sold_at };
   }
@@ -210,32 +231,90 @@ export class SqliteStore implements CatalogStore {
   }
 
   /** Stores what is pending, then closes the file. */
-  close(): void {
-    this.#store();
-    this.#db.close();
+  async close(): Promise<void> {
+    while (this.#committing !== undefined || this.#gathering !== undefined) {
+      if (this.#committing === undefined) this.#commitNext();
+      await (this.#committing ?? this.#gathering)?.stored.catch(() => {});
+    }
+    if (this.#broken === undefined) await this.#send({ kind: "close" });
+    await this.#writer.terminate();
   }
 
-  /** Writes the pending batch in one transaction: one sync for all its buys. */
-  #store(): void {
-    const batch = this.#batch;
-    if (batch === undefined) return;
-    this.#batch = undefined;
-    let failure: unknown;
-    try {
-      this.#commit(batch);
-    } catch (error) {
-      failure = error;
-      console.error(
-        `toystore: ${this.#where}: a commit failed, ${batch.sales.length} buys answered with an error: ${reason(error)}`,
-      );
-    }
-    for (const entry of batch.touched) {
-      if (failure === undefined) entry.storedStock = entry.stock;
-      else entry.stock = entry.storedStock;
-      entry.pending = undefined;
-    }
-    batch.settle(failure);
+  #send(request: CommitMessage | { kind: "order"; id: number } | { kind: "close" }): Promise<WriterReply> {
+    if (this.#broken !== undefined)
+      return Promise.resolve({
+        seq: -1,
+        ok: false,
+        error: `the writer thread stopped: ${this.#broken.message}`,
+      });
+    const seq = ++this.#seq;
+    return new Promise((resolve) => {
+      this.#waiting.set(seq, resolve);
+      this.#writer.postMessage({ seq, ...request } satisfies WriterRequest);
+    });
   }
+
+  /** Sends the gathered batch to the writer: one transaction, one sync for all its buys. */
+  #commitNext(): void {
+    const batch = this.#gathering;
+    if (batch === undefined || this.#committing !== undefined) return;
+    this.#gathering = undefined;
+    this.#committing = batch;
+    // The stock each toy has after this batch: later buys go to the next one.
+    const after = Array.from(batch.touched, (entry) => [entry, entry.stock] as const);
+    this.#send({
+      kind: "commit",
+      stocks: after.map(([e, stock]) => [e.key, stock]),
+      orders: batch.orders,
+    }).then(
+      (reply) => this.#committed(batch, after, reply),
+      (error: unknown) => this.#committed(batch, after, { seq: -1, ok: false, error: reason(error) }),
+    );
+  }
+
+  #committed(batch: Batch, after: readonly (readonly [Entry, number])[], reply: WriterReply): void {
+    this.#committing = undefined;
+    if (reply.ok) {
+      for (const [entry, stock] of after) {
+        entry.storedStock = stock;
+        if (entry.pending === batch) entry.pending = undefined;
+      }
+      batch.settle();
+      this.#commitNext();
+      return;
+    }
+    // Nothing of this batch is stored, and the one gathering was decided on top of it: both fail.
+    const error = Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code });
+    const next = this.#gathering;
+    this.#gathering = undefined;
+    const failed = [batch, ...(next === undefined ? [] : [next])];
+    const buys = failed.reduce((n, b) => n + b.orders.length, 0);
+    console.error(
+      `toystore: ${this.#where}: a commit failed, ${buys} buys answered with an error: ${reason(error)}`,
+    );
+    for (const b of failed) {
+      for (const entry of b.touched) {
+        entry.stock = entry.storedStock;
+        entry.pending = undefined;
+      }
+      b.settle(error);
+    }
+  }
+}
+
+/**
+ * The writer thread. Compiled, it is the .js next to this file. Run from
+ * source, a worker does not inherit the tsx loader (Node 20 does not pass
+ * --import hooks to workers), so the worker registers it, then loads the .ts.
+ */
+function startWriter(data: WriterData): Worker {
+  if (!import.meta.url.endsWith(".ts"))
+    return new Worker(new URL("./sqlite-writer.js", import.meta.url), { workerData: data });
+  const source = JSON.stringify(new URL("./sqlite-writer.ts", import.meta.url).href);
+  return new Worker(
+    `import("tsx/esm/api").then(({ register }) => { register(); return import(${source}); });`,
+    { eval: true, workerData: data },
+  );
 }
 
 function isDirectory(path: string): boolean {

@@ -93,11 +93,18 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
     } else {
       (this.#callback as sendUnaryData<BuyResponse>)(null, encodeBuyResult(result as BuyResult));
     }
-    this.#done!();
+    this.decided();
   }
 
   fail(error: StoreError): void {
     this.#callback(toErrorStatus(error));
-    this.#done!();
+    this.decided();
+  }
+
+  /** Frees the handler: called once the outcome is decided (it may still wait to be stored), or at the answer. */
+  decided(): void {
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
   }
 }

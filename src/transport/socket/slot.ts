@@ -56,6 +56,19 @@ export class Slot implements PoolTask, ResultSink {
     this.owner.service.execute(this.request!, this);
   }
 
+  /**
+   * The outcome is decided and waits to be stored: the request has left the
+   * pool, so its worker and its connection's share of the pool are free for
+   * the next requests meanwhile.
+   */
+  decided(): void {
+    const done = this.#done;
+    if (done === undefined) return;
+    this.#done = undefined;
+    done();
+    this.owner.ranToCompletion();
+  }
+
   complete(result: StoreResult): void {
     this.#settle(encodeResult(result));
   }
@@ -70,6 +83,7 @@ export class Slot implements PoolTask, ResultSink {
     this.#done = undefined;
     done?.();
     this.owner.replyReady();
-    this.owner.ranToCompletion();
+    // Left the pool at decided() already, if it went through it.
+    if (done !== undefined) this.owner.ranToCompletion();
   }
 }
