@@ -68,8 +68,12 @@ async function startEntryServer(id: string, transport: BenchTransport, flags: Co
 
 const baseline = (file: string) => join(PACKAGE_ROOT, "tools", "baselines", file);
 
-/** Redis has no port 0: reserve a free port, then wait for its own ready line. */
-async function startRedis(): Promise<ServerProcess> {
+/**
+ * Redis has no port 0: reserve a free port, then wait for its own ready line.
+ * With `aofDir`, every write is appended to a file there and synced before its
+ * reply (appendfsync always): the durable anchor.
+ */
+export async function startRedis(aofDir?: string): Promise<ServerProcess> {
   const port = await new Promise<number>((resolve, reject) => {
     const probe = net.createServer().listen(0, "127.0.0.1", () => {
       const { port } = probe.address() as net.AddressInfo;
@@ -79,7 +83,12 @@ async function startRedis(): Promise<ServerProcess> {
   });
   return startServerProcess({
     command: "redis-server",
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    args: [
+      ...["--port", String(port), "--bind", "127.0.0.1", "--save", ""],
+      ...(aofDir === undefined
+        ? ["--appendonly", "no"]
+        : ["--appendonly", "yes", "--appendfsync", "always", "--dir", aofDir]),
+    ],
     readyLine: { pattern: /Ready to accept connections/, port },
   });
 }

@@ -70,18 +70,23 @@ const SCHEMA = [
 ];
 
 /** Connections per server process; requests beyond them wait in the driver, in order. */
-const CONNECTIONS = 10;
-/** Buy batches in flight at once: one, so each batch gathers every buy that came while the last one committed. */
-const BUY_BATCHES = 1;
+const CONNECTIONS = 16;
+/**
+ * Buy batches in flight at once, per toy: one, so each batch gathers every buy
+ * of its toy that came while the last one committed. Toys do not wait for each
+ * other: their commits run side by side (and PostgreSQL syncs them together).
+ */
+const BUY_BATCHES_PER_TOY = 1;
 /** Lookup batches in flight at once. */
-const QUERY_BATCHES = 4;
+const QUERY_BATCHES = 8;
 
 export class PostgresStore implements SharedStore {
   readonly shared = true;
   readonly #sql: Sql;
   readonly #toys = new ToyIndex<Known>();
   readonly #lookups: Batcher<string, number | undefined>;
-  readonly #buys: Batcher<string, Sold | undefined>;
+  /** A batcher per toy, made at its first buy: at most one per toy of the catalog. */
+  readonly #buys = new Map<string, Batcher<string, Sold | undefined>>();
 
   /**
    * Connects to `url`; creates the schema and fills it from `catalog` if the
@@ -120,7 +125,6 @@ export class PostgresStore implements SharedStore {
     for (const row of known)
       this.#toys.add({ key: row.key, name: row.name, priceCents: Number(row.price_cents) });
     this.#lookups = new Batcher((keys) => this.#lookup(keys), QUERY_BATCHES);
-    this.#buys = new Batcher((keys) => this.#buyAll(keys), BUY_BATCHES);
   }
 
   async query(name: string, section: Section): Promise<QueryResult> {
@@ -153,7 +157,12 @@ export class PostgresStore implements SharedStore {
       });
     } else {
       if (section.workMs > 0) await sleep(section.workMs);
-      sold = await this.#buys.add(toy.key);
+      let batcher = this.#buys.get(toy.key);
+      if (batcher === undefined) {
+        batcher = new Batcher((keys) => this.#buyAll(keys), BUY_BATCHES_PER_TOY);
+        this.#buys.set(toy.key, batcher);
+      }
+      sold = await batcher.add(toy.key);
     }
     if (sold === undefined) return SOLD_OUT;
     return { kind: "bought", stockLeft: Number(sold.stock), orderId: sold.id };
@@ -192,17 +201,49 @@ export class PostgresStore implements SharedStore {
     return keys.map((key) => stock.get(key));
   }
 
-  /** One buy per key, in order, in one transaction: one commit for the batch. */
+  /**
+   * One buy per key, in arrival order, as one statement: one round trip and
+   * one commit for the whole batch. Each toy's row is locked once (in key
+   * order, so two servers' batches cannot deadlock); its stock then gives the
+   * first buyers a unit each and the rest a sold-out, and the orders are
+   * inserted with it.
+   */
   async #buyAll(keys: readonly string[]): Promise<(Sold | undefined)[]> {
+    let rows: { key: string; before: string; taken: number; ids: string[] }[];
     try {
-      const results = await this.#sql.begin((tx) => keys.map((key) => buyOne(tx, key)));
-      return results.map((rows) => rows[0]);
+      rows = await this.#sql<{ key: string; before: string; taken: number; ids: string[] }[]>`
+        WITH wanted AS (
+          SELECT key, count(*)::int AS n FROM unnest(${keys as string[]}::text[]) AS w(key) GROUP BY key
+        ), locked AS (
+          SELECT t.key, t.name, t.price_cents, t.stock, LEAST(t.stock, w.n)::int AS taken
+          FROM toys t JOIN wanted w ON w.key = t.key
+          ORDER BY t.key
+          FOR UPDATE OF t
+        ), updated AS (
+          UPDATE toys t SET stock = t.stock - l.taken FROM locked l
+          WHERE t.key = l.key AND l.taken > 0
+          RETURNING t.key
+        ), placed AS (
+          INSERT INTO orders (toy_key, toy, unit_price_cents)
+          SELECT l.key, l.name, l.price_cents FROM locked l, generate_series(1, l.taken)
+          RETURNING id, toy_key
+        )
+        SELECT l.key, l.stock AS before, l.taken,
+          COALESCE((SELECT array_agg(p.id::text ORDER BY p.id) FROM placed p WHERE p.toy_key = l.key), '{}') AS ids
+        FROM locked l`;
     } catch (error) {
       console.error(
         `toystore: postgres: a commit failed, ${keys.length} buys answered with an error: ${reason(error)}`,
       );
       throw error;
     }
+    const byKey = new Map(rows.map((row) => [row.key, { ...row, next: 0 }]));
+    return keys.map((key) => {
+      const toy = byKey.get(key);
+      if (toy === undefined || toy.next >= toy.taken) return undefined;
+      const i = toy.next++;
+      return { stock: String(Number(toy.before) - i - 1), id: toy.ids[i]! };
+    });
   }
 }
 
