@@ -64,9 +64,13 @@ const SCHEMA = [
     toy TEXT NOT NULL,
     unit_price_cents BIGINT NOT NULL,
     sold_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-  // The global locks' row: FOR SHARE and FOR UPDATE on it are the read-write lock across processes.
+  // The locks' rows: FOR SHARE and FOR UPDATE on them are read-write locks across processes, the
+  // catalog's (store_lock) and each toy's (toy_locks). Rows that are never updated: waiters for a
+  // row that is updated under them (a toy's own row) are woken in no particular order, and the
+  // lock would not be first come, first served.
   "CREATE TABLE store_lock (id INT PRIMARY KEY)",
   "INSERT INTO store_lock (id) VALUES (1)",
+  "CREATE TABLE toy_locks (key TEXT PRIMARY KEY)",
 ];
 
 /** Connections per server process; requests beyond them wait in the driver, in order. */
@@ -133,9 +137,9 @@ export class PostgresStore implements SharedStore {
     let stock: number | undefined;
     if (section.workMs > 0 && section.lock !== "atomic") {
       stock = await this.#sql.begin(async (tx) => {
-        const locked = await lockFor(tx, section, toy.key, true);
+        await lockFor(tx, section, toy.key, true);
         await sleep(section.workMs);
-        return locked ?? (await readStock(tx, toy.key));
+        return await readStock(tx, toy.key);
       });
     } else {
       if (section.workMs > 0) await sleep(section.workMs);
@@ -261,22 +265,14 @@ async function readStock(tx: Tx, key: string): Promise<number | undefined> {
   return row === undefined ? undefined : Number(row.stock);
 }
 
-/**
- * Takes the section's lock inside the transaction, held until it ends: the
- * lock row for mutex and rwlock, the toy's row for per-toy. For per-toy the
- * locked row is the toy's, so its stock comes back with the lock.
- */
-async function lockFor(tx: Tx, section: Section, key: string, query: boolean): Promise<number | undefined> {
+/** Takes the section's lock inside the transaction, held until it ends: the catalog's lock row, or the toy's. */
+async function lockFor(tx: Tx, section: Section, key: string, query: boolean): Promise<void> {
   const exclusive = section.lock === "mutex" || !query;
   if (section.lock === "per-toy") {
-    const [row] = exclusive
-      ? await tx<{ stock: string }[]>`SELECT stock FROM toys WHERE key = ${key} FOR UPDATE`
-      : await tx<{ stock: string }[]>`SELECT stock FROM toys WHERE key = ${key} FOR SHARE`;
-    return row === undefined ? undefined : Number(row.stock);
-  }
-  if (exclusive) await tx`SELECT id FROM store_lock WHERE id = 1 FOR UPDATE`;
+    if (exclusive) await tx`SELECT key FROM toy_locks WHERE key = ${key} FOR UPDATE`;
+    else await tx`SELECT key FROM toy_locks WHERE key = ${key} FOR SHARE`;
+  } else if (exclusive) await tx`SELECT id FROM store_lock WHERE id = 1 FOR UPDATE`;
   else await tx`SELECT id FROM store_lock WHERE id = 1 FOR SHARE`;
-  return undefined;
 }
 
 /** Creates the schema in an empty database, or checks the one it holds; returns what it holds. */
@@ -301,8 +297,13 @@ async function prepare(
         price_cents: toy.priceCents,
         stock: toy.stock,
       }));
-      if (rows.length > 0)
+      if (rows.length > 0) {
         await tx`INSERT INTO toys ${tx(rows, "key", "position", "name", "price_cents", "stock")}`;
+        await tx`INSERT INTO toy_locks ${tx(
+          rows.map(({ key }) => ({ key })),
+          "key",
+        )}`;
+      }
       return { created: true, toys: rows.length, orders: 0 };
     }
     const names = new Set(tables.map((t) => t.table_name));
@@ -319,7 +320,7 @@ async function prepare(
         catalogAlreadyStored(
           where,
           toys,
-          "drop its tables (DROP TABLE toys, orders, store_lock, toystore_meta)",
+          "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, toystore_meta)",
         ),
       );
     return { created: false, toys, orders: Number(counts?.orders ?? 0) };
