@@ -1,6 +1,7 @@
-// Two server processes on one PostgreSQL database: with K units and M > K
-// buyers spread over both, exactly K buys succeed under every lock policy,
-// and the order ids the two servers hand out never collide.
+// Two server processes on one PostgreSQL database: a query on one sees every
+// buy acknowledged by the other; with K units and M > K buyers spread over
+// both, exactly K buys succeed under every lock policy, and the order ids the
+// two servers hand out never collide.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -24,6 +25,45 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
   });
   after(async () => {
     await cluster?.stop();
+  });
+
+  it("never answers a stale read: a query on one server sees every buy the other acknowledged", async () => {
+    const store = await freshDatabase(cluster);
+    const servers: ServerProcess[] = [];
+    const clients: StoreClient[] = [];
+    try {
+      servers.push(
+        await startToystore({ flags: { store }, catalog: [{ name: "Tux", price: "19.99", stock: 1000 }] }),
+        await startToystore({ flags: { store } }),
+      );
+      const [a, b] = servers as [ServerProcess, ServerProcess];
+      const buyer = await SocketStoreClient.connect({ port: a.ports.socket! });
+      const reader = await connectGrpcClient({ port: b.ports.grpc!, ownConnection: true });
+      const watcher = await SocketStoreClient.connect({ port: b.ports.socket! });
+      clients.push(buyer, reader, watcher);
+      // A watcher on the other server queries all along: its answers never rise (no restock here).
+      let watching = true;
+      const seen: number[] = [];
+      const watch = (async () => {
+        for (let i = 0; i < 2000 && watching; i++) {
+          const answer = await watcher.query("Tux");
+          if (answer.kind === "in_stock") seen.push(answer.stock);
+        }
+      })();
+      for (let i = 1; i <= 30; i++) {
+        assert.equal((await buyer.buy("Tux")).kind, "bought");
+        // Asked after the acknowledgement, on the other server: it must already count this buy.
+        assert.deepEqual(await reader.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 1000 - i });
+      }
+      watching = false;
+      await watch;
+      assert.ok(seen.length > 0);
+      for (let i = 1; i < seen.length; i++)
+        assert.ok(seen[i]! <= seen[i - 1]!, `stock rose: ${seen[i - 1]} then ${seen[i]}`);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(servers.map((s) => s.stop()));
+    }
   });
 
   for (const lock of LOCK_KINDS) {

@@ -53,6 +53,8 @@ export class Batcher<I, O> {
     const batch = this.#queue.length <= this.#maxBatch ? this.#queue : this.#queue.slice(0, this.#maxBatch);
     this.#queue = this.#queue.length <= this.#maxBatch ? [] : this.#queue.slice(this.#maxBatch);
     this.#inFlight++;
+    // More than one batch's worth was waiting: the rest goes next turn if another may be in flight.
+    if (this.#queue.length > 0) this.#schedule();
     let answer: Promise<readonly O[]>;
     try {
       answer = this.#run(batch.map((w) => w.item));
