@@ -48,18 +48,7 @@ function parse(): { command: "start" | "stop"; port: number | undefined } {
 
 /** Creates the database unless it exists (createdb alone would fail on the second run). */
 async function ensureDatabase(bin: string, cluster: PostgresCluster): Promise<string> {
-  const args = [
-    "-X",
-    "-h",
-    cluster.host,
-    "-p",
-    String(cluster.port),
-    "-U",
-    "postgres",
-    "-d",
-    "postgres",
-    "-At",
-  ];
+  const args = ["-X", ...cluster.clientArgs(), "-d", "postgres", "-At"];
   const sql = `select 1 from pg_database where datname = '${DATABASE}'`;
   const { stdout } = await run(join(bin, "psql"), [...args, "-c", sql]);
   return stdout.trim() === "1" ? cluster.url(DATABASE) : cluster.createDatabase(DATABASE);

@@ -20,7 +20,7 @@ const run = promisify(execFile);
 async function psql(cluster: PostgresCluster, database: string, sql: string): Promise<string> {
   const found = postgresBinaries();
   assert.ok("bin" in found);
-  const args = ["-X", "-h", cluster.host, "-p", String(cluster.port), "-U", "postgres", "-d", database];
+  const args = ["-X", ...cluster.clientArgs(), "-d", database];
   const { stdout } = await run(join(found.bin, "psql"), [...args, "-v", "ON_ERROR_STOP=1", "-Atc", sql]);
   return stdout.trim();
 }

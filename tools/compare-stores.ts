@@ -182,19 +182,8 @@ async function runPgbench(
   const { stdout } = await run(
     join(bin, "pgbench"),
     [
-      ...[
-        "-h",
-        cluster.host,
-        "-p",
-        String(cluster.port),
-        "-U",
-        "postgres",
-        "-n",
-        "-M",
-        "prepared",
-        "-j",
-        "1",
-      ],
+      ...cluster.clientArgs(),
+      ...["-n", "-M", "prepared", "-j", "1"],
       ...["-c", "10", "-T", String(Math.ceil(flags.duration)), "-f", script, database],
     ],
     { timeout: (flags.duration + 30) * 1000 },

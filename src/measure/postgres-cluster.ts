@@ -26,6 +26,8 @@ export interface PostgresCluster {
   readonly host: "127.0.0.1";
   /** postgres://postgres@127.0.0.1:PORT/DATABASE; default database "postgres". */
   url(database?: string): string;
+  /** Where PostgreSQL's own client tools (psql, createdb, pgbench) connect: -h, -p, -U. */
+  clientArgs(): string[];
   /** Runs createdb; returns the new database's url. */
   createDatabase(name: string): Promise<string>;
   /** The first line of DIR/data/postmaster.pid. */
@@ -157,8 +159,12 @@ class Cluster implements PostgresCluster {
     return `postgres://postgres@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
 
+  clientArgs(): string[] {
+    return ["-h", this.host, "-p", String(this.port), "-U", "postgres"];
+  }
+
   async createDatabase(name: string): Promise<string> {
-    await this.#tool("createdb", ["-h", this.host, "-p", String(this.port), "-U", "postgres", "--", name]);
+    await this.#tool("createdb", [...this.clientArgs(), "--", name]);
     return this.url(name);
   }
 
