@@ -38,8 +38,22 @@ export interface CatalogStore {
   order(id: string): Awaitable<Order | undefined>;
   /** Every toy, in catalog order. */
   list(): Awaitable<readonly Toy[]>;
+  /** Sets a toy's stock or adds to it, and/or sets its price; the toy after, or undefined if there is none. */
+  restock?(name: string, change: Restock): Awaitable<Toy | undefined> | Committing<Toy | undefined>;
   /** Releases what the store holds (files, connections). */
   close?(): Awaitable<void>;
+}
+
+/** A restock: `stock` sets it, `addStock` adds to it (one of them at most); `priceCents` sets the price. */
+export interface Restock {
+  readonly stock?: number;
+  readonly addStock?: number;
+  readonly priceCents?: number;
+}
+
+/** The stock a restock leaves, from the stock before it. */
+export function restockedStock(before: number, change: Restock): number {
+  return change.stock ?? before + (change.addStock ?? 0);
 }
 
 /** What a shared store runs each request inside: the lock policy and the simulated work. */
@@ -59,6 +73,7 @@ export interface SharedStore {
   buy(name: string, section: Section): Promise<BuyResult>;
   order(id: string): Promise<Order | undefined>;
   list(): Promise<readonly Toy[]>;
+  restock(name: string, change: Restock): Promise<Toy | undefined>;
   close(): Promise<void>;
 }
 
@@ -94,7 +109,7 @@ export class ToyIndex<E extends { readonly name: string }> {
 
 interface Entry {
   readonly name: string;
-  readonly priceCents: number;
+  priceCents: number;
   stock: number;
 }
 
@@ -105,6 +120,8 @@ export const IN_MEMORY_ORDERS_KEPT = 10_000;
 interface Sale {
   readonly id: number;
   readonly entry: Entry;
+  /** The price paid: a restock may change the toy's later. */
+  readonly priceCents: number;
   readonly atMs: number;
 }
 
@@ -137,7 +154,7 @@ export class InMemoryCatalog implements CatalogStore {
     if (entry.stock === 0) return SOLD_OUT;
     entry.stock--;
     const id = ++this.#lastOrder;
-    this.#sales[id % this.#sales.length] = { id, entry, atMs: Date.now() };
+    this.#sales[id % this.#sales.length] = { id, entry, priceCents: entry.priceCents, atMs: Date.now() };
     return { kind: "bought", stockLeft: entry.stock, orderId: String(id) };
   }
 
@@ -146,11 +163,10 @@ export class InMemoryCatalog implements CatalogStore {
     if (n === undefined) return undefined;
     const sale = this.#sales[n % this.#sales.length];
     if (sale?.id !== n) return undefined;
-    // The price the toy had when sold: the memory store's prices never change.
     return {
       id,
       toy: sale.entry.name,
-      unitPriceCents: sale.entry.priceCents,
+      unitPriceCents: sale.priceCents,
       time: new Date(sale.atMs).toISOString(),
     };
   }
@@ -161,6 +177,14 @@ export class InMemoryCatalog implements CatalogStore {
       priceCents: e.priceCents,
       stock: e.stock,
     }));
+  }
+
+  restock(name: string, change: Restock): Toy | undefined {
+    const entry = this.#toys.get(name);
+    if (entry === undefined) return undefined;
+    entry.stock = restockedStock(entry.stock, change);
+    if (change.priceCents !== undefined) entry.priceCents = change.priceCents;
+    return { name: entry.name, priceCents: entry.priceCents, stock: entry.stock };
   }
 }
 

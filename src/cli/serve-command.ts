@@ -3,35 +3,56 @@
 // gracefully on SIGINT/SIGTERM.
 
 import type { Command } from "commander";
-import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
-import { CatalogError, loadCatalogFile } from "../catalog/load-catalog.js";
-import type { Toy } from "../catalog/toy.js";
-import { choice, integer, resolveOptions, type Schema, text } from "../options/schema.js";
+import { type Field, integer, list, oneOf, resolveOptions, type Schema, text } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
 import { openStore } from "../stores/open-store.js";
 import { StoreOpenError } from "../stores/store-errors.js";
 import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
 import { startGrpcServer } from "../transport/grpc/grpc-server.js";
+import { HTTP_SERVER_OPTIONS, startHttpServer } from "../transport/http/http-server.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { startSocketServer } from "../transport/socket/socket-server.js";
 import { CliFailure } from "./cli-failure.js";
 import { addFlags, readFlags } from "./flags.js";
+import {
+  ADMIN_TOKEN_ENV,
+  formatAddress,
+  listen,
+  readAdminToken,
+  readCatalog,
+  readTls,
+  waitForSignal,
+} from "./serve-setup.js";
+
+const TRANSPORTS = ["socket", "grpc", "http"] as const;
+type ServedTransport = (typeof TRANSPORTS)[number];
 
 interface ServeSettings {
-  readonly transport: "socket" | "grpc" | "both";
+  readonly transport: readonly ServedTransport[];
   readonly store: StoreSpec;
   /** A JSON catalog file; null = the default catalog. */
   readonly catalog: string | null;
   readonly graceMs: number;
+  readonly adminTokenFile: string | null;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
 }
 
+const TRANSPORT_LIST = list(
+  "--transport",
+  "transports to serve, comma-separated: socket, grpc, http (both: socket,grpc)",
+  TRANSPORTS,
+  oneOf(TRANSPORTS),
+);
+/** The list, and `both` as it meant before there were three. */
+const TRANSPORT_OPTION: Field<readonly ServedTransport[]> = {
+  ...TRANSPORT_LIST,
+  parse: (value) => (value === "both" ? ["socket", "grpc"] : TRANSPORT_LIST.parse(value)),
+};
+
 const SERVE_OPTIONS: Schema<ServeSettings> = {
-  transport: choice<ServeSettings["transport"]>("--transport", "which transports to serve", "both", [
-    "socket",
-    "grpc",
-    "both",
-  ]),
+  transport: TRANSPORT_OPTION,
   store: STORE_OPTION,
   catalog: text(
     "--catalog",
@@ -48,6 +69,16 @@ const SERVE_OPTIONS: Schema<ServeSettings> = {
     0,
     2 ** 31 - 1,
   ),
+  adminTokenFile: text(
+    "--admin-token-file",
+    `a file holding the staff's bearer token for PUT /api/toys/{name} (or set ${ADMIN_TOKEN_ENV}); without one the admin API is off`,
+    null,
+    { arg: "<file>" },
+  ),
+  tlsCert: text("--tls-cert", "serve HTTP and gRPC over TLS with this certificate (PEM)", null, {
+    arg: "<file>",
+  }),
+  tlsKey: text("--tls-key", "the TLS certificate's private key (PEM)", null, { arg: "<file>" }),
 };
 
 type Closer = (graceMs: number) => Promise<void>;
@@ -55,20 +86,30 @@ type Closer = (graceMs: number) => Promise<void>;
 export function registerServeCommand(program: Command): void {
   const command = program
     .command("serve")
-    .description("serve the store over the socket protocol and gRPC until SIGINT or SIGTERM");
-  addFlags(command, SERVE_OPTIONS, STORE_SERVICE_OPTIONS, SOCKET_SERVER_OPTIONS, GRPC_SERVER_OPTIONS);
+    .description("serve the store over the socket protocol, gRPC and HTTP until SIGINT or SIGTERM");
+  addFlags(
+    command,
+    SERVE_OPTIONS,
+    STORE_SERVICE_OPTIONS,
+    SOCKET_SERVER_OPTIONS,
+    GRPC_SERVER_OPTIONS,
+    HTTP_SERVER_OPTIONS,
+  );
   command.action(async (given: Record<string, unknown>) => {
     const serve = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
     const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
     const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);
+    const httpOptions = readFlags(HTTP_SERVER_OPTIONS, given);
     const serviceOptions = readFlags(STORE_SERVICE_OPTIONS, given);
     const toys = await readCatalog(serve.catalog);
+    const adminToken = await readAdminToken(serve.adminTokenFile);
+    const tls = await readTls(serve.tlsCert, serve.tlsKey);
     const opened = await openStore(serve.store, { toys, given: serve.catalog !== null }).catch(
       (error: unknown) => {
         throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
       },
     );
-    // One service for both transports: a buy over gRPC is seen by a query over the socket.
+    // One service for every transport: a buy over gRPC is seen by a query over the socket.
     let service: StoreService;
     try {
       service = new StoreService(opened.store, serviceOptions);
@@ -83,16 +124,31 @@ export function registerServeCommand(program: Command): void {
       await Promise.all(closers.map((close) => close(serve.graceMs)));
       await service.close();
     };
+    const served = new Set(serve.transport);
     try {
-      if (serve.transport !== "grpc") {
+      if (served.has("socket")) {
         const socket = await listen("socket", () => startSocketServer(service, socketOptions));
         closers.push((graceMs) => socket.close(graceMs));
         console.log(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
       }
-      if (serve.transport !== "socket") {
+      if (served.has("grpc")) {
         const grpc = await listen("grpc", () => startGrpcServer({ ...grpcOptions, service }));
         closers.push((graceMs) => grpc.close(graceMs));
         console.log(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
+      }
+      if (served.has("http")) {
+        const http = await listen("http", () =>
+          startHttpServer({
+            ...httpOptions,
+            service,
+            ...(adminToken === undefined ? {} : { adminToken }),
+            ...(tls === undefined ? {} : { tls }),
+            onAdminRefused: (remote) =>
+              console.error(`toystore: refused an admin request with a wrong token from ${remote ?? "?"}`),
+          }),
+        );
+        closers.push((graceMs) => http.close(graceMs));
+        console.log(`http listening on ${formatAddress(http.address.host, http.address.port)}`);
       }
     } catch (error) {
       await stopAll();
@@ -101,43 +157,5 @@ export function registerServeCommand(program: Command): void {
     await waitForSignal();
     console.log("shutting down: finishing requests in flight");
     await stopAll();
-  });
-}
-
-async function listen<T extends { address: { host: string; port: number } }>(
-  what: string,
-  start: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    throw new CliFailure(`cannot serve ${what}: ${(error as Error).message}`);
-  }
-}
-
-async function readCatalog(file: string | null): Promise<readonly Toy[]> {
-  if (file === null) return DEFAULT_CATALOG;
-  try {
-    return await loadCatalogFile(file);
-  } catch (error) {
-    if (error instanceof CatalogError) throw new CliFailure(`bad catalog: ${error.message}`);
-    throw error;
-  }
-}
-
-function formatAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
   });
 }

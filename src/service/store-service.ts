@@ -7,6 +7,7 @@ import {
   type Awaitable,
   type CatalogStore,
   Committing,
+  type Restock,
   type Section,
   type SharedStore,
 } from "../catalog/catalog-store.js";
@@ -102,6 +103,7 @@ export class StoreService {
   readonly #section: Section;
   readonly #locks: LockPolicy;
   readonly #maxNameLength: number;
+  readonly #watchers = new Set<StockWatcher>();
 
   constructor(store: AnyStore, options: StoreServiceOptions = {}) {
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
@@ -139,7 +141,7 @@ export class StoreService {
         : this.#shared.buy(request.name, this.#section);
       answer
         .then(
-          (result) => sink.complete(result),
+          (result) => this.#complete(request.name, result, sink),
           (error: unknown) => sink.fail(storeFailure(error)),
         )
         .catch(reportSinkError);
@@ -157,10 +159,10 @@ export class StoreService {
       }
       if (!isPromiseLike(result)) {
         this.#locks.release(key, shared);
-        report(result, sink);
+        this.#report(request.name, result, sink);
         return;
       }
-      this.#finish(result, key, shared, sink).catch(reportSinkError);
+      this.#finish(request.name, result, key, shared, sink).catch(reportSinkError);
       return;
     }
     this.#runLocked(request, key, shared, sink).catch(reportSinkError);
@@ -198,6 +200,45 @@ export class StoreService {
     }
   }
 
+  /**
+   * Restocks a toy (sets or adds stock, sets the price) under the toy's
+   * exclusive lock, as a buy would take it; the toy after, or undefined if
+   * there is none. Watchers are told the new stock. Rejects with a StoreError:
+   * bad_request for a bad name, unavailable if the store failed.
+   */
+  async restock(name: string, change: Restock): Promise<Toy | undefined> {
+    const invalid = validateName(name, this.#maxNameLength);
+    if (invalid !== undefined) throw invalid;
+    let toy: Toy | undefined;
+    if (this.#shared !== undefined) {
+      toy = await this.#shared.restock(name, change).catch((error: unknown) => {
+        throw storeFailure(error);
+      });
+    } else {
+      const store = this.#owned();
+      if (store.restock === undefined) throw new StoreError("bad_request", "this store cannot restock");
+      const key = this.#locks.keyed ? normalizeName(name) : "";
+      await this.#locks.acquire(key, false);
+      let answer: Awaited<ReturnType<NonNullable<CatalogStore["restock"]>>>;
+      try {
+        answer = await store.restock(name, change);
+      } finally {
+        this.#locks.release(key, false);
+      }
+      toy =
+        answer instanceof Committing
+          ? await answer.stored.then(
+              () => answer.outcome,
+              (error: unknown) => {
+                throw storeFailure(error);
+              },
+            )
+          : answer;
+    }
+    if (toy !== undefined) this.#tell(name, toy.stock);
+    return toy;
+  }
+
   /** Closes the store: its files or connections. Requests still running may fail. */
   async close(): Promise<void> {
     await (this.#shared ?? this.#owned()).close?.();
@@ -226,11 +267,17 @@ export class StoreService {
       sink.fail(new StoreError("internal", "internal error", { cause: error }));
       return;
     }
-    await this.#finish(pending, key, shared, sink);
+    await this.#finish(request.name, pending, key, shared, sink);
   }
 
   /** Waits for the store's answer while holding the lock, then releases and reports. */
-  async #finish(pending: Answer, key: string, shared: boolean, sink: ResultSink): Promise<void> {
+  async #finish(
+    name: string,
+    pending: Answer,
+    key: string,
+    shared: boolean,
+    sink: ResultSink,
+  ): Promise<void> {
     let result: StoreResult | Committing<StoreResult>;
     try {
       result = await pending;
@@ -240,24 +287,54 @@ export class StoreService {
       return;
     }
     this.#locks.release(key, shared);
-    report(result, sink);
+    this.#report(name, result, sink);
+  }
+
+  /** Reports an outcome, once it is stored if it is still committing. */
+  #report(name: string, result: StoreResult | Committing<StoreResult>, sink: ResultSink): void {
+    if (!(result instanceof Committing)) {
+      this.#complete(name, result, sink);
+      return;
+    }
+    sink.decided?.();
+    result.stored
+      .then(
+        () => this.#complete(name, result.outcome, sink),
+        (error: unknown) => sink.fail(storeFailure(error)),
+      )
+      .catch(reportSinkError);
+  }
+
+  /** The answer, and, for a sale, the stock it left to whoever watches. */
+  #complete(name: string, result: StoreResult, sink: ResultSink): void {
+    if (result.kind === "bought" && result.stockLeft !== undefined && this.#watchers.size > 0)
+      this.#tell(name, result.stockLeft);
+    sink.complete(result);
+  }
+
+  #tell(name: string, stock: number): void {
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(name, stock);
+      } catch (error) {
+        reportSinkError(error);
+      }
+    }
+  }
+
+  /**
+   * Calls `watcher` after every stored sale (and restock) this service makes,
+   * over any transport, with the toy's name as the request gave it and the
+   * stock it left. Returns the function that stops it. A watcher must not throw.
+   */
+  watchStock(watcher: StockWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 }
+
+/** Told a toy's stock after a change: the name as the request gave it. */
+export type StockWatcher = (name: string, stock: number) => void;
 
 /** What an owned store answers with. */
 type Answer = Awaitable<StoreResult> | Committing<StoreResult>;
-
-/** Reports an outcome, once it is stored if it is still committing. */
-function report(result: StoreResult | Committing<StoreResult>, sink: ResultSink): void {
-  if (!(result instanceof Committing)) {
-    sink.complete(result);
-    return;
-  }
-  sink.decided?.();
-  result.stored
-    .then(
-      () => sink.complete(result.outcome),
-      (error: unknown) => sink.fail(storeFailure(error)),
-    )
-    .catch(reportSinkError);
-}

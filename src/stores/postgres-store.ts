@@ -13,7 +13,13 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { orderNumber, type Section, type SharedStore, ToyIndex } from "../catalog/catalog-store.js";
+import {
+  orderNumber,
+  type Restock,
+  type Section,
+  type SharedStore,
+  ToyIndex,
+} from "../catalog/catalog-store.js";
 import {
   type BuyResult,
   NOT_FOUND,
@@ -37,10 +43,15 @@ import {
 type Sql = postgres.Sql;
 type Tx = postgres.TransactionSql;
 
-/** What the server holds of a toy: its name and price never change, so only stock is read from the database. */
+/** What the server holds of a toy: its name never changes; its stock and price are read from the database. */
 interface Known {
   readonly key: string;
   readonly name: string;
+}
+
+/** A toy's stock and price as a statement read them. */
+interface Stocked {
+  readonly stock: number;
   readonly priceCents: number;
 }
 
@@ -88,7 +99,7 @@ export class PostgresStore implements SharedStore {
   readonly shared = true;
   readonly #sql: Sql;
   readonly #toys = new ToyIndex<Known>();
-  readonly #lookups: Batcher<string, number | undefined>;
+  readonly #lookups: Batcher<string, Stocked | undefined>;
   readonly #buys: Batcher<string, Sold | undefined>;
 
   /**
@@ -112,8 +123,8 @@ export class PostgresStore implements SharedStore {
     });
     try {
       const opened = await prepare(sql, where, catalog);
-      const known = await sql<{ key: string; name: string; price_cents: string }[]>`
-        SELECT key, name, price_cents FROM toys ORDER BY position`;
+      const known = await sql<{ key: string; name: string }[]>`
+        SELECT key, name FROM toys ORDER BY position`;
       const store = new PostgresStore(sql, known);
       return { store, ...opened };
     } catch (error) {
@@ -123,10 +134,9 @@ export class PostgresStore implements SharedStore {
     }
   }
 
-  private constructor(sql: Sql, known: readonly { key: string; name: string; price_cents: string }[]) {
+  private constructor(sql: Sql, known: readonly { key: string; name: string }[]) {
     this.#sql = sql;
-    for (const row of known)
-      this.#toys.add({ key: row.key, name: row.name, priceCents: Number(row.price_cents) });
+    for (const row of known) this.#toys.add({ key: row.key, name: row.name });
     this.#lookups = new Batcher((keys) => this.#lookup(keys), QUERY_BATCHES);
     this.#buys = new Batcher((keys) => this.#buyAll(keys), BUY_BATCHES);
   }
@@ -134,19 +144,36 @@ export class PostgresStore implements SharedStore {
   async query(name: string, section: Section): Promise<QueryResult> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return NOT_FOUND;
-    let stock: number | undefined;
+    let found: Stocked | undefined;
     if (section.workMs > 0 && section.lock !== "atomic") {
-      stock = await this.#sql.begin(async (tx) => {
+      found = await this.#sql.begin(async (tx) => {
         await lockFor(tx, section, toy.key, true);
         await sleep(section.workMs);
         return await readStock(tx, toy.key);
       });
     } else {
       if (section.workMs > 0) await sleep(section.workMs);
-      stock = await this.#lookups.add(toy.key);
+      found = await this.#lookups.add(toy.key);
     }
-    if (stock === undefined) return NOT_FOUND;
-    return stock === 0 ? SOLD_OUT : { kind: "in_stock", priceCents: toy.priceCents, stock };
+    if (found === undefined) return NOT_FOUND;
+    return found.stock === 0
+      ? SOLD_OUT
+      : { kind: "in_stock", priceCents: found.priceCents, stock: found.stock };
+  }
+
+  /** One statement: the row lock it takes orders it with every buy of the toy, on every server. */
+  async restock(name: string, change: Restock): Promise<Toy | undefined> {
+    const toy = this.#toys.get(name);
+    if (toy === undefined) return undefined;
+    const [row] = await this.#sql<{ name: string; price_cents: string; stock: string }[]>`
+      UPDATE toys SET
+        stock = COALESCE(${change.stock ?? null}::bigint, stock + ${change.addStock ?? 0}::bigint),
+        price_cents = COALESCE(${change.priceCents ?? null}::bigint, price_cents)
+      WHERE key = ${toy.key}
+      RETURNING name, price_cents, stock`;
+    return row === undefined
+      ? undefined
+      : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
   }
 
   async buy(name: string, section: Section): Promise<BuyResult> {
@@ -191,13 +218,15 @@ export class PostgresStore implements SharedStore {
     await this.#sql.end({ timeout: 5 });
   }
 
-  /** The stock of each key, in one statement. */
-  async #lookup(keys: readonly string[]): Promise<(number | undefined)[]> {
+  /** The stock and price of each key, in one statement. */
+  async #lookup(keys: readonly string[]): Promise<(Stocked | undefined)[]> {
     const unique = [...new Set(keys)];
-    const rows = await this.#sql<{ key: string; stock: string }[]>`
-      SELECT key, stock FROM toys WHERE key = ANY(${unique}::text[])`;
-    const stock = new Map(rows.map((r) => [r.key, Number(r.stock)]));
-    return keys.map((key) => stock.get(key));
+    const rows = await this.#sql<{ key: string; stock: string; price_cents: string }[]>`
+      SELECT key, stock, price_cents FROM toys WHERE key = ANY(${unique}::text[])`;
+    const found = new Map(
+      rows.map((r) => [r.key, { stock: Number(r.stock), priceCents: Number(r.price_cents) }]),
+    );
+    return keys.map((key) => found.get(key));
   }
 
   /**
@@ -260,9 +289,10 @@ function buyOne(tx: Tx, key: string): postgres.PendingQuery<Sold[]> {
     SELECT taken.stock, placed.id FROM taken, placed`;
 }
 
-async function readStock(tx: Tx, key: string): Promise<number | undefined> {
-  const [row] = await tx<{ stock: string }[]>`SELECT stock FROM toys WHERE key = ${key}`;
-  return row === undefined ? undefined : Number(row.stock);
+async function readStock(tx: Tx, key: string): Promise<Stocked | undefined> {
+  const [row] = await tx<{ stock: string; price_cents: string }[]>`
+    SELECT stock, price_cents FROM toys WHERE key = ${key}`;
+  return row === undefined ? undefined : { stock: Number(row.stock), priceCents: Number(row.price_cents) };
 }
 
 /** Takes the section's lock inside the transaction, held until it ends: the catalog's lock row, or the toy's. */

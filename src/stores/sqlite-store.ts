@@ -14,7 +14,14 @@
 import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { type CatalogStore, Committing, orderNumber, ToyIndex } from "../catalog/catalog-store.js";
+import {
+  type CatalogStore,
+  Committing,
+  orderNumber,
+  type Restock,
+  restockedStock,
+  ToyIndex,
+} from "../catalog/catalog-store.js";
 import {
   type BuyResult,
   NOT_FOUND,
@@ -37,7 +44,10 @@ import {
 interface Entry {
   readonly key: string;
   readonly name: string;
-  readonly priceCents: number;
+  /** The price as stored: what queries report. */
+  priceCents: number;
+  /** A price a restock set that is not yet stored: what sales decided meanwhile are made at. */
+  nextPriceCents: number | undefined;
   /** Units left, counting the buys decided but not yet stored. */
   stock: number;
   /** Units left as stored: what queries report. */
@@ -170,6 +180,7 @@ export class SqliteStore implements CatalogStore {
         priceCents: row.price_cents,
         stock: row.stock,
         storedStock: row.stock,
+        nextPriceCents: undefined,
         pending: undefined,
       });
     writer.on("message", (reply: WriterReply) => {
@@ -199,17 +210,43 @@ export class SqliteStore implements CatalogStore {
     if (entry === undefined) return NOT_FOUND;
     if (entry.stock === 0)
       return entry.pending === undefined ? SOLD_OUT : new Committing(SOLD_OUT, entry.pending.stored);
+    const batch = this.#join(entry);
+    entry.stock--;
+    const id = ++this.#lastOrder;
+    batch.orders.push([
+      id,
+      entry.key,
+      entry.name,
+      entry.nextPriceCents ?? entry.priceCents,
+      new Date().toISOString(),
+    ]);
+    return new Committing({ kind: "bought", stockLeft: entry.stock, orderId: String(id) }, batch.stored);
+  }
+
+  restock(name: string, change: Restock): Toy | undefined | Committing<Toy | undefined> {
+    const entry = this.#toys.get(name);
+    if (entry === undefined) return undefined;
+    const batch = this.#join(entry);
+    entry.stock = restockedStock(entry.stock, change);
+    if (change.priceCents !== undefined) entry.nextPriceCents = change.priceCents;
+    const toy = {
+      name: entry.name,
+      priceCents: entry.nextPriceCents ?? entry.priceCents,
+      stock: entry.stock,
+    };
+    return new Committing(toy, batch.stored);
+  }
+
+  /** The batch gathering changes, which `entry` is now part of (made, and its commit scheduled, if none is). */
+  #join(entry: Entry): Batch {
     let batch = this.#gathering;
     if (batch === undefined) {
       batch = this.#gathering = new Batch();
       if (this.#committing === undefined) setImmediate(this.#flush);
     }
-    entry.stock--;
     entry.pending = batch;
-    const id = ++this.#lastOrder;
-    batch.orders.push([id, entry.key, entry.name, entry.priceCents, new Date().toISOString()]);
     batch.touched.add(entry);
-    return new Committing({ kind: "bought", stockLeft: entry.stock, orderId: String(id) }, batch.stored);
+    return batch;
   }
 
   async order(id: string): Promise<Order | undefined> {
@@ -261,10 +298,13 @@ export class SqliteStore implements CatalogStore {
     this.#gathering = undefined;
     this.#committing = batch;
     // The stock each toy has after this batch: later buys go to the next one.
-    const after = Array.from(batch.touched, (entry) => [entry, entry.stock] as const);
+    const after = Array.from(
+      batch.touched,
+      (entry) => [entry, entry.stock, entry.nextPriceCents ?? entry.priceCents] as const,
+    );
     this.#send({
       kind: "commit",
-      stocks: after.map(([e, stock]) => [e.key, stock]),
+      stocks: after.map(([e, stock, price]) => [e.key, stock, price]),
       orders: batch.orders,
     }).then(
       (reply) => this.#committed(batch, after, reply),
@@ -272,12 +312,16 @@ export class SqliteStore implements CatalogStore {
     );
   }
 
-  #committed(batch: Batch, after: readonly (readonly [Entry, number])[], reply: WriterReply): void {
+  #committed(batch: Batch, after: readonly (readonly [Entry, number, number])[], reply: WriterReply): void {
     this.#committing = undefined;
     if (reply.ok) {
-      for (const [entry, stock] of after) {
+      for (const [entry, stock, price] of after) {
         entry.storedStock = stock;
-        if (entry.pending === batch) entry.pending = undefined;
+        entry.priceCents = price;
+        if (entry.pending === batch) {
+          entry.pending = undefined;
+          entry.nextPriceCents = undefined;
+        }
       }
       batch.settle();
       this.#commitNext();
@@ -295,6 +339,7 @@ export class SqliteStore implements CatalogStore {
     for (const b of failed) {
       for (const entry of b.touched) {
         entry.stock = entry.storedStock;
+        entry.nextPriceCents = undefined;
         entry.pending = undefined;
       }
       b.settle(error);

@@ -10,7 +10,7 @@ import { configure } from "./sqlite-store.js";
 /** A batch to store: the stock each touched toy has after it, and its orders. */
 export interface CommitMessage {
   readonly kind: "commit";
-  readonly stocks: readonly (readonly [key: string, stock: number])[];
+  readonly stocks: readonly (readonly [key: string, stock: number, priceCents: number])[];
   readonly orders: readonly (readonly [
     id: number,
     key: string,
@@ -52,7 +52,9 @@ function serve(): void {
   const { path } = workerData as WriterData;
   const db = new Database(path, { timeout: 0 });
   configure(db);
-  const setStock = db.prepare<[number, string]>("UPDATE toys SET stock = ? WHERE key = ?");
+  const setStock = db.prepare<[number, number, string]>(
+    "UPDATE toys SET stock = ?, price_cents = ? WHERE key = ?",
+  );
   const insertOrder = db.prepare<[number, string, string, number, string]>(
     "INSERT INTO orders (id, toy_key, toy, unit_price_cents, sold_at) VALUES (?, ?, ?, ?, ?)",
   );
@@ -60,7 +62,7 @@ function serve(): void {
     "SELECT id, toy, unit_price_cents, sold_at FROM orders WHERE id = ?",
   );
   const commit = db.transaction((batch: CommitMessage) => {
-    for (const [key, stock] of batch.stocks) setStock.run(stock, key);
+    for (const [key, stock, price] of batch.stocks) setStock.run(stock, price, key);
     for (const order of batch.orders) insertOrder.run(...order);
   });
   // Taking the file's lock now, not at the first buy: a second server is refused at start.

@@ -1,0 +1,170 @@
+// The HTTP API as OpenAPI 3.1, served at GET /api/openapi.json.
+
+const problem = { $ref: "#/components/schemas/Problem" };
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: problem } },
+});
+const json = (schema: unknown, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const nameParameter = {
+  name: "name",
+  in: "path",
+  required: true,
+  description: "The toy's name, URL-encoded; matched case-insensitively, at most 256 characters.",
+  schema: { type: "string", minLength: 1, maxLength: 256 },
+};
+
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "toystore",
+    version: "1",
+    description:
+      "The toy store over HTTP: the same store as the socket protocol and gRPC. Business outcomes are statuses (404 no such toy, 409 sold out); errors are RFC 9457 problems.",
+  },
+  paths: {
+    "/api/toys": {
+      get: {
+        summary: "Every toy",
+        responses: { "200": json({ $ref: "#/components/schemas/ToyList" }, "The catalog, in catalog order") },
+      },
+    },
+    "/api/toys/{name}": {
+      parameters: [nameParameter],
+      get: {
+        summary: "One toy (a sold-out toy is 200 with stock 0)",
+        responses: {
+          "200": json({ $ref: "#/components/schemas/Toy" }, "The toy"),
+          "400": problemResponse("An empty or over-long name"),
+          "404": problemResponse("No such toy"),
+          "503": problemResponse("Too many requests queued (see Retry-After), or shutting down"),
+        },
+      },
+      put: {
+        summary: "Restock: set the stock, add to it, or set the price (staff only)",
+        security: [{ bearer: [] }],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Restock" } } },
+        },
+        responses: {
+          "200": json({ $ref: "#/components/schemas/Toy" }, "The toy after the change"),
+          "400": problemResponse("A body that is not a valid change"),
+          "401": problemResponse("No token, or a wrong one"),
+          "404": problemResponse("No such toy, or the admin API is off (no token configured)"),
+        },
+      },
+    },
+    "/api/toys/{name}/buy": {
+      parameters: [nameParameter],
+      post: {
+        summary: "Buy one unit",
+        responses: {
+          "200": json({ $ref: "#/components/schemas/Bought" }, "Bought: the order, the price paid, the stock left"),
+          "404": problemResponse("No such toy"),
+          "409": problemResponse("Sold out"),
+          "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),
+        },
+      },
+    },
+    "/api/orders/{id}": {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+      get: {
+        summary: "An order by id (the memory store keeps the latest 10,000)",
+        responses: {
+          "200": json({ $ref: "#/components/schemas/Order" }, "The order"),
+          "404": problemResponse("No such order"),
+        },
+      },
+    },
+    "/api/events": {
+      get: {
+        summary: "Server-Sent Events: `stock` events ({name, stock}) after every sale or restock, any transport",
+        responses: { "200": { description: "An event stream", content: { "text/event-stream": {} } } },
+      },
+    },
+    "/api/stats": {
+      get: {
+        summary: "Requests per second, p99 latency and pool state by transport, from the server's metrics",
+        responses: { "200": json({ type: "object" }, "The figures") },
+      },
+    },
+    "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "Up" } } } },
+    "/readyz": {
+      get: {
+        summary: "The server takes requests",
+        responses: { "200": { description: "Ready" }, "503": problemResponse("Shutting down") },
+      },
+    },
+    "/metrics": {
+      get: {
+        summary: "Prometheus metrics",
+        responses: { "200": { description: "Text exposition format", content: { "text/plain": {} } } },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Toy: {
+        type: "object",
+        required: ["name", "price", "priceCents", "stock"],
+        properties: {
+          name: { type: "string" },
+          price: { type: "string", examples: ["19.99"] },
+          priceCents: { type: "integer", minimum: 0 },
+          stock: { type: "integer", minimum: 0 },
+        },
+      },
+      ToyList: {
+        type: "object",
+        required: ["toys"],
+        properties: { toys: { type: "array", items: { $ref: "#/components/schemas/Toy" } } },
+      },
+      Bought: {
+        type: "object",
+        required: ["toy", "price", "priceCents", "stockLeft"],
+        properties: {
+          toy: { type: "string" },
+          price: { type: "string" },
+          priceCents: { type: "integer" },
+          stockLeft: { type: "integer" },
+          orderId: { type: "string" },
+        },
+      },
+      Order: {
+        type: "object",
+        required: ["id", "toy", "price", "priceCents", "time"],
+        properties: {
+          id: { type: "string" },
+          toy: { type: "string" },
+          price: { type: "string" },
+          priceCents: { type: "integer" },
+          time: { type: "string", format: "date-time" },
+        },
+      },
+      Restock: {
+        type: "object",
+        description: "At least one of: stock (set) or addStock (add), and/or price (a decimal string or number).",
+        properties: {
+          stock: { type: "integer", minimum: 0 },
+          addStock: { type: "integer", minimum: 1 },
+          price: { type: ["string", "number"] },
+        },
+      },
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
