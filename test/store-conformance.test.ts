@@ -79,6 +79,40 @@ for (const kind of STORE_KINDS) {
       }
     });
 
+    it("restocks: sets or adds stock and sets the price, under every lock; orders keep the price paid", async () => {
+      for (const lock of LOCK_KINDS) {
+        const { store } = await fixture.open(TOYS);
+        const service = new StoreService(store, { lock });
+        const told: string[] = [];
+        service.watchStock((name, stock) => told.push(`${name}:${stock}`));
+        try {
+          const sold = await service.buy("Tux");
+          assert.ok(sold.kind === "bought" && sold.orderId !== undefined);
+          assert.deepEqual(await service.restock("kite", { stock: 3 }), {
+            name: "Kite",
+            priceCents: 500,
+            stock: 3,
+          });
+          assert.deepEqual(await service.query("Kite"), { kind: "in_stock", priceCents: 500, stock: 3 });
+          assert.deepEqual(await service.restock("Tux", { addStock: 4, priceCents: 2500 }), {
+            name: "Tux",
+            priceCents: 2500,
+            stock: 5,
+          });
+          assert.deepEqual(await service.query("Tux"), { kind: "in_stock", priceCents: 2500, stock: 5 });
+          assert.equal((await service.order(sold.orderId))?.unitPriceCents, 1999, `${lock}: the price paid`);
+          const next = await service.buy("Tux");
+          assert.ok(next.kind === "bought" && next.orderId !== undefined);
+          assert.equal((await service.order(next.orderId))?.unitPriceCents, 2500, `${lock}: the new price`);
+          assert.equal(await service.restock("Unicorn", { stock: 1 }), undefined);
+          await assert.rejects(service.restock("", { stock: 1 }), { code: "bad_request" });
+          assert.deepEqual(told, ["Tux:1", "kite:3", "Tux:5", "Tux:4"], "every stock change is told");
+        } finally {
+          await service.close();
+        }
+      }
+    });
+
     for (const lock of LOCK_KINDS) {
       for (const workMs of [0, 2]) {
         it(`sells exactly K units to M > K concurrent buyers under ${lock}, work ${workMs} ms, every order found`, async () => {
@@ -128,6 +162,21 @@ for (const kind of DURABLE_STORE_KINDS) {
   describeStore(kind, "durable store", (fixture) => {
     const reopen = async (spec: StoreSpec): Promise<{ store: AnyStore; summary: string }> =>
       await openStore(spec, { toys: [], given: false });
+
+    it("keeps a restock across a restart", async () => {
+      const spec = await fixture.fresh();
+      const first = await openStore(spec, { toys: TOYS, given: false });
+      const service = new StoreService(first.store);
+      await service.restock("Kite", { stock: 7, priceCents: 650 });
+      await service.close();
+      const { store } = await reopen(spec);
+      const again = new StoreService(store);
+      try {
+        assert.deepEqual(await again.query("Kite"), { kind: "in_stock", priceCents: 650, stock: 7 });
+      } finally {
+        await again.close();
+      }
+    });
 
     it("keeps every sale across a restart, and serves what it holds without the catalog", async () => {
       const spec = await fixture.fresh();

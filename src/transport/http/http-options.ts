@@ -49,18 +49,39 @@ export const HTTP_SERVER_OPTIONS: Schema<ResolvedHttpServerOptions> = {
   maxUrlBytes: integer("--http-max-url-bytes", "longest request target; longer gets 414", 2048, 64, 65_536, {
     hidden: true,
   }),
-  maxHeaderBytes: integer("--http-max-header-bytes", "largest header block; larger gets 431", 8192, 1024, 65_536, {
-    hidden: true,
-  }),
-  maxBodyBytes: integer("--http-max-body-bytes", "largest request body; larger gets 413", 4096, 16, 1_048_576, {
-    hidden: true,
-  }),
+  maxHeaderBytes: integer(
+    "--http-max-header-bytes",
+    "largest header block; larger gets 431",
+    8192,
+    1024,
+    65_536,
+    {
+      hidden: true,
+    },
+  ),
+  maxBodyBytes: integer(
+    "--http-max-body-bytes",
+    "largest request body; larger gets 413",
+    4096,
+    16,
+    1_048_576,
+    {
+      hidden: true,
+    },
+  ),
   headersTimeoutMs: integer("--http-headers-timeout-ms", "time to send the headers", 10_000, 1, MAX_INT32, {
     hidden: true,
   }),
-  requestTimeoutMs: integer("--http-request-timeout-ms", "time to send a whole request", 30_000, 1, MAX_INT32, {
-    hidden: true,
-  }),
+  requestTimeoutMs: integer(
+    "--http-request-timeout-ms",
+    "time to send a whole request",
+    30_000,
+    1,
+    MAX_INT32,
+    {
+      hidden: true,
+    },
+  ),
   keepAliveTimeoutMs: integer(
     "--http-keep-alive-timeout-ms",
     "close an idle keep-alive connection after this long",

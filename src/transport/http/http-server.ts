@@ -3,7 +3,12 @@
 // translates and admits; every business rule stays in the StoreService.
 
 import { timingSafeEqual } from "node:crypto";
-import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createPlainServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
 import { formatPrice, type Op, parsePriceCents } from "../../catalog/toy.js";
@@ -68,8 +73,7 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
 
   const submit = (op: Op, name: string, res: ServerResponse): void => {
     const refusal = pool.submit(new HttpTask(op, name, res, service, directory, recorder));
-    if (refusal === "busy")
-      sendProblem(res, problem(503, "busy", "too many requests queued, try again"));
+    if (refusal === "busy") sendProblem(res, problem(503, "busy", "too many requests queued, try again"));
     else if (refusal !== null) sendProblem(res, problem(503, "shutting_down", "shutting down"));
   };
 
@@ -77,7 +81,10 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     const method = req.method ?? "GET";
     const allow = (methods: string, run: () => void): void => {
       if (methods.split(", ").includes(method)) run();
-      else sendProblem(res, problem(405, "method_not_allowed", `${method} is not allowed here`), { allow: methods });
+      else
+        sendProblem(res, problem(405, "method_not_allowed", `${method} is not allowed here`), {
+          allow: methods,
+        });
     };
     let match: RegExpExecArray | null;
     if (path === "/api/toys") return allow("GET", () => listToys(service, res));
@@ -90,7 +97,9 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
       const name = decodeName(match[1]!, res);
       if (name === undefined) return;
       return allow("GET, PUT", () =>
-        method === "GET" ? submit("query", name, res) : restock(req, res, name, setup, directory, options.maxBodyBytes),
+        method === "GET"
+          ? submit("query", name, res)
+          : restock(req, res, name, setup, directory, options.maxBodyBytes),
       );
     }
     if ((match = ORDER_ROUTE.exec(path)) !== null) {
@@ -104,7 +113,9 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
           sendProblem(res, problem(503, "busy", "too many event streams, or shutting down"));
       });
     if (path === "/api/stats")
-      return allow("GET", () => sendJson(res, 200, metrics?.stats() ?? ({ transports: {} } satisfies StatsJson)));
+      return allow("GET", () =>
+        sendJson(res, 200, metrics?.stats() ?? ({ transports: {} } satisfies StatsJson)),
+      );
     if (path === "/api/openapi.json") return allow("GET", () => sendJson(res, 200, OPENAPI_DOCUMENT));
     if (path === "/healthz") return allow("GET", () => sendJson(res, 200, { status: "ok" }));
     if (path === "/readyz")
@@ -127,7 +138,11 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     const file: StaticFile | undefined = storefront.get(path === "/" ? "/index.html" : path);
     if (file !== undefined)
       return allow("GET, HEAD", () => {
-        res.writeHead(200, { "content-type": file.type, "content-length": file.body.length, "cache-control": "no-cache" });
+        res.writeHead(200, {
+          "content-type": file.type,
+          "content-length": file.body.length,
+          "cache-control": "no-cache",
+        });
         res.end(method === "HEAD" ? undefined : file.body);
       });
     sendProblem(res, problem(404, "not_found", `nothing at ${path}`));
@@ -136,12 +151,19 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (Buffer.byteLength(url) > options.maxUrlBytes)
-      return sendProblem(res, problem(414, "uri_too_long", `the request target is over ${options.maxUrlBytes} bytes`));
+      return sendProblem(
+        res,
+        problem(414, "uri_too_long", `the request target is over ${options.maxUrlBytes} bytes`),
+      );
     const length = Number(req.headers["content-length"] ?? 0);
     if (length > options.maxBodyBytes)
-      return sendProblem(res, problem(413, "content_too_large", `bodies are at most ${options.maxBodyBytes} bytes`), {
-        connection: "close",
-      });
+      return sendProblem(
+        res,
+        problem(413, "content_too_large", `bodies are at most ${options.maxBodyBytes} bytes`),
+        {
+          connection: "close",
+        },
+      );
     if (closing !== undefined && !url.startsWith("/healthz") && !url.startsWith("/readyz"))
       return sendProblem(res, problem(503, "shutting_down", "shutting down"), { connection: "close" });
     const query = url.indexOf("?");
@@ -165,7 +187,8 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
   });
   // A malformed request (or one over the header limit) gets Node's 400 or 431 and the connection closes.
   server.on("clientError", (_error, socket: Socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    if (socket.writable)
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();
   });
   metrics?.watchPool("http", pool);
@@ -257,7 +280,8 @@ function restock(
   maxBodyBytes: number,
 ): void {
   const token = setup.adminToken;
-  if (token === undefined || token === "") return sendProblem(res, problem(404, "not_found", "the admin API is off"));
+  if (token === undefined || token === "")
+    return sendProblem(res, problem(404, "not_found", "the admin API is off"));
   if (!authorized(req, token)) {
     setup.onAdminRefused?.(req.socket.remoteAddress);
     return sendProblem(res, problem(401, "unauthorized", "a valid bearer token is needed"), {
@@ -304,15 +328,18 @@ function parseRestock(text: string): { stock?: number; addStock?: number; priceC
   } catch {
     return "the body is not JSON";
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return "the body must be a JSON object";
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return "the body must be a JSON object";
   const { stock, addStock, price, ...rest } = data as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return `unknown field ${Object.keys(rest)[0]}: expected stock, addStock or price`;
+  if (Object.keys(rest).length > 0)
+    return `unknown field ${Object.keys(rest)[0]}: expected stock, addStock or price`;
   const count = (value: unknown, min: number) => Number.isSafeInteger(value) && (value as number) >= min;
   if (stock !== undefined && !count(stock, 0)) return '"stock" must be an integer >= 0';
   if (addStock !== undefined && !count(addStock, 1)) return '"addStock" must be an integer >= 1';
   if (stock !== undefined && addStock !== undefined) return 'give "stock" or "addStock", not both';
   const priceCents = price === undefined ? undefined : parsePriceCents(price);
-  if (price !== undefined && priceCents === undefined) return '"price" must be an amount with at most two decimals';
+  if (price !== undefined && priceCents === undefined)
+    return '"price" must be an amount with at most two decimals';
   if (stock === undefined && addStock === undefined && priceCents === undefined)
     return 'give "stock", "addStock" or "price"';
   return {

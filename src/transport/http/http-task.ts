@@ -3,7 +3,13 @@
 // one object, as the other transports do. It answers the response once.
 
 import type { ServerResponse } from "node:http";
-import { formatPrice, normalizeName, type Op, type StoreRequest, type StoreResult } from "../../catalog/toy.js";
+import {
+  formatPrice,
+  normalizeName,
+  type Op,
+  type StoreRequest,
+  type StoreResult,
+} from "../../catalog/toy.js";
 import type { PoolTask } from "../../concurrency/worker-pool.js";
 import type { StoreError } from "../../errors.js";
 import type { ResultSink, StoreService } from "../../service/store-service.js";

@@ -63,7 +63,10 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: "Buy one unit",
         responses: {
-          "200": json({ $ref: "#/components/schemas/Bought" }, "Bought: the order, the price paid, the stock left"),
+          "200": json(
+            { $ref: "#/components/schemas/Bought" },
+            "Bought: the order, the price paid, the stock left",
+          ),
           "404": problemResponse("No such toy"),
           "409": problemResponse("Sold out"),
           "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),
@@ -82,7 +85,8 @@ export const OPENAPI_DOCUMENT = {
     },
     "/api/events": {
       get: {
-        summary: "Server-Sent Events: `stock` events ({name, stock}) after every sale or restock, any transport",
+        summary:
+          "Server-Sent Events: `stock` events ({name, stock}) after every sale or restock, any transport",
         responses: { "200": { description: "An event stream", content: { "text/event-stream": {} } } },
       },
     },
@@ -148,7 +152,8 @@ export const OPENAPI_DOCUMENT = {
       },
       Restock: {
         type: "object",
-        description: "At least one of: stock (set) or addStock (add), and/or price (a decimal string or number).",
+        description:
+          "At least one of: stock (set) or addStock (add), and/or price (a decimal string or number).",
         properties: {
           stock: { type: "integer", minimum: 0 },
           addStock: { type: "integer", minimum: 1 },

@@ -52,7 +52,11 @@ export function problemOf(error: StoreError): ProblemJson {
   return problem(status, error.code, detail);
 }
 
-export function sendProblem(res: ServerResponse, body: ProblemJson, headers: Record<string, string> = {}): void {
+export function sendProblem(
+  res: ServerResponse,
+  body: ProblemJson,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
