@@ -52,6 +52,14 @@ export interface HttpServerHandle {
   close(graceMs?: number): Promise<void>;
 }
 
+/** A route's handler; `param` is its path parameter, decoded ("" when it has none). */
+type Handler = (req: IncomingMessage, res: ServerResponse, param: string) => void;
+
+interface Route {
+  readonly path: string | RegExp;
+  readonly methods: Readonly<Record<string, Handler>>;
+}
+
 const TOY_ROUTE = /^\/api\/toys\/([^/]+)$/;
 const BUY_ROUTE = /^\/api\/toys\/([^/]+)\/buy$/;
 const ORDER_ROUTE = /^\/api\/orders\/([^/]+)$/;
@@ -77,78 +85,88 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     else if (refusal !== null) sendProblem(res, problem(503, "shutting_down", "shutting down"));
   };
 
-  const routes = (req: IncomingMessage, res: ServerResponse, path: string): void => {
+  const sendMetrics: Handler = (_req, res) => {
+    if (metrics === undefined) return sendProblem(res, problem(404, "not_found", "metrics are off"));
+    metrics.text().then(
+      (text) => {
+        res.writeHead(200, { "content-type": metrics.contentType });
+        res.end(text);
+      },
+      () => sendProblem(res, problem(500, "internal", "metrics failed")),
+    );
+  };
+  // Each path with the methods it takes; a path's one parameter is decoded before its handler runs.
+  const table: readonly Route[] = [
+    { path: "/api/toys", methods: { GET: (_req, res) => listToys(service, res) } },
+    { path: BUY_ROUTE, methods: { POST: (_req, res, name) => submit("buy", name, res) } },
+    {
+      path: TOY_ROUTE,
+      methods: {
+        GET: (_req, res, name) => submit("query", name, res),
+        PUT: (req, res, name) => restock(req, res, name, setup, directory, options.maxBodyBytes),
+      },
+    },
+    { path: ORDER_ROUTE, methods: { GET: (_req, res, id) => sendOrder(service, id, res) } },
+    {
+      path: "/api/events",
+      methods: {
+        GET: (req, res) => {
+          if (closing !== undefined || !events.attach(req, res))
+            sendProblem(res, problem(503, "busy", "too many event streams, or shutting down"));
+        },
+      },
+    },
+    {
+      path: "/api/stats",
+      methods: {
+        GET: (_req, res) => sendJson(res, 200, metrics?.stats() ?? ({ transports: {} } satisfies StatsJson)),
+      },
+    },
+    { path: "/api/openapi.json", methods: { GET: (_req, res) => sendJson(res, 200, OPENAPI_DOCUMENT) } },
+    { path: "/healthz", methods: { GET: (_req, res) => sendJson(res, 200, { status: "ok" }) } },
+    {
+      path: "/readyz",
+      methods: {
+        GET: (_req, res) =>
+          closing === undefined
+            ? sendJson(res, 200, { status: "ready" })
+            : sendProblem(res, problem(503, "shutting_down", "shutting down")),
+      },
+    },
+    { path: "/metrics", methods: { GET: sendMetrics } },
+  ];
+
+  const routes = (req: IncomingMessage, res: ServerResponse, path: string) => {
     const method = req.method ?? "GET";
-    const allow = (methods: string, run: () => void): void => {
-      if (methods.split(", ").includes(method)) run();
-      else
-        sendProblem(res, problem(405, "method_not_allowed", `${method} is not allowed here`), {
-          allow: methods,
-        });
-    };
-    let match: RegExpExecArray | null;
-    if (path === "/api/toys") return allow("GET", () => listToys(service, res));
-    if ((match = BUY_ROUTE.exec(path)) !== null) {
-      const name = decodeName(match[1]!, res);
-      if (name !== undefined) allow("POST", () => submit("buy", name, res));
+    for (const route of table) {
+      const match =
+        typeof route.path === "string" ? (route.path === path ? [path] : null) : route.path.exec(path);
+      if (match === null) continue;
+      const handler = route.methods[method];
+      if (handler === undefined) {
+        const allow = Object.keys(route.methods).join(", ");
+        sendProblem(res, problem(405, "method_not_allowed", `${method} is not allowed here`), { allow });
+        return;
+      }
+      const param = match[1] === undefined ? "" : decodeName(match[1], res);
+      if (param !== undefined) handler(req, res, param);
       return;
     }
-    if ((match = TOY_ROUTE.exec(path)) !== null) {
-      const name = decodeName(match[1]!, res);
-      if (name === undefined) return;
-      return allow("GET, PUT", () =>
-        method === "GET"
-          ? submit("query", name, res)
-          : restock(req, res, name, setup, directory, options.maxBodyBytes),
-      );
-    }
-    if ((match = ORDER_ROUTE.exec(path)) !== null) {
-      const id = decodeName(match[1]!, res);
-      if (id !== undefined) allow("GET", () => sendOrder(service, id, res));
-      return;
-    }
-    if (path === "/api/events")
-      return allow("GET", () => {
-        if (closing !== undefined || !events.attach(req, res))
-          sendProblem(res, problem(503, "busy", "too many event streams, or shutting down"));
-      });
-    if (path === "/api/stats")
-      return allow("GET", () =>
-        sendJson(res, 200, metrics?.stats() ?? ({ transports: {} } satisfies StatsJson)),
-      );
-    if (path === "/api/openapi.json") return allow("GET", () => sendJson(res, 200, OPENAPI_DOCUMENT));
-    if (path === "/healthz") return allow("GET", () => sendJson(res, 200, { status: "ok" }));
-    if (path === "/readyz")
-      return allow("GET", () =>
-        closing === undefined
-          ? sendJson(res, 200, { status: "ready" })
-          : sendProblem(res, problem(503, "shutting_down", "shutting down")),
-      );
-    if (path === "/metrics")
-      return allow("GET", () => {
-        if (metrics === undefined) return sendProblem(res, problem(404, "not_found", "metrics are off"));
-        metrics.text().then(
-          (text) => {
-            res.writeHead(200, { "content-type": metrics.contentType });
-            res.end(text);
-          },
-          () => sendProblem(res, problem(500, "internal", "metrics failed")),
-        );
-      });
     const file: StaticFile | undefined = storefront.get(path === "/" ? "/index.html" : path);
-    if (file !== undefined)
-      return allow("GET, HEAD", () => {
-        res.writeHead(200, {
-          "content-type": file.type,
-          "content-length": file.body.length,
-          "cache-control": "no-cache",
-        });
-        res.end(method === "HEAD" ? undefined : file.body);
+    if (file === undefined) return sendProblem(res, problem(404, "not_found", `nothing at ${path}`));
+    if (method !== "GET" && method !== "HEAD")
+      return sendProblem(res, problem(405, "method_not_allowed", `${method} is not allowed here`), {
+        allow: "GET, HEAD",
       });
-    sendProblem(res, problem(404, "not_found", `nothing at ${path}`));
+    res.writeHead(200, {
+      "content-type": file.type,
+      "content-length": file.body.length,
+      "cache-control": "no-cache",
+    });
+    res.end(method === "HEAD" ? undefined : file.body);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     if (Buffer.byteLength(url) > options.maxUrlBytes)
       return sendProblem(
@@ -278,7 +296,7 @@ function restock(
   setup: HttpServerSetup,
   directory: ToyDirectory,
   maxBodyBytes: number,
-): void {
+) {
   const token = setup.adminToken;
   if (token === undefined || token === "")
     return sendProblem(res, problem(404, "not_found", "the admin API is off"));
