@@ -42,7 +42,7 @@ async function serve(
   const ports: Record<string, number> = {};
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
-    const match = /^(socket|grpc) listening on 127\.0\.0\.1:(\d+)$/.exec(line);
+    const match = /(socket|grpc) listening on 127\.0\.0\.1:(\d+)/.exec(line);
     if (match) ports[match[1]!] = Number(match[2]);
     if (ports.socket !== undefined && ports.grpc !== undefined) break;
   }
@@ -54,7 +54,7 @@ async function serve(
 describe("toystore CLI", () => {
   let server: Awaited<ReturnType<typeof serve>>;
   before(async () => {
-    server = await serve("--socket-port", "0", "--grpc-port", "0");
+    server = await serve("--socket-port", "0", "--grpc-port", "0", "--http-port", "0");
   });
   after(() => {
     if (server.child.exitCode === null) server.child.kill("SIGKILL");
@@ -111,7 +111,17 @@ describe("toystore CLI", () => {
         { name: "Bat", price: 5, stock: -3 },
       ]),
     );
-    const run = await toystore("serve", "--catalog", file, "--socket-port", "0", "--grpc-port", "0");
+    const run = await toystore(
+      "serve",
+      "--catalog",
+      file,
+      "--socket-port",
+      "0",
+      "--grpc-port",
+      "0",
+      "--http-port",
+      "0",
+    );
     assert.equal(run.code, 1);
     assert.equal(
       run.stderr,

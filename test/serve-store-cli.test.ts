@@ -25,7 +25,19 @@ function serve(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", MAIN, "serve", "--socket-port", "0", "--grpc-port", "0", ...args],
+      [
+        "--import",
+        "tsx",
+        MAIN,
+        "serve",
+        "--socket-port",
+        "0",
+        "--grpc-port",
+        "0",
+        "--http-port",
+        "0",
+        ...args,
+      ],
       { timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;

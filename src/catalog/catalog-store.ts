@@ -42,6 +42,8 @@ export interface CatalogStore {
   restock?(name: string, change: Restock): Awaitable<Toy | undefined> | Committing<Toy | undefined>;
   /** Releases what the store holds (files, connections). */
   close?(): Awaitable<void>;
+  /** Told the size of each batch the store commits (durable stores). */
+  onCommitBatch?: ((size: number) => void) | undefined;
 }
 
 /** A restock: `stock` sets it, `addStock` adds to it (one of them at most); `priceCents` sets the price. */
@@ -75,6 +77,8 @@ export interface SharedStore {
   list(): Promise<readonly Toy[]>;
   restock(name: string, change: Restock): Promise<Toy | undefined>;
   close(): Promise<void>;
+  /** Told the size of each batch of buys the store commits. */
+  onCommitBatch?: ((size: number) => void) | undefined;
 }
 
 /** Any store the service can run on. */

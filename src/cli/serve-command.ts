@@ -3,6 +3,8 @@
 // gracefully on SIGINT/SIGTERM.
 
 import type { Command } from "commander";
+import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
+import { StoreMetrics } from "../observability/metrics.js";
 import { type Field, integer, list, oneOf, resolveOptions, type Schema, text } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
 import { openStore } from "../stores/open-store.js";
@@ -37,6 +39,7 @@ interface ServeSettings {
   readonly adminTokenFile: string | null;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  readonly logLevel: LogLevel;
 }
 
 const TRANSPORT_LIST = list(
@@ -79,6 +82,7 @@ const SERVE_OPTIONS: Schema<ServeSettings> = {
     arg: "<file>",
   }),
   tlsKey: text("--tls-key", "the TLS certificate's private key (PEM)", null, { arg: "<file>" }),
+  logLevel: LOG_LEVEL_OPTION,
 };
 
 type Closer = (graceMs: number) => Promise<void>;
@@ -97,6 +101,9 @@ export function registerServeCommand(program: Command): void {
   );
   command.action(async (given: Record<string, unknown>) => {
     const serve = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
+    // JSON lines for machines; readable lines when a person watches.
+    const log = createLogger({ level: serve.logLevel, pretty: process.stdout.isTTY === true });
+    const metrics = new StoreMetrics();
     const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
     const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);
     const httpOptions = readFlags(HTTP_SERVER_OPTIONS, given);
@@ -112,12 +119,20 @@ export function registerServeCommand(program: Command): void {
     // One service for every transport: a buy over gRPC is seen by a query over the socket.
     let service: StoreService;
     try {
-      service = new StoreService(opened.store, serviceOptions);
+      service = new StoreService(opened.store, serviceOptions, {
+        onLockWait: (ms) => metrics.observeLockWait(ms),
+        onFailure: (error) => log.error({ err: error.cause ?? error }, `a request failed: ${error.message}`),
+      });
     } catch (error) {
       await opened.store.close?.();
       throw error;
     }
-    console.log(opened.summary);
+    const storeKind = serve.store.kind;
+    if (storeKind !== "memory")
+      opened.store.onCommitBatch = (size) => metrics.observeCommitBatch(storeKind, size);
+    log.info({ store: serve.store.kind }, opened.summary);
+    if (serve.logLevel === "debug" || serve.logLevel === "trace")
+      service.watchStock((name, stock) => log.debug({ toy: name, stock }, "stock changed"));
     const closers: Closer[] = [];
     // Transports first, so the requests in flight finish; then the store, which stores what is pending.
     const stopAll = async (): Promise<void> => {
@@ -127,35 +142,39 @@ export function registerServeCommand(program: Command): void {
     const served = new Set(serve.transport);
     try {
       if (served.has("socket")) {
-        const socket = await listen("socket", () => startSocketServer(service, socketOptions));
+        const socket = await listen("socket", () =>
+          startSocketServer(service, { ...socketOptions, metrics }),
+        );
         closers.push((graceMs) => socket.close(graceMs));
-        console.log(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
+        log.info(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
       }
       if (served.has("grpc")) {
-        const grpc = await listen("grpc", () => startGrpcServer({ ...grpcOptions, service }));
+        const grpc = await listen("grpc", () => startGrpcServer({ ...grpcOptions, service, metrics }));
         closers.push((graceMs) => grpc.close(graceMs));
-        console.log(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
+        log.info(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
       }
       if (served.has("http")) {
         const http = await listen("http", () =>
           startHttpServer({
             ...httpOptions,
             service,
+            metrics,
             ...(adminToken === undefined ? {} : { adminToken }),
             ...(tls === undefined ? {} : { tls }),
             onAdminRefused: (remote) =>
-              console.error(`toystore: refused an admin request with a wrong token from ${remote ?? "?"}`),
+              log.warn({ remote }, "refused an admin request: no token or a wrong one"),
           }),
         );
         closers.push((graceMs) => http.close(graceMs));
-        console.log(`http listening on ${formatAddress(http.address.host, http.address.port)}`);
+        log.info(`http listening on ${formatAddress(http.address.host, http.address.port)}`);
       }
     } catch (error) {
       await stopAll();
       throw error;
     }
-    await waitForSignal();
-    console.log("shutting down: finishing requests in flight");
+    const signal = await waitForSignal();
+    log.info({ signal }, "shutting down: finishing requests in flight");
     await stopAll();
+    log.info("stopped");
   });
 }

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
 
-/** Matches every ready line here: ours ("socket listening on ..."), the baselines, the reference server. */
-const READY_LINE = /(?:^|\s)(\w*)\s*listening on (\[[^\]]*\]|[^\s:[\]]+):(\d+)/;
+/** Matches every ready line here: ours ("socket listening on ...", "grpc ...", "http ..."), the baselines, the reference server. */
+const READY_LINE = /(?:^|[\s"])(\w*)\s*listening on (\[[^\]]*\]|[^\s:[\]"]+):(\d+)/;
 /** tsx, when running from source, takes a while to start. */
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** After SIGTERM, how long the server may drain before SIGKILL: `toystore serve`'s own --grace-ms default. */
@@ -28,7 +28,7 @@ export interface ServerCommand {
   /** Working directory of the server; default this package's root. */
   readonly cwd?: string;
   /**
-   * Names whose ready lines must all appear ("socket", "grpc"): the server
+   * Names whose ready lines must all appear ("socket", "grpc", "http"): the server
    * is ready once each has printed "<name> listening on ...". Default: the
    * first ready line of any kind.
    */
@@ -53,7 +53,7 @@ export interface ServerProcess {
   readonly host: string;
   /** The port of the first ready line (of `ready[0]` when names were given). */
   readonly port: number;
-  /** Ports by ready-line name ("socket", "grpc"). */
+  /** Ports by ready-line name ("socket", "grpc", "http"). */
   readonly ports: Readonly<Record<string, number>>;
   /** The last lines it printed (stdout and stderr), at most 1 000. */
   readonly output: readonly string[];
@@ -219,9 +219,12 @@ export function unlimitedCatalog(names: readonly string[] = ["Tux"]): CatalogEnt
 /** `toystore serve` flag values by option name: `{ workMs: 0 }` is `--work-ms 0`. */
 export type ServeFlagValues = Readonly<Record<string, string | number>>;
 
+/** The transports `toystore serve` serves; each prints "<name> listening on HOST:PORT". */
+export type ServedTransport = "socket" | "grpc" | "http";
+
 export interface ToystoreLaunch {
-  /** Transports to serve and wait for; default both. */
-  readonly transports?: readonly ("socket" | "grpc")[];
+  /** Transports to serve and wait for; default socket and gRPC. */
+  readonly transports?: readonly ServedTransport[];
   /** More `serve` flags; the ports default to 0 (free ones). */
   readonly flags?: ServeFlagValues;
   /** A catalog to serve, written to a temporary file that `stop` removes. */
@@ -233,13 +236,26 @@ export interface ToystoreLaunch {
   readonly readyTimeoutMs?: number;
 }
 
-/** The `serve` arguments for a launch: `--transport`, free ports, then each flag as `--kebab-name value`. */
+/** `serve --transport`'s value: one name, "both" for socket and gRPC, else a comma-separated list. */
+export function transportArgument(transports: readonly ServedTransport[]): string {
+  const set = new Set(transports);
+  if (set.size === 1) return transports[0]!;
+  if (set.size === 2 && set.has("socket") && set.has("grpc")) return "both";
+  return [...set].join(",");
+}
+
+/**
+ * The `serve` arguments for a launch: `--transport`, free ports, then each
+ * flag as `--kebab-name value`. `--http-port 0` only when HTTP is served, so
+ * the arguments of the other launches stay what they were.
+ */
 export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flags">): string[] {
   const transports = launch.transports ?? ["socket", "grpc"];
   const flags: ServeFlagValues = {
-    transport: transports.length === 1 ? transports[0]! : "both",
+    transport: transportArgument(transports),
     socketPort: 0,
     grpcPort: 0,
+    ...(transports.includes("http") ? { httpPort: 0 } : {}),
     ...launch.flags,
   };
   return [
@@ -251,7 +267,7 @@ export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flag
   ];
 }
 
-/** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`). */
+/** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`, `ports.http`). */
 export async function startToystore(launch: ToystoreLaunch = {}): Promise<ServerProcess> {
   const entry = launch.entry ?? resolveEntry("cli/main");
   const flags = { ...launch.flags };

@@ -105,7 +105,17 @@ export class StoreService {
   readonly #maxNameLength: number;
   readonly #watchers = new Set<StockWatcher>();
 
-  constructor(store: AnyStore, options: StoreServiceOptions = {}) {
+  readonly #onLockWait: ((ms: number) => void) | undefined;
+  readonly #onFailure: ((error: StoreError) => void) | undefined;
+
+  /**
+   * `hooks.onLockWait` is told how long each request that had to wait for its
+   * lock waited, in ms; `hooks.onFailure` every request the store failed (the
+   * error's cause says why: for the log, never for the client).
+   */
+  constructor(store: AnyStore, options: StoreServiceOptions = {}, hooks: ServiceHooks = {}) {
+    this.#onLockWait = hooks.onLockWait;
+    this.#onFailure = hooks.onFailure;
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
     if (store.shared === true) this.#shared = store;
     else this.#store = store;
@@ -142,7 +152,7 @@ export class StoreService {
       answer
         .then(
           (result) => this.#complete(request.name, result, sink),
-          (error: unknown) => sink.fail(storeFailure(error)),
+          (error: unknown) => this.#fail(sink, storeFailure(error)),
         )
         .catch(reportSinkError);
       return;
@@ -154,7 +164,7 @@ export class StoreService {
         result = this.#call(request.name, shared);
       } catch (error) {
         this.#locks.release(key, shared);
-        sink.fail(new StoreError("internal", "internal error", { cause: error }));
+        this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
         return;
       }
       if (!isPromiseLike(result)) {
@@ -255,7 +265,9 @@ export class StoreService {
   }
 
   async #runLocked(request: StoreRequest, key: string, shared: boolean, sink: ResultSink): Promise<void> {
+    const asked = this.#onLockWait === undefined ? 0 : performance.now();
     await this.#locks.acquire(key, shared);
+    if (this.#onLockWait !== undefined) this.#onLockWait(performance.now() - asked);
     let pending: Answer;
     try {
       // The simulated work sits inside the critical section, as in the original design:
@@ -264,7 +276,7 @@ export class StoreService {
       pending = this.#call(request.name, shared);
     } catch (error) {
       this.#locks.release(key, shared);
-      sink.fail(new StoreError("internal", "internal error", { cause: error }));
+      this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
       return;
     }
     await this.#finish(request.name, pending, key, shared, sink);
@@ -283,7 +295,7 @@ export class StoreService {
       result = await pending;
     } catch (error) {
       this.#locks.release(key, shared);
-      sink.fail(new StoreError("internal", "internal error", { cause: error }));
+      this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
       return;
     }
     this.#locks.release(key, shared);
@@ -300,9 +312,14 @@ export class StoreService {
     result.stored
       .then(
         () => this.#complete(name, result.outcome, sink),
-        (error: unknown) => sink.fail(storeFailure(error)),
+        (error: unknown) => this.#fail(sink, storeFailure(error)),
       )
       .catch(reportSinkError);
+  }
+
+  #fail(sink: ResultSink, error: StoreError): void {
+    this.#onFailure?.(error);
+    sink.fail(error);
   }
 
   /** The answer, and, for a sale, the stock it left to whoever watches. */
@@ -331,6 +348,11 @@ export class StoreService {
     this.#watchers.add(watcher);
     return () => this.#watchers.delete(watcher);
   }
+}
+
+export interface ServiceHooks {
+  readonly onLockWait?: (ms: number) => void;
+  readonly onFailure?: (error: StoreError) => void;
 }
 
 /** Told a toy's stock after a change: the name as the request gave it. */

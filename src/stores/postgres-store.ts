@@ -97,6 +97,7 @@ const QUERY_BATCHES = 8;
 
 export class PostgresStore implements SharedStore {
   readonly shared = true;
+  onCommitBatch: ((size: number) => void) | undefined;
   readonly #sql: Sql;
   readonly #toys = new ToyIndex<Known>();
   readonly #lookups: Batcher<string, Stocked | undefined>;
@@ -237,6 +238,7 @@ export class PostgresStore implements SharedStore {
    * inserted with it.
    */
   async #buyAll(keys: readonly string[]): Promise<(Sold | undefined)[]> {
+    this.onCommitBatch?.(keys.length);
     let rows: { key: string; before: string; taken: number; ids: string[] }[];
     try {
       rows = await this.#sql<{ key: string; before: string; taken: number; ids: string[] }[]>`

@@ -125,6 +125,7 @@ export class SqliteStore implements CatalogStore {
   /** Set once the writer has died: every later write fails with it. */
   #broken: Error | undefined;
   readonly #flush = (): void => this.#commitNext();
+  onCommitBatch: ((size: number) => void) | undefined;
 
   /**
    * Opens (or creates) the file at `path`. `catalog` fills a new file; given
@@ -297,6 +298,7 @@ export class SqliteStore implements CatalogStore {
     if (batch === undefined || this.#committing !== undefined) return;
     this.#gathering = undefined;
     this.#committing = batch;
+    this.onCommitBatch?.(batch.orders.length);
     // The stock each toy has after this batch: later buys go to the next one.
     const after = Array.from(
       batch.touched,

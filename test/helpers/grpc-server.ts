@@ -12,11 +12,12 @@ import { isStoreError, type StoreError } from "../../src/errors.js";
 import { StoreService } from "../../src/service/store-service.js";
 import {
   type GrpcServerHandle,
-  type GrpcServerOptions,
+  type GrpcServerStartOptions,
   startGrpcServer,
 } from "../../src/transport/grpc/grpc-server.js";
 
-export interface TestGrpcServerOptions extends Omit<GrpcServerOptions, "service" | "host" | "port"> {
+/** The server's limits and `metrics` (passed through), the catalog and the service's lock and work. */
+export interface TestGrpcServerOptions extends Omit<GrpcServerStartOptions, "service" | "host" | "port"> {
   readonly toys?: readonly Toy[];
   readonly workMs?: number;
   readonly lock?: LockKind;

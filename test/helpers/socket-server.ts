@@ -9,7 +9,7 @@ import type { Toy } from "../../src/catalog/toy.js";
 import { StoreService, type StoreServiceOptions } from "../../src/service/store-service.js";
 import {
   type SocketServerHandle,
-  type SocketServerOptions,
+  type SocketServerStartOptions,
   startSocketServer,
 } from "../../src/transport/socket/socket-server.js";
 
@@ -22,7 +22,8 @@ export interface TestSocketServer {
 }
 
 export async function startTestSocketServer(
-  options: { toys?: readonly Toy[]; service?: StoreServiceOptions; server?: SocketServerOptions } = {},
+  // server: the limits, and `metrics` to record what it serves.
+  options: { toys?: readonly Toy[]; service?: StoreServiceOptions; server?: SocketServerStartOptions } = {},
 ): Promise<TestSocketServer> {
   const service = new StoreService(new InMemoryCatalog(options.toys ?? DEFAULT_CATALOG), options.service);
   const server = await startSocketServer(service, { host: "127.0.0.1", port: 0, ...options.server });

@@ -10,20 +10,24 @@ import type { PoolTask } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
 import type { BuyResponse } from "../../generated/toystore/v1/BuyResponse.js";
 import type { QueryResponse } from "../../generated/toystore/v1/QueryResponse.js";
+import type { RequestRecorder } from "../../observability/metrics.js";
 import type { ResultSink, StoreService } from "../../service/store-service.js";
 import { encodeBuyResult, encodeQueryResult } from "./messages.js";
 import { type ErrorStatus, toErrorStatus } from "./status-codes.js";
 
-/** What every call of one server shares: the service, and counters of calls that never ran. */
+/** What every call of one server shares: the service, where answers are recorded, and counters of calls that never ran. */
 export class CallContext {
   readonly service: StoreService;
+  /** Where answered calls are recorded (op, outcome, latency); absent: not recorded, and not timed. */
+  readonly recorder: RequestRecorder | undefined;
   /** Calls whose deadline had passed when a handler became free. */
   expiredInQueue = 0;
   /** Calls the client cancelled (or the server force-closed) before a handler became free. */
   cancelledInQueue = 0;
 
-  constructor(service: StoreService) {
+  constructor(service: StoreService, recorder?: RequestRecorder) {
     this.service = service;
+    this.recorder = recorder;
   }
 }
 
@@ -47,6 +51,8 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
   readonly #context: CallContext;
   readonly #call: UnaryCall;
   readonly #callback: UnaryCallback;
+  /** When grpc-js handed the call over (the recorder's clock), if the server records; 0 otherwise. */
+  readonly startedAt: number;
   #done: (() => void) | undefined;
 
   constructor(context: CallContext, op: Op, call: UnaryCall, callback: UnaryCallback) {
@@ -55,6 +61,8 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
     this.#context = context;
     this.#call = call;
     this.#callback = callback;
+    const recorder = context.recorder;
+    this.startedAt = recorder === undefined ? 0 : recorder.now();
   }
 
   /**
@@ -74,7 +82,10 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
     if (cancelled || expired) {
       if (expired) {
         this.#context.expiredInQueue++;
-        if (!cancelled) this.#callback(deadlineStatus());
+        if (!cancelled) {
+          this.#record("deadline_exceeded");
+          this.#callback(deadlineStatus());
+        }
       } else {
         this.#context.cancelledInQueue++;
       }
@@ -86,6 +97,7 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
   }
 
   complete(result: StoreResult): void {
+    this.#record(result.kind);
     // The op was fixed by the method that admitted the call, so it says which
     // result and which callback this is.
     if (this.op === "query") {
@@ -97,6 +109,7 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
   }
 
   fail(error: StoreError): void {
+    this.#record(error.code);
     this.#callback(toErrorStatus(error));
     this.decided();
   }
@@ -106,5 +119,11 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
     const done = this.#done;
     this.#done = undefined;
     done?.();
+  }
+
+  /** The call is answered now with this outcome (the result's kind or the error's code). */
+  #record(outcome: string): void {
+    const recorder = this.#context.recorder;
+    if (recorder !== undefined) recorder.done(this.op, outcome, this.startedAt);
   }
 }

@@ -10,6 +10,7 @@ import type { Op } from "../../catalog/toy.js";
 import { WorkerPool, type WorkerPoolStats } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
 import type { ToyStoreHandlers } from "../../generated/toystore/v1/ToyStore.js";
+import type { StoreMetrics } from "../../observability/metrics.js";
 import { CallContext, CallTask, type UnaryCall, type UnaryCallback } from "./call-task.js";
 import { loadToyStoreContract, TOYSTORE_SERVICE_NAME } from "./contract.js";
 import {
@@ -20,6 +21,15 @@ import {
 import { type ErrorStatus, toErrorStatus } from "./status-codes.js";
 
 export { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from "./grpc-options.js";
+
+/** What startGrpcServer takes: the service and the limits (grpc-options.ts), and where to report what it serves. */
+export interface GrpcServerStartOptions extends GrpcServerOptions {
+  /**
+   * Records every answered call (op, outcome, latency) and watches the pool,
+   * as transport "grpc". Absent: nothing is recorded.
+   */
+  readonly metrics?: StoreMetrics | undefined;
+}
 
 /** Where a started server listens. */
 export interface GrpcAddress {
@@ -77,10 +87,11 @@ class GrpcStoreServer implements GrpcServerHandle {
   #address: GrpcAddress | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedGrpcServerOptions) {
+  constructor(options: ResolvedGrpcServerOptions, metrics: StoreMetrics | undefined) {
     this.#options = options;
     this.#pool = new WorkerPool({ size: options.maxConcurrency, maxQueued: options.maxQueued });
-    this.#context = new CallContext(options.service);
+    this.#context = new CallContext(options.service, metrics?.recorder("grpc"));
+    metrics?.watchPool("grpc", this.#pool);
     this.#busyStatus = toErrorStatus(
       new StoreError("busy", `server busy: ${options.maxQueued} calls already waiting for a handler`),
     );
@@ -143,8 +154,12 @@ class GrpcStoreServer implements GrpcServerHandle {
 
   /** Admission: a call either enters the pool (running at once or queued FIFO) or is refused now. */
   #admit(op: Op, call: UnaryCall, callback: UnaryCallback): void {
-    const refusal = this.#pool.submit(new CallTask(this.#context, op, call, callback));
-    if (refusal !== null) callback(refusal === "busy" ? this.#busyStatus : this.#shuttingDownStatus);
+    const task = new CallTask(this.#context, op, call, callback);
+    const refusal = this.#pool.submit(task);
+    if (refusal !== null) {
+      this.#context.recorder?.done(op, refusal, task.startedAt);
+      callback(refusal === "busy" ? this.#busyStatus : this.#shuttingDownStatus);
+    }
   }
 
   #beginClosing(): void {
@@ -188,8 +203,8 @@ function serverChannelOptions(options: ResolvedGrpcServerOptions): grpc.ServerOp
  * Options are validated first (a RangeError names the bad option); a bind
  * failure (port in use) rejects with grpc-js's error.
  */
-export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServerHandle> {
-  const server = new GrpcStoreServer(resolveGrpcServerOptions(options));
+export async function startGrpcServer(options: GrpcServerStartOptions): Promise<GrpcServerHandle> {
+  const server = new GrpcStoreServer(resolveGrpcServerOptions(options), options.metrics);
   try {
     await server.listen();
   } catch (error) {

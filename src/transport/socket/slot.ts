@@ -5,6 +5,7 @@
 import type { StoreRequest, StoreResult } from "../../catalog/toy.js";
 import type { PoolTask, SubmitRefusal } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
+import type { RequestRecorder } from "../../observability/metrics.js";
 import { encodeError, encodeResult } from "../../protocol/codec.js";
 import type { ResultSink, StoreService } from "../../service/store-service.js";
 
@@ -20,17 +21,25 @@ export interface SlotOwner {
   replyReady(): void;
   /** A slot the pool ran has finished, and its worker is free. */
   ranToCompletion(): void;
+  /** Where the connection's answered requests are recorded; absent: not recorded (and not timed). */
+  readonly recorder?: RequestRecorder | undefined;
 }
 
 export class Slot implements PoolTask, ResultSink {
   /** The reply line (without its line end), once known. */
   reply: string | undefined;
   #done: (() => void) | undefined;
+  /** When the request was decoded (the recorder's clock), if its owner records it; 0 otherwise. */
+  readonly #startedAt: number;
 
   constructor(
     readonly owner: SlotOwner,
     readonly request: StoreRequest | undefined,
-  ) {}
+  ) {
+    // Without a recorder, one check and no clock.
+    const recorder = owner.recorder;
+    this.#startedAt = recorder === undefined || request === undefined ? 0 : recorder.now();
+  }
 
   /** A slot answered at once, without running anything (a malformed line, a closing line). */
   static answered(owner: SlotOwner, reply: string): Slot {
@@ -42,6 +51,8 @@ export class Slot implements PoolTask, ResultSink {
   /** The pool would not take it. */
   refuse(refusal: SubmitRefusal): void {
     this.reply = refusal === "busy" ? BUSY_REPLY : SHUTTING_DOWN_REPLY;
+    const recorder = this.owner.recorder;
+    if (recorder !== undefined) recorder.done(this.request!.op, refusal, this.#startedAt);
     this.owner.replyReady();
   }
 
@@ -70,15 +81,18 @@ export class Slot implements PoolTask, ResultSink {
   }
 
   complete(result: StoreResult): void {
-    this.#settle(encodeResult(result));
+    this.#settle(encodeResult(result), result.kind);
   }
 
   fail(error: StoreError): void {
-    this.#settle(encodeError(error));
+    this.#settle(encodeError(error), error.code);
   }
 
-  #settle(reply: string): void {
+  /** The answer: `outcome` is the result's kind or the error's code, as the metrics count it. */
+  #settle(reply: string, outcome: string): void {
     this.reply = reply;
+    const recorder = this.owner.recorder;
+    if (recorder !== undefined) recorder.done(this.request!.op, outcome, this.#startedAt);
     const done = this.#done;
     this.#done = undefined;
     done?.();

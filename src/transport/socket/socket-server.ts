@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
+import type { RequestRecorder, StoreMetrics } from "../../observability/metrics.js";
 import { resolveOptions } from "../../options/schema.js";
 import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/codec.js";
 import type { StoreService } from "../../service/store-service.js";
@@ -12,6 +13,30 @@ import { Connection, type ConnectionCounters, type ConnectionState } from "./con
 import { SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
 
 export { SOCKET_SERVER_DEFAULTS, SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
+
+/** What startSocketServer takes: the limits (socket-options.ts), and where to report what it serves. */
+export interface SocketServerStartOptions extends SocketServerOptions {
+  /**
+   * Records every answered request (op, outcome, latency) and watches the
+   * pool and the open connections, as transport "socket". Absent: nothing is
+   * recorded, and a request costs one check more than without metrics.
+   */
+  readonly metrics?: StoreMetrics | undefined;
+}
+
+/**
+ * A connection whose slots record their answers: the SlotOwner's recorder.
+ * Only servers with metrics make these, so a server without them keeps
+ * plain Connections, on which a slot finds no recorder.
+ */
+class RecordedConnection extends Connection {
+  readonly recorder: RequestRecorder;
+
+  constructor(recorder: RequestRecorder, ...args: ConstructorParameters<typeof Connection>) {
+    super(...args);
+    this.recorder = recorder;
+  }
+}
 
 /** What the server has refused or cut off since it started, and what its connections hold now. */
 export interface SocketServerStats {
@@ -56,10 +81,12 @@ const SHUTTING_DOWN = `${encodeError(new StoreError("shutting_down", "shutting d
 /** Starts listening; resolves once bound, with the real address. */
 export async function startSocketServer(
   service: StoreService,
-  options: SocketServerOptions = {},
+  options: SocketServerStartOptions = {},
 ): Promise<SocketServerHandle> {
   const o = resolveOptions(SOCKET_SERVER_OPTIONS, options);
   const pool = new WorkerPool({ size: o.poolSize, maxQueued: o.maxQueued });
+  const metrics = options.metrics;
+  const recorder = metrics?.recorder("socket");
   const limits = {
     maxLineBytes: o.maxLineBytes,
     maxInFlight: o.maxInFlightPerConnection,
@@ -88,7 +115,10 @@ export async function startSocketServer(
       return;
     }
     socket.setNoDelay(true);
-    const connection = new Connection(socket, service, pool, limits, counters, onClosed);
+    const connection =
+      recorder === undefined
+        ? new Connection(socket, service, pool, limits, counters, onClosed)
+        : new RecordedConnection(recorder, socket, service, pool, limits, counters, onClosed);
     open.add(connection);
     if (o.idleTimeoutMs > 0) socket.setTimeout(o.idleTimeoutMs, () => connection.onIdle());
   });
@@ -101,6 +131,10 @@ export async function startSocketServer(
     });
   });
   server.on("error", (error) => console.error("socket server error:", error));
+  if (metrics !== undefined) {
+    metrics.watchPool("socket", pool);
+    metrics.watchConnections("socket", () => open.size);
+  }
   const bound = server.address();
   const port = typeof bound === "object" && bound !== null ? bound.port : o.port;
 
