@@ -3,6 +3,7 @@
 // gracefully on SIGINT/SIGTERM.
 
 import type { Command } from "commander";
+import type { StoreResult } from "../catalog/toy.js";
 import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
 import { StoreMetrics } from "../observability/metrics.js";
 import { type Field, integer, list, oneOf, resolveOptions, type Schema, text } from "../options/schema.js";
@@ -122,6 +123,11 @@ export function registerServeCommand(program: Command): void {
       service = new StoreService(opened.store, serviceOptions, {
         onLockWait: (ms) => metrics.observeLockWait(ms),
         onFailure: (error) => log.error({ err: error.cause ?? error }, `a request failed: ${error.message}`),
+        ...(log.isLevelEnabled("debug")
+          ? {
+              onAnswer: (toy: string, result: StoreResult) => log.debug({ toy, ...result }, "answered"),
+            }
+          : {}),
       });
     } catch (error) {
       await opened.store.close?.();
@@ -131,8 +137,7 @@ export function registerServeCommand(program: Command): void {
     if (storeKind !== "memory")
       opened.store.onCommitBatch = (size) => metrics.observeCommitBatch(storeKind, size);
     log.info({ store: serve.store.kind }, opened.summary);
-    if (serve.logLevel === "debug" || serve.logLevel === "trace")
-      service.watchStock((name, stock) => log.debug({ toy: name, stock }, "stock changed"));
+
     const closers: Closer[] = [];
     // Transports first, so the requests in flight finish; then the store, which stores what is pending.
     const stopAll = async (): Promise<void> => {
@@ -149,7 +154,9 @@ export function registerServeCommand(program: Command): void {
         log.info(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
       }
       if (served.has("grpc")) {
-        const grpc = await listen("grpc", () => startGrpcServer({ ...grpcOptions, service, metrics }));
+        const grpc = await listen("grpc", () =>
+          startGrpcServer({ ...grpcOptions, service, metrics, ...(tls === undefined ? {} : { tls }) }),
+        );
         closers.push((graceMs) => grpc.close(graceMs));
         log.info(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
       }

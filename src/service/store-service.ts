@@ -107,6 +107,7 @@ export class StoreService {
 
   readonly #onLockWait: ((ms: number) => void) | undefined;
   readonly #onFailure: ((error: StoreError) => void) | undefined;
+  readonly #onAnswer: ServiceHooks["onAnswer"];
 
   /**
    * `hooks.onLockWait` is told how long each request that had to wait for its
@@ -116,6 +117,7 @@ export class StoreService {
   constructor(store: AnyStore, options: StoreServiceOptions = {}, hooks: ServiceHooks = {}) {
     this.#onLockWait = hooks.onLockWait;
     this.#onFailure = hooks.onFailure;
+    this.#onAnswer = hooks.onAnswer;
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
     if (store.shared === true) this.#shared = store;
     else this.#store = store;
@@ -324,6 +326,7 @@ export class StoreService {
 
   /** The answer, and, for a sale, the stock it left to whoever watches. */
   #complete(name: string, result: StoreResult, sink: ResultSink): void {
+    this.#onAnswer?.(name, result);
     if (result.kind === "bought" && result.stockLeft !== undefined && this.#watchers.size > 0)
       this.#tell(name, result.stockLeft);
     sink.complete(result);
@@ -353,6 +356,8 @@ export class StoreService {
 export interface ServiceHooks {
   readonly onLockWait?: (ms: number) => void;
   readonly onFailure?: (error: StoreError) => void;
+  /** Every request answered with a result (a debug log; failures go to onFailure); absent, it costs nothing. */
+  readonly onAnswer?: (name: string, result: StoreResult) => void;
 }
 
 /** Told a toy's stock after a change: the name as the request gave it. */

@@ -29,6 +29,8 @@ export interface GrpcServerStartOptions extends GrpcServerOptions {
    * as transport "grpc". Absent: nothing is recorded.
    */
   readonly metrics?: StoreMetrics | undefined;
+  /** Serve over TLS with this certificate and key (PEM); absent: plaintext. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
 }
 
 /** Where a started server listens. */
@@ -122,13 +124,19 @@ class GrpcStoreServer implements GrpcServerHandle {
     return this.#address;
   }
 
-  async listen(): Promise<void> {
+  async listen(tls: GrpcServerStartOptions["tls"]): Promise<void> {
     const { host, port } = this.#options;
+    const credentials =
+      tls === undefined
+        ? grpc.ServerCredentials.createInsecure()
+        : grpc.ServerCredentials.createSsl(
+            null,
+            [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+            false,
+          );
     const boundPort = await new Promise<number>((resolve, reject) => {
-      this.#server.bindAsync(
-        formatHostPort(host, port),
-        grpc.ServerCredentials.createInsecure(),
-        (error, bound) => (error ? reject(error) : resolve(bound)),
+      this.#server.bindAsync(formatHostPort(host, port), credentials, (error, bound) =>
+        error ? reject(error) : resolve(bound),
       );
     });
     this.#address = { host, port: boundPort };
@@ -206,7 +214,7 @@ function serverChannelOptions(options: ResolvedGrpcServerOptions): grpc.ServerOp
 export async function startGrpcServer(options: GrpcServerStartOptions): Promise<GrpcServerHandle> {
   const server = new GrpcStoreServer(resolveGrpcServerOptions(options), options.metrics);
   try {
-    await server.listen();
+    await server.listen(options.tls);
   } catch (error) {
     server.forceClose();
     throw error;
