@@ -96,9 +96,14 @@ describe("predictMeanLatencyMs", () => {
 });
 
 describe("parallelismFor", () => {
-  const pools = { socketPoolSize: 5, grpcMaxConcurrency: 10, toyChoice: "uniform" as const };
+  const pools = {
+    socketPoolSize: 5,
+    grpcMaxConcurrency: 10,
+    httpMaxConcurrency: 7,
+    toyChoice: "uniform" as const,
+  };
   it("serializes everything under the mutex", () => {
-    for (const transport of ["socket", "grpc"] as const) {
+    for (const transport of ["socket", "grpc", "http"] as const) {
       for (const op of ["query", "buy"] as const) {
         assert.equal(parallelismFor({ transport, lock: "mutex", op, ...pools }), 1);
       }
@@ -107,10 +112,13 @@ describe("parallelismFor", () => {
   it("serializes buys under the read-write lock", () => {
     assert.equal(parallelismFor({ transport: "socket", lock: "rwlock", op: "buy", ...pools }), 1);
     assert.equal(parallelismFor({ transport: "grpc", lock: "rwlock", op: "buy", ...pools }), 1);
+    assert.equal(parallelismFor({ transport: "http", lock: "rwlock", op: "buy", ...pools }), 1);
   });
   it("lets queries under the read-write lock run as wide as the transport admits", () => {
     assert.equal(parallelismFor({ transport: "socket", lock: "rwlock", op: "query", ...pools }), 5);
     assert.equal(parallelismFor({ transport: "grpc", lock: "rwlock", op: "query", ...pools }), 10);
+    // HTTP is bounded by its own --http-max-concurrency, as gRPC by --grpc-max-concurrency.
+    assert.equal(parallelismFor({ transport: "http", lock: "rwlock", op: "query", ...pools }), 7);
   });
   it("serializes per-toy buys of one toy only, and nothing without a lock", () => {
     const same = { ...pools, toyChoice: "same" as const };
@@ -122,6 +130,7 @@ describe("parallelismFor", () => {
     for (const toys of [same, distinct]) {
       assert.equal(parallelismFor({ transport: "socket", lock: "atomic", op: "buy", ...toys }), 5);
       assert.equal(parallelismFor({ transport: "grpc", lock: "atomic", op: "buy", ...toys }), 10);
+      assert.equal(parallelismFor({ transport: "http", lock: "atomic", op: "buy", ...toys }), 7);
     }
   });
   it("predicts the lock ladder for 5 clients buying: mutex about 1000 ms for the last, per-toy on distinct toys and atomic 200 ms", () => {

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { BenchOp } from "../src/throughput/options.js";
+import type { BenchOp, BenchTransport } from "../src/throughput/options.js";
 import { runBench } from "../src/throughput/run-bench.js";
 
 /** One load run's figures, whatever generated the load. */
@@ -119,7 +119,7 @@ export async function runGrpcload(path: string, shape: LoadShape): Promise<LoadF
 
 /** Our own engine, for servers the neutral tools cannot reach or when they are not built. */
 export async function runEngine(
-  transport: "socket" | "grpc",
+  transport: BenchTransport,
   shape: LoadShape,
   processes: number | undefined,
 ): Promise<LoadFigures> {

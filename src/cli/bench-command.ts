@@ -3,7 +3,7 @@
 // run can exhaust). The options are the throughput engine's own.
 
 import type { Command } from "commander";
-import { resolveTarget, TARGET_OPTIONS } from "../client/target.js";
+import { PORT_KEYS, resolveTarget, TARGET_OPTIONS } from "../client/target.js";
 import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/server.js";
 import { formatBenchResult } from "../throughput/format.js";
 import { BENCH_OPTIONS } from "../throughput/options.js";
@@ -16,7 +16,7 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
     .command("bench")
     .description(
       "measure throughput and latency (closed loop, several generator processes); " +
-        "without --socket-port or --grpc-port, starts a server itself (--work-ms 0, unlimited stock)",
+        "without --socket-port, --grpc-port or --http-port, starts a server itself (--work-ms 0, unlimited stock)",
     );
   addFlags(command, TARGET_OPTIONS, BENCH_OPTIONS, OUTPUT_OPTIONS).action(
     async (given: Record<string, unknown>) => {
@@ -25,7 +25,7 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
         const json = readFlags(OUTPUT_OPTIONS, given).json === true;
         const options = readFlags(BENCH_OPTIONS, given);
         let target = resolveTarget(readFlags(TARGET_OPTIONS, given));
-        if (given.socketPort === undefined && given.grpcPort === undefined) {
+        if (PORT_KEYS.every((key) => given[key] === undefined)) {
           server = await startToystore({
             transports: [target.transport],
             flags: { workMs: 0, maxConnections: 100_000 },

@@ -2,6 +2,7 @@
 // generator and the tests use.
 
 import { connectGrpcClient } from "./grpc-client.js";
+import { connectHttpClient } from "./http-client.js";
 import { SocketStoreClient } from "./socket-client.js";
 import type { StoreClient, Transport } from "./store-client.js";
 
@@ -18,6 +19,14 @@ export async function connect(options: ConnectOptions): Promise<StoreClient> {
   const host = options.host ?? "127.0.0.1";
   if (options.transport === "socket") {
     return SocketStoreClient.connect({
+      host,
+      port: options.port,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+  }
+  if (options.transport === "http") {
+    // One keep-alive HTTP/1.1 connection per client, like the socket client's TCP connection.
+    return connectHttpClient({
       host,
       port: options.port,
       connectTimeoutMs: options.connectTimeoutMs,

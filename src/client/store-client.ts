@@ -3,7 +3,10 @@
 
 import type { BuyResult, QueryResult } from "../catalog/toy.js";
 
-export type Transport = "socket" | "grpc";
+/** The transports a client can speak; the list is the order tools name them in. */
+export const TRANSPORTS = ["socket", "grpc", "http"] as const;
+
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface CallOptions {
   /** Give up after this many milliseconds (the call rejects with code "deadline_exceeded"). */

@@ -4,7 +4,7 @@
 // `serve` are those components' own fields.
 
 import type { Op } from "../catalog/toy.js";
-import type { Transport } from "../client/store-client.js";
+import { TRANSPORTS, type Transport } from "../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
 import {
   defaultsOf,
@@ -18,6 +18,7 @@ import {
 } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
+import { HTTP_SERVER_OPTIONS } from "../transport/http/http-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
 import { LOAD_OPTIONS } from "./load-options.js";
@@ -42,6 +43,11 @@ export interface ExperimentOptions {
   readonly socketPoolSize: number;
   /** Handlers the gRPC server runs at once (c for gRPC queries under the read-write lock). */
   readonly grpcMaxConcurrency: number;
+  /**
+   * Requests the HTTP server runs at once (c for HTTP queries under the
+   * read-write lock). Absent in results written before the HTTP transport.
+   */
+  readonly httpMaxConcurrency: number;
   /** Clients multiplexed per OS process; 1 = one process per client, as in the original design. */
   readonly clientsPerProcess: number;
   /** Untimed queries per client before the start barrier, to warm cold code (see LoadOptions.primeRequests). */
@@ -53,7 +59,8 @@ export interface ExperimentOptions {
   readonly quick: boolean;
 }
 
-const TRANSPORTS = ["socket", "grpc"] as const;
+/** The Toy Store study's transports, the default; HTTP is there to be asked for. */
+const STUDY_TRANSPORTS: readonly Transport[] = ["socket", "grpc"];
 const TOY_CHOICES = ["uniform", "same", "distinct"] as const;
 const OPS = ["query", "buy"] as const;
 
@@ -65,7 +72,12 @@ export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
  * 200 ms of work, 10 requests each, a socket pool of 5 and 10 gRPC handlers.
  */
 export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
-  transports: list("--transports", "comma-separated: socket, grpc", TRANSPORTS, oneOf(TRANSPORTS)),
+  transports: list(
+    "--transports",
+    `comma-separated: ${TRANSPORTS.join(", ")}`,
+    STUDY_TRANSPORTS,
+    oneOf(TRANSPORTS),
+  ),
   stores: list(
     "--stores",
     "comma-separated: memory; sqlite (a new file per cell); postgres (a throwaway local cluster, a new database per cell); or a postgres:// URL (a new database per cell on that server)",
@@ -95,6 +107,10 @@ export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
   },
   socketPoolSize: { ...SOCKET_SERVER_OPTIONS.poolSize, help: "socket server's worker pool" },
   grpcMaxConcurrency: { ...GRPC_SERVER_OPTIONS.maxConcurrency, help: "gRPC server's concurrent handlers" },
+  httpMaxConcurrency: {
+    ...HTTP_SERVER_OPTIONS.maxConcurrency,
+    help: "HTTP server's requests running at once",
+  },
   clientsPerProcess: LOAD_OPTIONS.clientsPerProcess,
   primeRequests: { ...LOAD_OPTIONS.primeRequests, default: 1, shown: "1" },
   toys: LOAD_OPTIONS.toys,

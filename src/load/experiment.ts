@@ -233,6 +233,8 @@ async function runCell(
         workMs: options.workMs,
         poolSize: options.socketPoolSize,
         grpcMaxConcurrency: options.grpcMaxConcurrency,
+        // Only to an HTTP cell's server, so the socket and gRPC cells' arguments stay as they were.
+        ...(plan.transport === "http" ? { httpMaxConcurrency: options.httpMaxConcurrency } : {}),
       },
       ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
     });

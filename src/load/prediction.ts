@@ -113,6 +113,20 @@ export interface ParallelismParameters {
   readonly socketPoolSize: number;
   /** Handlers the gRPC server runs at once (the original design's 10). */
   readonly grpcMaxConcurrency: number;
+  /** Requests the HTTP server runs at once (`--http-max-concurrency`, 10 by default as for gRPC). */
+  readonly httpMaxConcurrency: number;
+}
+
+/** The transport's admission limit: the socket server's pool, the gRPC or HTTP server's concurrency. */
+export function admittedFor(p: Omit<ParallelismParameters, "lock" | "op" | "toyChoice">): number {
+  switch (p.transport) {
+    case "socket":
+      return p.socketPoolSize;
+    case "grpc":
+      return p.grpcMaxConcurrency;
+    case "http":
+      return p.httpMaxConcurrency;
+  }
 }
 
 /**
@@ -122,12 +136,13 @@ export interface ParallelismParameters {
  * every buy of one toy. Whatever the lock lets run side by side (queries under
  * a read-write lock; buys of different toys under per-toy locks; everything
  * when nothing is locked) is bounded by the transport's admission limit
- * instead: the socket server's worker pool, or the gRPC server's concurrency.
+ * instead: the socket server's worker pool, or the gRPC or HTTP server's
+ * concurrency limit.
  * (A request waiting for a lock holds its pool worker, so the lock's order and
  * the pool's are one FIFO, and c stays a single number per cell.)
  */
 export function parallelismFor(p: ParallelismParameters): number {
-  const admitted = p.transport === "socket" ? p.socketPoolSize : p.grpcMaxConcurrency;
+  const admitted = admittedFor(p);
   switch (p.lock) {
     case "mutex":
       return 1;

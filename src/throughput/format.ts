@@ -7,9 +7,11 @@ import type { BenchResult } from "./run-bench.js";
 export function formatBenchResult(result: BenchResult): string {
   const { options: o } = result;
   const shape =
-    o.transport === "socket"
-      ? `connections=${o.connections} pipeline=${o.pipeline}`
-      : `concurrency=${o.concurrency} channels=${Math.min(o.channels, o.concurrency)}`;
+    o.transport === "grpc"
+      ? `concurrency=${o.concurrency} channels=${Math.min(o.channels, o.concurrency)}`
+      : `connections=${o.connections} pipeline=${o.pipeline}` +
+        // Results written before the HTTP engine existed carry no httpEngine.
+        (o.transport === "http" && o.httpEngine !== undefined ? ` engine=${o.httpEngine}` : "");
   const cpu = result.processes.map((member) => `${Math.round(member.cpuShare * 100)}%`).join(" ");
   return [
     `${o.transport} ${o.op} "${o.name}" at ${o.host}:${o.port}  ${shape}  processes=${result.processes.length}` +

@@ -8,6 +8,8 @@ import { choice, integer, resolveOptions, type Schema, seconds, text } from "../
 export type BenchTransport = Target["transport"];
 /** `mix` alternates Query and Buy, one for one, on every connection or call loop. */
 export type BenchOp = "query" | "buy" | "mix";
+/** How HTTP load is generated: raw node:net with pre-serialised requests, or undici (for comparison). */
+export type HttpEngine = "net" | "undici";
 
 /** A benchmark's own options (where it connects aside), fully resolved. */
 export interface BenchRunOptions {
@@ -15,9 +17,9 @@ export interface BenchRunOptions {
   readonly op: BenchOp;
   /** Toy named in every request; it must exist in the server's catalog. Default "Tux". */
   readonly name: string;
-  /** Socket: connections, each a closed loop. Default 50. */
+  /** Socket and HTTP: connections, each a closed loop. Default 50. */
   readonly connections: number;
-  /** Socket: requests kept in flight per connection (pipeline depth). Default 1. */
+  /** Socket and HTTP: requests kept in flight per connection (pipeline depth). Default 1. */
   readonly pipeline: number;
   /** gRPC: calls kept in flight in total. Default 50. */
   readonly concurrency: number;
@@ -29,6 +31,8 @@ export interface BenchRunOptions {
   readonly durationMs: number;
   /** Load before the measured window (connections warm, JIT done), ms. Default 2000. */
   readonly warmupMs: number;
+  /** HTTP: the generator, "net" (pre-serialised bytes on node:net, the default) or "undici". */
+  readonly httpEngine: HttpEngine;
 }
 
 export type ResolvedBenchOptions = Target & BenchRunOptions;
@@ -41,8 +45,8 @@ export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
     "mix",
   ]),
   name: text("--name", "toy named in every request", "Tux", { arg: "<toy>" }),
-  connections: integer("--connections", "socket: connections, each a closed loop", 50, 1, 100_000),
-  pipeline: integer("--pipeline", "socket: requests in flight per connection", 1, 1, 10_000),
+  connections: integer("--connections", "socket, HTTP: connections, each a closed loop", 50, 1, 100_000),
+  pipeline: integer("--pipeline", "socket, HTTP: requests in flight per connection", 1, 1, 10_000),
   concurrency: integer("--concurrency", "gRPC: calls in flight", 50, 1, 100_000),
   channels: integer("--channels", "gRPC: HTTP/2 connections the calls share", 4, 1, 1_000),
   processes: {
@@ -52,6 +56,13 @@ export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
   },
   durationMs: seconds("--duration", "measured seconds", 10_000, { above: true }),
   warmupMs: seconds("--warmup", "warm-up seconds before measuring", 2_000),
+  httpEngine: choice<HttpEngine>(
+    "--http-engine",
+    "HTTP: net (pre-serialised requests on node:net) or undici (to compare the generators' cost)",
+    "net",
+    ["net", "undici"],
+    { hidden: true },
+  ),
 };
 
 /** Fills in defaults and checks every option; throws an OptionError naming the flag and the bad value. */
@@ -67,12 +78,13 @@ export interface ThroughputPlan {
   readonly port: number;
   readonly op: BenchOp;
   readonly name: string;
-  /** Socket: this process's connections. gRPC: this process's calls in flight. */
+  /** Socket, HTTP: this process's connections. gRPC: this process's calls in flight. */
   readonly loops: number;
-  /** Socket: pipeline depth. gRPC: channels this process opens. */
+  /** Socket, HTTP: pipeline depth. gRPC: channels this process opens. */
   readonly depth: number;
   readonly durationMs: number;
   readonly warmupMs: number;
+  readonly httpEngine: HttpEngine;
 }
 
 /** A process's load once connected: started on the parent's signal, so all processes start together. */
@@ -88,7 +100,8 @@ export interface PreparedLoad {
  * gets zero loops: with fewer loops than processes, fewer processes run.
  */
 export function planProcesses(options: ResolvedBenchOptions): ThroughputPlan[] {
-  const socket = options.transport === "socket";
+  // HTTP, like the socket, is connections with a pipeline each; gRPC is calls over channels.
+  const socket = options.transport !== "grpc";
   const loops = socket ? options.connections : options.concurrency;
   const count = Math.min(options.processes, loops);
   const channels = Math.max(count, Math.min(options.channels, loops));
@@ -102,6 +115,7 @@ export function planProcesses(options: ResolvedBenchOptions): ThroughputPlan[] {
     depth: socket ? options.pipeline : share(channels, count, i),
     durationMs: options.durationMs,
     warmupMs: options.warmupMs,
+    httpEngine: options.httpEngine,
   }));
 }
 

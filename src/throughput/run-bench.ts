@@ -33,8 +33,9 @@ export interface ProcessSummary {
 /**
  * One benchmark run, as plain data. Latency and throughput count every reply,
  * error replies included (a benchmark measures the server's work); `errors`
- * counts the failed ones again ("failed": ERR lines, failed gRPC calls and
- * requests lost with a dropped connection).
+ * counts the failed ones again ("failed": ERR lines, failed gRPC calls, HTTP
+ * error statuses other than 404 and 409, and requests lost with a dropped
+ * connection).
  */
 export interface BenchResult extends Measurement<"toystore-bench", ResolvedBenchOptions> {
   /** ISO 8601, when the barrier opened. */
@@ -78,7 +79,7 @@ function mergeReports(
     lostConnections: report.lostConnections,
   }));
   const loops =
-    options.transport === "socket" ? options.connections : Math.min(options.channels, options.concurrency);
+    options.transport === "grpc" ? Math.min(options.channels, options.concurrency) : options.connections;
   const lost = processes.reduce((sum, member) => sum + member.lostConnections, 0);
   const errors = processes.reduce((sum, member) => sum + member.errors, 0);
   return {

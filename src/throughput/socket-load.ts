@@ -23,9 +23,9 @@ export function requestLines(op: BenchOp, name: string): string[] {
 /**
  * The request cycle laid out once in one buffer, long enough that any run of
  * up to `pipeline` requests starting anywhere in the cycle is one subarray:
- * sending k requests is a slice, never a copy.
+ * sending k requests is a slice, never a copy. (The HTTP engine's too.)
  */
-class RequestTape {
+export class RequestTape {
   readonly #bytes: Buffer;
   readonly #offsets: number[];
   readonly #cycle: number;

@@ -4,6 +4,7 @@
 
 import { runAsFleetProcess } from "../measure/fleet-process.js";
 import { prepareGrpcLoad } from "./grpc-load.js";
+import { prepareHttpLoad } from "./http-load.js";
 import type { ThroughputPlan } from "./options.js";
 import { ThroughputRecorder, type ThroughputReport } from "./recorder.js";
 import { prepareSocketLoad } from "./socket-load.js";
@@ -13,7 +14,9 @@ runAsFleetProcess<ThroughputPlan, ThroughputReport>(async (plan) => {
   const load =
     plan.transport === "socket"
       ? await prepareSocketLoad(plan, recorder)
-      : await prepareGrpcLoad(plan, recorder);
+      : plan.transport === "http"
+        ? await prepareHttpLoad(plan, recorder)
+        : await prepareGrpcLoad(plan, recorder);
   return {
     async run() {
       await load.run();

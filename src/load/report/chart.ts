@@ -16,13 +16,17 @@ export interface ChartOptions {
   readonly plotHeight?: number;
 }
 
-/** The four transport/lock combinations keep their colours from chart to chart (Tableau 10). */
+/** The transport/lock combinations keep their colours from chart to chart (Tableau 10). */
 const SERIES_COLOURS: Readonly<Record<string, string>> = {
   "socket, mutex": "#e15759",
   "socket, rwlock": "#4e79a7",
   "grpc, mutex": "#f28e2b",
   "grpc, rwlock": "#59a14f",
+  "http, mutex": "#9c755f",
+  "http, rwlock": "#76b7b2",
 };
+/** How the legend names each transport. */
+const TRANSPORT_LABELS: Readonly<Record<string, string>> = { socket: "socket", grpc: "gRPC", http: "HTTP" };
 /** One symbol per lock policy, so the chart reads in greyscale too; mutex points hollow (see below). */
 const LOCK_SYMBOLS: Readonly<Record<LockKind, "circle" | "square" | "triangle" | "diamond">> = {
   mutex: "circle",
@@ -239,7 +243,9 @@ function legend(series: readonly string[], top: number): string {
     const lock = LOCK_KINDS.find((kind) => name.split(", ")[1]?.startsWith(kind)) ?? "rwlock";
     const y = k * LEGEND_ROW_HEIGHT;
     const marker = legendMarker(LOCK_SYMBOLS[lock], colour, y);
-    const label = `${name.replace("grpc", "gRPC").replace("rwlock", "read-write lock").replace("per-toy", "lock per toy").replace("atomic", "no lock, atomic step")}: measured mean`;
+    const [transport = "", ...rest] = name.split(", ");
+    const series = [TRANSPORT_LABELS[transport] ?? transport, ...rest].join(", ");
+    const label = `${series.replace("rwlock", "read-write lock").replace("per-toy", "lock per toy").replace("atomic", "no lock, atomic step")}: measured mean`;
     return `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"/>${marker}<text x="48" y="${y + 4}" font-size="12" fill="#222">${escapeHtml(label)}</text>`;
   });
   const y = series.length * LEGEND_ROW_HEIGHT;

@@ -19,6 +19,8 @@ export function renderMarkdown(results: ExperimentResults, options: MarkdownOpti
     "",
     `${results.cells.length} cells: transports ${run.transports.join(", ")}; stores ${(run.stores ?? ["memory"]).map(storeLabel).join(", ")}; locks ${run.locks.join(", ")}; ops ${run.ops.join(", ")}; clients ${run.clients.join(", ")}. ` +
       `Simulated work ${run.workMs} ms per request, ${run.requests} requests per client, socket pool ${run.socketPoolSize}, gRPC concurrency ${run.grpcMaxConcurrency}` +
+      // Results written before the HTTP transport have no HTTP setting.
+      `${run.transports.includes("http") && run.httpMaxConcurrency !== undefined ? `, HTTP concurrency ${run.httpMaxConcurrency}` : ""}` +
       `${run.quick ? " (--quick)" : ""}. Each cell ran on a fresh server; clients connected first and started together.`,
     "",
     describeEnvironment(results.environment, results),

@@ -1,0 +1,431 @@
+// HTTP load: C keep-alive HTTP/1.1 connections, each a closed loop keeping P
+// requests in flight (P = 1 by default: no HTTP pipelining).
+//
+// Two engines. "net" (the default) is written on node:net, as the socket
+// engine is: requests are pre-serialised bytes from a RequestTape, and
+// responses are counted by a small scanner that reads the status line and
+// Content-Length (or the chunk sizes) and skips the bodies without decoding
+// them. "undici" dispatches each request through one undici Client per
+// connection (no response streams, bodies dropped): kept to check that the
+// net engine costs the generator less CPU per request, which is the point of
+// it (see `--http-engine`).
+
+import net from "node:net";
+import { Client, type Dispatcher } from "undici";
+import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
+import type { ThroughputRecorder } from "./recorder.js";
+import { RequestTape } from "./socket-load.js";
+
+/** How long a connection may take to open before the run fails. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A response head longer than this is not one of ours: the connection is dropped. */
+const MAX_HEAD_BYTES = 64 * 1024;
+
+/** The requests a connection cycles through, method and path. */
+export function httpRequests(op: BenchOp, name: string): { method: "GET" | "POST"; path: string }[] {
+  const toy = `/api/toys/${encodeURIComponent(name)}`;
+  const query = { method: "GET" as const, path: toy };
+  const buy = { method: "POST" as const, path: `${toy}/buy` };
+  if (op === "query") return [query];
+  if (op === "buy") return [buy];
+  return [query, buy];
+}
+
+/** The requests as bytes on the wire: keep-alive is HTTP/1.1's default; a buy has an empty body. */
+export function httpRequestBytes(op: BenchOp, name: string, host: string, port: number): string[] {
+  const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return httpRequests(op, name).map(({ method, path }) =>
+    method === "GET"
+      ? `GET ${path} HTTP/1.1\r\nHost: ${authority}\r\nAccept: application/json\r\n\r\n`
+      : `POST ${path} HTTP/1.1\r\nHost: ${authority}\r\nAccept: application/json\r\nContent-Length: 0\r\n\r\n`,
+  );
+}
+
+/**
+ * Whether a status counts as a failed request: 4xx and 5xx, except the
+ * business outcomes (404 no such toy, 409 sold out), which the socket
+ * engine does not count either.
+ */
+export function isFailure(status: number): boolean {
+  return status >= 400 && status !== 404 && status !== 409;
+}
+
+/** Opens the plan's connections; rejects if any cannot connect. */
+export function prepareHttpLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+  return plan.httpEngine === "undici" ? prepareUndiciLoad(plan, recorder) : prepareNetLoad(plan, recorder);
+}
+
+// ---------------------------------------------------------------- net engine
+
+async function prepareNetLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+  const tape = new RequestTape(httpRequestBytes(plan.op, plan.name, plan.host, plan.port), plan.depth);
+  const opened = await Promise.allSettled(
+    Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)),
+  );
+  const sockets = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = opened.find((result) => result.status === "rejected");
+  if (failed !== undefined) {
+    for (const socket of sockets) socket.destroy();
+    throw failed.reason;
+  }
+  const loops = sockets.map((socket) => new HttpConnectionLoop(socket, tape, plan.depth, recorder));
+  return {
+    async run() {
+      for (const loop of loops) loop.start();
+      await recorder.runWindow(plan.warmupMs, plan.durationMs);
+    },
+    close() {
+      for (const loop of loops) loop.stop();
+    },
+  };
+}
+
+function connect(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${host}:${port} timed out after ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      resolve(socket);
+    });
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    socket.once("error", onError);
+  });
+}
+
+const HEAD_END = Buffer.from("\r\n\r\n");
+const CRLF = Buffer.from("\r\n");
+
+const HEAD = 0;
+const BODY = 1;
+const CHUNK_SIZE = 2;
+const CHUNK_DATA = 3;
+const TRAILERS = 4;
+
+/**
+ * Finds the ends of HTTP/1.1 responses in a byte stream and reports each
+ * one's status, without decoding headers beyond what framing needs or
+ * looking at bodies. Bodies are framed by Content-Length or chunked
+ * encoding; a response with neither has none (as our server's never do).
+ */
+export class ResponseScanner {
+  #state = HEAD;
+  /** Body or chunk bytes still to skip (a chunk's count includes its CRLF). */
+  #remaining = 0;
+  #status = 0;
+  /** The unfinished head or chunk line of the last chunk. */
+  #held: Buffer | undefined;
+
+  /** Feeds bytes; calls `onResponse` once per complete response. Returns false once the stream is not HTTP. */
+  push(chunk: Buffer, onResponse: (status: number) => void): boolean {
+    let buf = chunk;
+    if (this.#held !== undefined) {
+      buf = Buffer.concat([this.#held, chunk]);
+      this.#held = undefined;
+    }
+    let pos = 0;
+    const end = buf.length;
+    while (pos < end) {
+      switch (this.#state) {
+        case BODY:
+        case CHUNK_DATA: {
+          const take = Math.min(this.#remaining, end - pos);
+          pos += take;
+          this.#remaining -= take;
+          if (this.#remaining > 0) break;
+          if (this.#state === BODY) {
+            this.#state = HEAD;
+            onResponse(this.#status);
+          } else {
+            this.#state = CHUNK_SIZE;
+          }
+          break;
+        }
+        case HEAD: {
+          const at = buf.indexOf(HEAD_END, pos);
+          if (at === -1) return this.#hold(buf, pos);
+          const head = buf.toString("latin1", pos, at);
+          pos = at + HEAD_END.length;
+          if (!head.startsWith("HTTP/1.")) return false;
+          const status = Number(head.slice(9, 12));
+          if (!Number.isInteger(status) || status < 100) return false;
+          // 1xx: an interim response; the final one follows.
+          if (status < 200) break;
+          this.#status = status;
+          const lower = head.toLowerCase();
+          if (/\r\ntransfer-encoding:[^\r]*chunked/.test(lower)) {
+            this.#state = CHUNK_SIZE;
+            break;
+          }
+          const length = contentLength(lower);
+          if (length === undefined) return false;
+          if (length === 0 || status === 204 || status === 304) {
+            onResponse(status);
+          } else {
+            this.#state = BODY;
+            this.#remaining = length;
+          }
+          break;
+        }
+        case CHUNK_SIZE: {
+          const at = buf.indexOf(CRLF, pos);
+          if (at === -1) return this.#hold(buf, pos);
+          const size = Number.parseInt(buf.toString("latin1", pos, at), 16);
+          pos = at + CRLF.length;
+          if (!Number.isSafeInteger(size) || size < 0) return false;
+          if (size === 0) {
+            this.#state = TRAILERS;
+          } else {
+            this.#state = CHUNK_DATA;
+            this.#remaining = size + CRLF.length;
+          }
+          break;
+        }
+        case TRAILERS: {
+          const at = buf.indexOf(CRLF, pos);
+          if (at === -1) return this.#hold(buf, pos);
+          const blank = at === pos;
+          pos = at + CRLF.length;
+          if (blank) {
+            this.#state = HEAD;
+            onResponse(this.#status);
+          }
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  #hold(buf: Buffer, pos: number): boolean {
+    if (buf.length - pos > MAX_HEAD_BYTES) return false;
+    if (pos < buf.length) this.#held = Buffer.from(buf.subarray(pos));
+    return true;
+  }
+}
+
+/** Content-Length of a lower-cased head: 0 when absent; undefined when malformed. */
+function contentLength(head: string): number | undefined {
+  const at = head.indexOf("\r\ncontent-length:");
+  if (at === -1) return 0;
+  const start = at + "\r\ncontent-length:".length;
+  const stop = head.indexOf("\r\n", start);
+  const value = Number(head.slice(start, stop === -1 ? undefined : stop).trim());
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** One connection's closed loop: every response received sends one more request. */
+class HttpConnectionLoop {
+  readonly #socket: net.Socket;
+  readonly #tape: RequestTape;
+  readonly #recorder: ThroughputRecorder;
+  readonly #scanner = new ResponseScanner();
+  /** Send times (performance.now(), ms) of the requests in flight, oldest at #head. */
+  readonly #sentAt: Float64Array;
+  #head = 0;
+  #inFlight = 0;
+  #cycleAt = 0;
+  #stopped = false;
+  // Per chunk, set before scanning: the scanner's callback is bound once.
+  #now = 0;
+  #replies = 0;
+  #runSentAt = -1;
+  #runCount = 0;
+
+  constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: ThroughputRecorder) {
+    this.#socket = socket;
+    this.#tape = tape;
+    this.#recorder = recorder;
+    this.#sentAt = new Float64Array(pipeline);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", () => this.#onLost());
+    socket.on("close", () => this.#onLost());
+  }
+
+  start(): void {
+    this.#send(this.#sentAt.length);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#socket.destroy();
+  }
+
+  #send(count: number): void {
+    const now = performance.now();
+    const size = this.#sentAt.length;
+    for (let i = 0, at = (this.#head + this.#inFlight) % size; i < count; i++, at = (at + 1) % size) {
+      this.#sentAt[at] = now;
+    }
+    this.#inFlight += count;
+    this.#socket.write(this.#tape.slice(this.#cycleAt, count));
+    this.#cycleAt = this.#tape.next(this.#cycleAt, count);
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#now = performance.now();
+    this.#replies = 0;
+    this.#runSentAt = -1;
+    this.#runCount = 0;
+    const ok = this.#scanner.push(chunk, this.#onResponse);
+    const recorder = this.#recorder;
+    if (this.#runCount > 0 && recorder.measuring)
+      recorder.record(this.#now - this.#runSentAt, this.#runCount);
+    const replies = this.#replies;
+    this.#inFlight -= replies;
+    if (!ok) {
+      // Not HTTP, or not framed as ours: what is in flight is lost with the connection.
+      this.#onLost();
+      this.#socket.destroy();
+      return;
+    }
+    if (replies > 0 && !this.#stopped) this.#send(replies);
+  }
+
+  readonly #onResponse = (status: number): void => {
+    const recorder = this.#recorder;
+    const measuring = recorder.measuring;
+    if (isFailure(status) && measuring) recorder.errors++;
+    // A response nobody asked for must not desynchronize the send times.
+    if (this.#replies === this.#inFlight) {
+      if (measuring) recorder.errors++;
+      return;
+    }
+    this.#replies++;
+    const sentAt = this.#sentAt[this.#head]!;
+    this.#head = (this.#head + 1) % this.#sentAt.length;
+    // Responses sent in one write share a send time: record each run of equal times once.
+    if (sentAt === this.#runSentAt) {
+      this.#runCount++;
+    } else {
+      if (this.#runCount > 0 && measuring) recorder.record(this.#now - this.#runSentAt, this.#runCount);
+      this.#runSentAt = sentAt;
+      this.#runCount = 1;
+    }
+  };
+
+  // A connection the server dropped: its requests in flight are lost.
+  #onLost(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#recorder.measuring) this.#recorder.errors += this.#inFlight;
+    this.#recorder.lostConnections++;
+  }
+}
+
+// ------------------------------------------------------------- undici engine
+
+async function prepareUndiciLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+  const origin = `http://${plan.host.includes(":") ? `[${plan.host}]` : plan.host}:${plan.port}`;
+  const requests = httpRequests(plan.op, plan.name);
+  const clients = Array.from(
+    { length: plan.loops },
+    () => new Client(origin, { pipelining: plan.depth, connectTimeout: CONNECT_TIMEOUT_MS }),
+  );
+  try {
+    // One untimed query each opens every connection before the barrier.
+    await Promise.all(
+      clients.map(async (client) => {
+        const response = await client.request({ method: "GET", path: requests[0]!.path });
+        await response.body.dump();
+      }),
+    );
+  } catch (error) {
+    await Promise.all(clients.map((client) => client.destroy()));
+    throw error;
+  }
+  const loops = clients.map((client, i) => new UndiciLoop(client, requests, i, plan.depth, recorder));
+  return {
+    async run() {
+      for (const loop of loops) loop.start();
+      await recorder.runWindow(plan.warmupMs, plan.durationMs);
+    },
+    close() {
+      for (const loop of loops) loop.stopped = true;
+      for (const client of clients) void client.destroy();
+    },
+  };
+}
+
+/** One undici Client kept `depth` requests busy; each request's handler is reused for the next. */
+class UndiciLoop {
+  stopped = false;
+  readonly #client: Client;
+  readonly #requests: readonly Dispatcher.DispatchOptions[];
+  readonly #depth: number;
+  readonly recorder: ThroughputRecorder;
+  #next: number;
+
+  constructor(
+    client: Client,
+    requests: readonly { method: "GET" | "POST"; path: string }[],
+    start: number,
+    depth: number,
+    recorder: ThroughputRecorder,
+  ) {
+    this.#client = client;
+    this.#requests = requests.map(({ method, path }) => ({ method, path }));
+    this.#next = start % requests.length;
+    this.#depth = depth;
+    this.recorder = recorder;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.#depth; i++) this.send(new UndiciCall(this));
+  }
+
+  send(call: UndiciCall): void {
+    const request = this.#requests[this.#next]!;
+    this.#next = (this.#next + 1) % this.#requests.length;
+    call.sentAt = performance.now();
+    this.#client.dispatch(request, call);
+  }
+
+  lost(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.recorder.lostConnections++;
+  }
+}
+
+class UndiciCall implements Dispatcher.DispatchHandler {
+  sentAt = 0;
+  #status = 0;
+  readonly #loop: UndiciLoop;
+
+  constructor(loop: UndiciLoop) {
+    this.#loop = loop;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    const loop = this.#loop;
+    const recorder = loop.recorder;
+    if (recorder.measuring) {
+      recorder.record(performance.now() - this.sentAt, 1);
+      if (isFailure(this.#status)) recorder.errors++;
+    }
+    if (!loop.stopped) loop.send(this);
+  }
+
+  onResponseError(): void {
+    const loop = this.#loop;
+    if (loop.stopped) return;
+    if (loop.recorder.measuring) loop.recorder.errors++;
+    loop.lost();
+  }
+}
