@@ -19,13 +19,17 @@ import { problem, problemOf, sendProblem } from "./problem.js";
 /** Display names and prices by normalized name: what a sold-out answer (which carries neither) is shown with. */
 export class ToyDirectory {
   readonly #toys = new Map<string, { name: string; priceCents: number }>();
+  // Names as written, so the common exact-case request skips normalization (NFC is not cheap).
+  readonly #exact = new Map<string, { name: string; priceCents: number }>();
 
   set(name: string, priceCents: number): void {
-    this.#toys.set(normalizeName(name), { name, priceCents });
+    const toy = { name, priceCents };
+    this.#toys.set(normalizeName(name), toy);
+    this.#exact.set(name, toy);
   }
 
   get(name: string): { readonly name: string; readonly priceCents: number } | undefined {
-    return this.#toys.get(normalizeName(name));
+    return this.#exact.get(name) ?? this.#toys.get(normalizeName(name));
   }
 }
 
