@@ -14,7 +14,7 @@ import net from "node:net";
 import { Client, type Dispatcher } from "undici";
 import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
 import type { ThroughputRecorder } from "./recorder.js";
-import { RequestTape } from "./socket-load.js";
+import { ClosedLoop, RequestTape } from "./socket-load.js";
 
 /** How long a connection may take to open before the run fails. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -222,85 +222,46 @@ function contentLength(head: string): number | undefined {
 }
 
 /** One connection's closed loop: every response received sends one more request. */
-class HttpConnectionLoop {
-  readonly #socket: net.Socket;
-  readonly #tape: RequestTape;
-  readonly #recorder: ThroughputRecorder;
+class HttpConnectionLoop extends ClosedLoop {
   readonly #scanner = new ResponseScanner();
-  /** Send times (performance.now(), ms) of the requests in flight, oldest at #head. */
-  readonly #sentAt: Float64Array;
-  #head = 0;
-  #inFlight = 0;
-  #cycleAt = 0;
-  #stopped = false;
   // Per chunk, set before scanning: the scanner's callback is bound once.
   #now = 0;
   #replies = 0;
   #runSentAt = -1;
   #runCount = 0;
 
-  constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: ThroughputRecorder) {
-    this.#socket = socket;
-    this.#tape = tape;
-    this.#recorder = recorder;
-    this.#sentAt = new Float64Array(pipeline);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("error", () => this.#onLost());
-    socket.on("close", () => this.#onLost());
-  }
-
-  start(): void {
-    this.#send(this.#sentAt.length);
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    this.#socket.destroy();
-  }
-
-  #send(count: number): void {
-    const now = performance.now();
-    const size = this.#sentAt.length;
-    for (let i = 0, at = (this.#head + this.#inFlight) % size; i < count; i++, at = (at + 1) % size) {
-      this.#sentAt[at] = now;
-    }
-    this.#inFlight += count;
-    this.#socket.write(this.#tape.slice(this.#cycleAt, count));
-    this.#cycleAt = this.#tape.next(this.#cycleAt, count);
-  }
-
-  #onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     this.#now = performance.now();
     this.#replies = 0;
     this.#runSentAt = -1;
     this.#runCount = 0;
     const ok = this.#scanner.push(chunk, this.#onResponse);
-    const recorder = this.#recorder;
+    const recorder = this.recorder;
     if (this.#runCount > 0 && recorder.measuring)
       recorder.record(this.#now - this.#runSentAt, this.#runCount);
     const replies = this.#replies;
-    this.#inFlight -= replies;
+    this.inFlight -= replies;
     if (!ok) {
       // Not HTTP, or not framed as ours: what is in flight is lost with the connection.
-      this.#onLost();
-      this.#socket.destroy();
+      this.lost();
+      this.socket.destroy();
       return;
     }
-    if (replies > 0 && !this.#stopped) this.#send(replies);
+    if (replies > 0 && !this.stopped) this.send(replies);
   }
 
   readonly #onResponse = (status: number): void => {
-    const recorder = this.#recorder;
+    const recorder = this.recorder;
     const measuring = recorder.measuring;
     if (isFailure(status) && measuring) recorder.errors++;
     // A response nobody asked for must not desynchronize the send times.
-    if (this.#replies === this.#inFlight) {
+    if (this.#replies === this.inFlight) {
       if (measuring) recorder.errors++;
       return;
     }
     this.#replies++;
-    const sentAt = this.#sentAt[this.#head]!;
-    this.#head = (this.#head + 1) % this.#sentAt.length;
+    const sentAt = this.sentAt[this.head]!;
+    this.head = (this.head + 1) % this.sentAt.length;
     // Responses sent in one write share a send time: record each run of equal times once.
     if (sentAt === this.#runSentAt) {
       this.#runCount++;
@@ -310,14 +271,6 @@ class HttpConnectionLoop {
       this.#runCount = 1;
     }
   };
-
-  // A connection the server dropped: its requests in flight are lost.
-  #onLost(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    if (this.#recorder.measuring) this.#recorder.errors += this.#inFlight;
-    this.#recorder.lostConnections++;
-  }
 }
 
 // ------------------------------------------------------------- undici engine

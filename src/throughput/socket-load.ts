@@ -83,56 +83,75 @@ function connect(host: string, port: number): Promise<net.Socket> {
   });
 }
 
-/** One connection's closed loop: every reply received sends one more request. */
-class ConnectionLoop {
-  readonly #socket: net.Socket;
-  readonly #tape: RequestTape;
-  readonly #recorder: ThroughputRecorder;
-  /** Send times (performance.now(), ms) of the requests in flight, oldest at #head. */
-  readonly #sentAt: Float64Array;
-  #head = 0;
-  #inFlight = 0;
+/**
+ * What every closed-loop connection of the engine shares: the request tape it
+ * sends, the send times of what is in flight (a ring, oldest at `head`), and
+ * what a lost connection costs. A subclass reads the replies (`onData`) and
+ * sends one more request per reply.
+ */
+export abstract class ClosedLoop {
+  protected readonly socket: net.Socket;
+  protected readonly tape: RequestTape;
+  protected readonly recorder: ThroughputRecorder;
+  /** Send times (performance.now(), ms) of the requests in flight, oldest at `head`. */
+  protected readonly sentAt: Float64Array;
+  protected head = 0;
+  protected inFlight = 0;
   /** Position in the request cycle of the next request to send. */
-  #cycleAt = 0;
-  /** First byte of the reply line being read, or -1 before it has arrived. */
-  #lineFirstByte = -1;
-  #stopped = false;
+  protected cycleAt = 0;
+  protected stopped = false;
 
   constructor(socket: net.Socket, tape: RequestTape, pipeline: number, recorder: ThroughputRecorder) {
-    this.#socket = socket;
-    this.#tape = tape;
-    this.#recorder = recorder;
-    this.#sentAt = new Float64Array(pipeline);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("error", () => this.#onLost());
-    socket.on("close", () => this.#onLost());
+    this.socket = socket;
+    this.tape = tape;
+    this.recorder = recorder;
+    this.sentAt = new Float64Array(pipeline);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", () => this.lost());
+    socket.on("close", () => this.lost());
   }
 
+  protected abstract onData(chunk: Buffer): void;
+
   start(): void {
-    this.#send(this.#sentAt.length);
+    this.send(this.sentAt.length);
   }
 
   stop(): void {
-    this.#stopped = true;
-    this.#socket.destroy();
+    this.stopped = true;
+    this.socket.destroy();
   }
 
-  #send(count: number): void {
+  protected send(count: number): void {
     const now = performance.now();
-    const size = this.#sentAt.length;
-    for (let i = 0, at = (this.#head + this.#inFlight) % size; i < count; i++, at = (at + 1) % size) {
-      this.#sentAt[at] = now;
+    const size = this.sentAt.length;
+    for (let i = 0, at = (this.head + this.inFlight) % size; i < count; i++, at = (at + 1) % size) {
+      this.sentAt[at] = now;
     }
-    this.#inFlight += count;
-    this.#socket.write(this.#tape.slice(this.#cycleAt, count));
-    this.#cycleAt = this.#tape.next(this.#cycleAt, count);
+    this.inFlight += count;
+    this.socket.write(this.tape.slice(this.cycleAt, count));
+    this.cycleAt = this.tape.next(this.cycleAt, count);
   }
 
-  #onData(chunk: Buffer): void {
+  /** A connection the server dropped: its requests in flight are lost. */
+  protected lost(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.recorder.measuring) this.recorder.errors += this.inFlight;
+    this.recorder.lostConnections++;
+  }
+}
+
+/** One socket connection's closed loop: every reply line sends one more request. */
+class ConnectionLoop extends ClosedLoop {
+  /** First byte of the reply line being read, or -1 before it has arrived. */
+  #lineFirstByte = -1;
+
+  protected onData(chunk: Buffer): void {
     const now = performance.now();
-    const recorder = this.#recorder;
+    const recorder = this.recorder;
     const measuring = recorder.measuring;
-    const size = this.#sentAt.length;
+    const size = this.sentAt.length;
     let replies = 0;
     // Replies sent in one write share a send time: record each run of equal times once.
     let runSentAt = -1;
@@ -146,13 +165,13 @@ class ConnectionLoop {
       this.#lineFirstByte = -1;
       pos = newline + 1;
       // A line nobody asked for (a misbehaving server) must not desynchronize the send times.
-      if (replies === this.#inFlight) {
+      if (replies === this.inFlight) {
         if (measuring) recorder.errors++;
         continue;
       }
       replies++;
-      const sentAt = this.#sentAt[this.#head]!;
-      this.#head = (this.#head + 1) % size;
+      const sentAt = this.sentAt[this.head]!;
+      this.head = (this.head + 1) % size;
       if (sentAt === runSentAt) {
         runCount++;
       } else {
@@ -163,15 +182,7 @@ class ConnectionLoop {
     }
     if (runCount > 0 && measuring) recorder.record(now - runSentAt, runCount);
     if (replies === 0) return;
-    this.#inFlight -= replies;
-    if (!this.#stopped) this.#send(replies);
-  }
-
-  // A connection the server dropped: its requests in flight are lost.
-  #onLost(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    if (this.#recorder.measuring) this.#recorder.errors += this.#inFlight;
-    this.#recorder.lostConnections++;
+    this.inFlight -= replies;
+    if (!this.stopped) this.send(replies);
   }
 }
