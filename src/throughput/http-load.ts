@@ -10,11 +10,10 @@
 // net engine costs the generator less CPU per request, which is the point of
 // it (see `--http-engine`).
 
-import net from "node:net";
 import { Client, type Dispatcher } from "undici";
 import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
 import type { ThroughputRecorder } from "./recorder.js";
-import { ClosedLoop, RequestTape } from "./socket-load.js";
+import { ClosedLoop, prepareLoops, RequestTape } from "./socket-load.js";
 
 /** How long a connection may take to open before the run fails. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -57,47 +56,9 @@ export function prepareHttpLoad(plan: ThroughputPlan, recorder: ThroughputRecord
 
 // ---------------------------------------------------------------- net engine
 
-async function prepareNetLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+function prepareNetLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
   const tape = new RequestTape(httpRequestBytes(plan.op, plan.name, plan.host, plan.port), plan.depth);
-  const opened = await Promise.allSettled(
-    Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)),
-  );
-  const sockets = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-  const failed = opened.find((result) => result.status === "rejected");
-  if (failed !== undefined) {
-    for (const socket of sockets) socket.destroy();
-    throw failed.reason;
-  }
-  const loops = sockets.map((socket) => new HttpConnectionLoop(socket, tape, plan.depth, recorder));
-  return {
-    async run() {
-      for (const loop of loops) loop.start();
-      await recorder.runWindow(plan.warmupMs, plan.durationMs);
-    },
-    close() {
-      for (const loop of loops) loop.stop();
-    },
-  };
-}
-
-function connect(host: string, port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connect to ${host}:${port} timed out after ${CONNECT_TIMEOUT_MS} ms`));
-    }, CONNECT_TIMEOUT_MS);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.off("error", onError);
-      resolve(socket);
-    });
-    const onError = (error: Error) => {
-      clearTimeout(timer);
-      reject(error);
-    };
-    socket.once("error", onError);
-  });
+  return prepareLoops(plan, recorder, (socket) => new HttpConnectionLoop(socket, tape, plan.depth, recorder));
 }
 
 const HEAD_END = Buffer.from("\r\n\r\n");

@@ -54,20 +54,41 @@ export class RequestTape {
 }
 
 /** Opens the plan's connections; rejects if any cannot connect. */
-export async function prepareSocketLoad(
+export function prepareSocketLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+  const tape = new RequestTape(requestLines(plan.op, plan.name), plan.depth);
+  return prepareLoops(plan, recorder, (socket) => new ConnectionLoop(socket, tape, plan.depth, recorder));
+}
+
+/** Time to open one connection before the run gives up. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens the plan's connections, each a closed loop made by `loop`, and the
+ * run that starts them all and measures the window. If any connection cannot
+ * be opened, the others are closed and it rejects.
+ */
+export async function prepareLoops(
   plan: ThroughputPlan,
   recorder: ThroughputRecorder,
+  loop: (socket: net.Socket) => ClosedLoop,
 ): Promise<PreparedLoad> {
-  const tape = new RequestTape(requestLines(plan.op, plan.name), plan.depth);
-  const sockets = await Promise.all(Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)));
-  const loops = sockets.map((socket) => new ConnectionLoop(socket, tape, plan.depth, recorder));
+  const opened = await Promise.allSettled(
+    Array.from({ length: plan.loops }, () => connect(plan.host, plan.port)),
+  );
+  const sockets = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = opened.find((result) => result.status === "rejected");
+  if (failed !== undefined) {
+    for (const socket of sockets) socket.destroy();
+    throw failed.reason;
+  }
+  const loops = sockets.map(loop);
   return {
     async run() {
-      for (const loop of loops) loop.start();
+      for (const each of loops) each.start();
       await recorder.runWindow(plan.warmupMs, plan.durationMs);
     },
     close() {
-      for (const loop of loops) loop.stop();
+      for (const each of loops) each.stop();
     },
   };
 }
@@ -75,11 +96,20 @@ export async function prepareSocketLoad(
 function connect(host: string, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${host}:${port} timed out after ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
     socket.once("connect", () => {
-      socket.off("error", reject);
+      clearTimeout(timer);
+      socket.off("error", onError);
       resolve(socket);
     });
-    socket.once("error", reject);
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    socket.once("error", onError);
   });
 }
 
