@@ -1,5 +1,6 @@
 // Command-line shape shared by the baseline servers: --host, --port, and the ready line.
 
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import { Command } from "commander";
 import { parseArgv } from "../../src/cli/flags.js";
 import { integer, type Schema, text } from "../../src/options/schema.js";
@@ -16,6 +17,33 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/**
+ * Listens, keeping every connection so that close() can end them (a baseline
+ * under load has connections open), and resolves with the bound address.
+ */
+export function listenTracked(server: NetServer, options: ListenOptions): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      const address = server.address() as AddressInfo;
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => {
+        closing ??= new Promise((done) => {
+          server.close(() => done());
+          for (const socket of sockets) socket.destroy();
+        });
+        return closing;
+      };
+      resolve({ host: address.address, port: address.port, close });
+    });
+  });
 }
 
 const LISTEN_OPTIONS: Schema<ListenOptions> = {

@@ -10,8 +10,13 @@
 // Run: node --import tsx tools/baselines/http-baseline.ts [--port 0] [--host 127.0.0.1]
 
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { isMainModule, type ListenOptions, type RunningServer, runBaselineMain } from "./baseline-args.js";
+import {
+  isMainModule,
+  type ListenOptions,
+  listenTracked,
+  type RunningServer,
+  runBaselineMain,
+} from "./baseline-args.js";
 
 /** What our server answers to GET /api/toys/Tux with the comparison's catalog (unlimitedCatalog): the same bytes. */
 export const QUERY_BODY = Buffer.from(
@@ -33,7 +38,6 @@ function send(res: http.ServerResponse, status: number, type: string, body: Buff
 
 /** Starts the baseline; resolves once it is listening. */
 export function startHttpBaseline(options: ListenOptions): Promise<RunningServer> {
-  const sockets = new Set<Socket>();
   // Node's defaults otherwise; keep-alive is HTTP/1.1's (idle connections close after 5 s, as ours).
   const server = http.createServer((req, res) => {
     if (req.method === "GET" && req.url === "/api/toys/Tux") {
@@ -45,27 +49,9 @@ export function startHttpBaseline(options: ListenOptions): Promise<RunningServer
       send(res, 404, "application/problem+json", NOT_FOUND_BODY);
     }
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
   // A reset peer is normal under load: nothing to report.
   server.on("clientError", (_error, socket) => socket.destroy());
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      const address = server.address() as AddressInfo;
-      let closing: Promise<void> | undefined;
-      const close = (): Promise<void> => {
-        closing ??= new Promise((done) => {
-          server.close(() => done());
-          for (const socket of sockets) socket.destroy();
-        });
-        return closing;
-      };
-      resolve({ host: address.address, port: address.port, close });
-    });
-  });
+  return listenTracked(server, options);
 }
 
 if (isMainModule(import.meta.url)) {

@@ -7,7 +7,13 @@
 // Run: node --import tsx bench/line-baseline.ts [--port 0] [--host 127.0.0.1]
 
 import net from "node:net";
-import { isMainModule, type ListenOptions, type RunningServer, runBaselineMain } from "./baseline-args.js";
+import {
+  isMainModule,
+  type ListenOptions,
+  listenTracked,
+  type RunningServer,
+  runBaselineMain,
+} from "./baseline-args.js";
 
 /** Fixed replies, shaped like the real protocol's: "price stock" for Query, "1" for Buy. */
 const QUERY_REPLY = "19.99 100\n";
@@ -19,27 +25,7 @@ const MAX_LINE_BYTES = 64 * 1024;
 
 /** Starts the baseline; resolves once it is listening. */
 export function startLineBaseline(options: ListenOptions): Promise<RunningServer> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    serveConnection(socket);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      const address = server.address() as net.AddressInfo;
-      let closing: Promise<void> | undefined;
-      const close = (): Promise<void> => {
-        closing ??= new Promise((done) => {
-          server.close(() => done());
-          for (const socket of sockets) socket.destroy();
-        });
-        return closing;
-      };
-      resolve({ host: address.address, port: address.port, close });
-    });
-  });
+  return listenTracked(net.createServer(serveConnection), options);
 }
 
 function serveConnection(socket: net.Socket): void {
