@@ -2,35 +2,18 @@
 // one-shot commands against it, exit codes and messages.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import { CLI_MAIN, type CliRun, runCli } from "./helpers/cli.js";
 
-const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
+const MAIN = CLI_MAIN;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function toystore(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", MAIN, ...args],
-      { timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const toystore = (...args: string[]): Promise<CliRun> => runCli(args);
 
 /** Starts `toystore serve` and resolves with the ports it prints. */
 async function serve(

@@ -3,49 +3,18 @@
 // usage error (exit 2), and neither leaves a stack trace or changes anything.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
 import { startToystore } from "../src/measure/server.js";
+import { type CliRun, runCli } from "./helpers/cli.js";
 import { postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
-const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function serve(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        MAIN,
-        "serve",
-        "--socket-port",
-        "0",
-        "--grpc-port",
-        "0",
-        "--http-port",
-        "0",
-        ...args,
-      ],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `toystore serve` on free ports, to its end. */
+const serve = (...args: string[]): Promise<CliRun> =>
+  runCli(["serve", "--socket-port", "0", "--grpc-port", "0", "--http-port", "0", ...args], 30_000);
 
 describe("serve --store", () => {
   let dir: string;

@@ -25,6 +25,7 @@ import {
   type ServerProcess,
   startServerProcess,
   startToystore,
+  stopOnInterrupt,
   unlimitedCatalog,
 } from "../src/measure/server.js";
 import { decimal, integer, list, type Schema, text, toggle, wholeNumber } from "../src/options/schema.js";
@@ -218,11 +219,7 @@ async function main(): Promise<void> {
   );
   const servers = new Map<ServerId, ServerProcess>();
   const stopAll = () => Promise.all([...servers.values()].map((server) => server.stop()));
-  const onSignal = () => {
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  stopOnInterrupt(() => servers.values());
   try {
     servers.set("ours", await startOurs(flags));
     servers.set("http-baseline", await startBaseline());

@@ -27,7 +27,12 @@ import {
   postgresBinaries,
   startPostgresCluster,
 } from "../src/measure/postgres-cluster.js";
-import { type ServerProcess, startToystore, unlimitedCatalog } from "../src/measure/server.js";
+import {
+  type ServerProcess,
+  startToystore,
+  stopOnInterrupt,
+  unlimitedCatalog,
+} from "../src/measure/server.js";
 import { decimal, integer, list, oneOf, type Schema, text, toggle } from "../src/options/schema.js";
 import { startRedis } from "./compare-servers.js";
 import { findExecutable, type LoadFigures, runLineload } from "./neutral-load.js";
@@ -273,6 +278,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const dir = await mkdtemp(join(tmpdir(), "toystore-bench-stores-"));
   const servers = new Map<string, ServerProcess>();
+  stopOnInterrupt(() => servers.values());
   let cluster: PostgresCluster | undefined;
   const entry = { file: join(PACKAGE_ROOT, "dist/cli/main.js"), execArgv: [], runtime: "compiled" as const };
   const catalog = unlimitedCatalog(TOYS);

@@ -19,7 +19,7 @@ import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
 import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
 import { collectEnvironment } from "../src/measure/environment.js";
-import type { ServerProcess } from "../src/measure/server.js";
+import { type ServerProcess, stopOnInterrupt } from "../src/measure/server.js";
 import { choice, decimal, integer, type Schema, text, toggle } from "../src/options/schema.js";
 import type { BenchTransport } from "../src/throughput/options.js";
 import {
@@ -221,11 +221,7 @@ async function main(): Promise<void> {
   const scenarios = buildScenarios(flags, tools);
   const servers = new Map<string, ServerProcess>();
   const stopAll = () => Promise.all([...servers.values()].map((server) => server.stop()));
-  const onSignal = () => {
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  stopOnInterrupt(() => servers.values());
   try {
     const unavailable = await startServers(scenarios, flags, servers);
     log(

@@ -291,3 +291,15 @@ export async function startToystore(launch: ToystoreLaunch = {}): Promise<Server
     ...(cleanup === undefined ? {} : { cleanup }),
   });
 }
+
+/**
+ * Stops every server `servers()` lists (by PID) and exits 130 on the first
+ * SIGINT or SIGTERM, so that a tool interrupted mid-run leaves none behind.
+ */
+export function stopOnInterrupt(servers: () => Iterable<ServerProcess>): void {
+  const onSignal = (): void => {
+    void Promise.all([...servers()].map((server) => server.stop())).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}

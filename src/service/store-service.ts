@@ -231,21 +231,19 @@ export class StoreService {
       if (store.restock === undefined) throw new StoreError("bad_request", "this store cannot restock");
       const key = this.#locks.keyed ? normalizeName(name) : "";
       await this.#locks.acquire(key, false);
-      let answer: Awaited<ReturnType<NonNullable<CatalogStore["restock"]>>>;
+      let answer: Toy | undefined | Committing<Toy | undefined>;
       try {
         answer = await store.restock(name, change);
       } finally {
         this.#locks.release(key, false);
       }
-      toy =
-        answer instanceof Committing
-          ? await answer.stored.then(
-              () => answer.outcome,
-              (error: unknown) => {
-                throw storeFailure(error);
-              },
-            )
-          : answer;
+      if (answer instanceof Committing) {
+        // Stored with the buys around it; answered, as they are, only once it is.
+        await answer.stored.catch((error: unknown) => {
+          throw storeFailure(error);
+        });
+        toy = answer.outcome;
+      } else toy = answer;
     }
     if (toy !== undefined) this.#tell(name, toy.stock);
     return toy;
