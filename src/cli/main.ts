@@ -14,7 +14,7 @@ import { registerServeCommand } from "./serve-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("toystore")
-    .description("A toy store served over a TCP line protocol and gRPC, with tools to measure it")
+    .description("A toy store served over a TCP line protocol, gRPC and HTTP, with tools to measure it")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   registerServeCommand(program);
