@@ -1,7 +1,9 @@
 // `toystore serve`: builds the catalog, the service and the listeners from
 // the components' own options, prints where they listen, and shuts down
-// gracefully on SIGINT/SIGTERM.
+// gracefully on SIGINT/SIGTERM. With --workers N > 1 it is a cluster primary
+// instead, whose N workers each run this same code (src/cli/serve-cluster.ts).
 
+import cluster from "node:cluster";
 import type { Command } from "commander";
 import type { StoreResult } from "../catalog/toy.js";
 import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
@@ -18,6 +20,13 @@ import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { startSocketServer } from "../transport/socket/socket-server.js";
 import { CliFailure } from "./cli-failure.js";
 import { addFlags, readFlags } from "./flags.js";
+import {
+  checkWorkersShareStore,
+  MAX_WORKERS,
+  serveCluster,
+  workerLogger,
+  workerSettings,
+} from "./serve-cluster.js";
 import {
   ADMIN_TOKEN_ENV,
   formatAddress,
@@ -41,6 +50,8 @@ interface ServeSettings {
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly logLevel: LogLevel;
+  /** Processes serving the same ports (node:cluster); 1 = this process alone, no cluster. */
+  readonly workers: number;
 }
 
 const TRANSPORT_LIST = list(
@@ -84,6 +95,13 @@ const SERVE_OPTIONS: Schema<ServeSettings> = {
   }),
   tlsKey: text("--tls-key", "the TLS certificate's private key (PEM)", null, { arg: "<file>" }),
   logLevel: LOG_LEVEL_OPTION,
+  workers: integer(
+    "--workers",
+    "processes serving the same ports (node:cluster), restarted if they die; more than 1 needs a store several processes share (postgres://...)",
+    1,
+    1,
+    MAX_WORKERS,
+  ),
 };
 
 type Closer = (graceMs: number) => Promise<void>;
@@ -91,7 +109,9 @@ type Closer = (graceMs: number) => Promise<void>;
 export function registerServeCommand(program: Command): void {
   const command = program
     .command("serve")
-    .description("serve the store over the socket protocol, gRPC and HTTP until SIGINT or SIGTERM");
+    .description(
+      "serve the store over the socket protocol, gRPC and HTTP until SIGINT or SIGTERM, from one process or from --workers processes sharing the ports",
+    );
   addFlags(
     command,
     SERVE_OPTIONS,
@@ -101,9 +121,21 @@ export function registerServeCommand(program: Command): void {
     HTTP_SERVER_OPTIONS,
   );
   command.action(async (given: Record<string, unknown>) => {
-    const serve = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
+    const settings = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
+    checkWorkersShareStore(settings.workers, settings.store);
     // JSON lines for machines; readable lines when a person watches.
-    const log = createLogger({ level: serve.logLevel, pretty: process.stdout.isTTY === true });
+    const pretty = process.stdout.isTTY === true;
+    if (settings.workers > 1 && cluster.isPrimary) {
+      const log = createLogger({ level: settings.logLevel, pretty });
+      const code = await serveCluster({ workers: settings.workers, graceMs: settings.graceMs }, log);
+      // A worker failed the start and said why on stderr: the primary only passes on its exit code.
+      if (code !== 0) process.exit(code);
+      return;
+    }
+    // In a worker: the same code, reporting to the primary instead of printing the ready lines.
+    const serve = cluster.isWorker ? workerSettings(settings) : settings;
+    const base = createLogger({ level: serve.logLevel, pretty });
+    const log = cluster.isWorker ? workerLogger(base, serve.transport) : base;
     const metrics = new StoreMetrics();
     const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
     const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);

@@ -3,12 +3,13 @@
 // DIR and its log in DIR/log, stopped and removed by the caller. initdb and
 // postgres refuse to run as root, so as root every tool runs as the
 // `postgres` OS user. Trust authentication: acceptable only because the
-// cluster is throwaway and listens on loopback. Linux only: processes are
-// watched through /proc.
+// cluster is throwaway and listens on loopback, or on an address inside a
+// network namespace of our own (netns.ts) with a command prefix that runs it
+// there. Linux only: processes are watched through /proc.
 
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, chown, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,8 +24,9 @@ const INITDB_ARGS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.
 export interface PostgresCluster {
   readonly dir: string;
   readonly port: number;
-  readonly host: "127.0.0.1";
-  /** postgres://postgres@127.0.0.1:PORT/DATABASE; default database "postgres". */
+  /** Where it listens: the `listenAddress` option, default 127.0.0.1. */
+  readonly host: string;
+  /** postgres://postgres@HOST:PORT/DATABASE; default database "postgres". */
   url(database?: string): string;
   /** Where PostgreSQL's own client tools (psql, createdb, pgbench) connect: -h, -p, -U. */
   clientArgs(): string[];
@@ -49,6 +51,23 @@ export interface PostgresClusterOptions {
   readonly keep?: boolean;
   /** Extra server settings, each passed as -c name=value. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** The one address the postmaster listens on, and url() names; default 127.0.0.1. */
+  readonly listenAddress?: string;
+  /**
+   * An argv prepended to the tools that use the network, `pg_ctl start` (so
+   * the postmaster runs there) and `createdb`: `ip netns exec NS` runs them in
+   * a host's namespace. It must exec its command, so PIDs stay PostgreSQL's.
+   * Default none. The others (initdb, pg_ctl stop, kill) need no network and
+   * run without it, so stopping works even once the namespace is gone. A
+   * picked port is only known free here, not there: give `port` with it.
+   */
+  readonly commandPrefix?: readonly string[];
+  /**
+   * Networks (CIDR, e.g. "10.231.7.0/24") whose clients are trusted without a
+   * password: a `host all all CIDR trust` line each in pg_hba.conf (initdb's
+   * lines trust loopback only). Default none.
+   */
+  readonly trustedNetworks?: readonly string[];
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;
@@ -136,7 +155,7 @@ export async function runningPostmaster(dir: string): Promise<{ pid: number; por
 const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
 
 class Cluster implements PostgresCluster {
-  readonly host = "127.0.0.1";
+  readonly host: string;
   readonly #data: string;
   readonly #log: string;
 
@@ -149,6 +168,7 @@ class Cluster implements PostgresCluster {
   ) {
     this.#data = join(dir, "data");
     this.#log = join(dir, "log");
+    this.host = options.listenAddress ?? "127.0.0.1";
   }
 
   get port(): number {
@@ -164,7 +184,7 @@ class Cluster implements PostgresCluster {
   }
 
   async createDatabase(name: string): Promise<string> {
-    await this.#tool("createdb", [...this.clientArgs(), "--", name]);
+    await this.#tool("createdb", [...this.clientArgs(), "--", name], { networked: true });
     return this.url(name);
   }
 
@@ -181,6 +201,7 @@ class Cluster implements PostgresCluster {
       if (user) await chown(this.dir, user.uid, user.gid); // initdb and postgres write here as that user
       await this.#tool("initdb", ["-D", this.#data, ...INITDB_ARGS]);
     }
+    await this.#trustNetworks();
     // postgres refuses while the PID in a stale postmaster.pid exists, even as an unreaped zombie.
     const stale = Number((await pidFile(this.dir))[0]);
     if (stale > 0 && (await livePostgres(stale))) throw await this.#fail(`already running (PID ${stale})`);
@@ -188,12 +209,13 @@ class Cluster implements PostgresCluster {
     else if (stale > 0) await waitFor(async () => !(await proc(stale)), `old postmaster ${stale} reaped`);
     for (let attempt = 1; ; attempt++) {
       const logStart = (await stat(this.#log).catch(() => undefined))?.size ?? 0;
-      const server = ["-k", this.dir, "-c", "listen_addresses=127.0.0.1", "-p", String(this.port)];
+      const server = ["-k", this.dir, "-c", `listen_addresses=${this.host}`, "-p", String(this.port)];
       for (const [name, value] of Object.entries(this.options.settings ?? {}))
         server.push("-c", `${name}=${value}`);
       try {
         const options = server.map(shellQuote).join(" ");
-        await this.#tool("pg_ctl", ["-D", this.#data, "-l", this.#log, "-w", "-o", options, "start"]);
+        const args = ["-D", this.#data, "-l", this.#log, "-w", "-o", options, "start"];
+        await this.#tool("pg_ctl", args, { networked: true });
         return;
       } catch (error) {
         const log = (await readFile(this.#log, "utf8").catch(() => "")).slice(logStart);
@@ -205,8 +227,14 @@ class Cluster implements PostgresCluster {
   }
 
   async stop(): Promise<void> {
-    if (await runningPostmaster(this.dir))
-      await this.#tool("pg_ctl", ["-D", this.#data, "-m", "fast", "-w", "stop"]);
+    if (await runningPostmaster(this.dir)) {
+      try {
+        await this.#tool("pg_ctl", ["-D", this.#data, "-m", "fast", "-w", "stop"]);
+      } catch (error) {
+        // It may have been stopping already (a Ctrl-C reaches its process group too): gone is stopped.
+        if (await runningPostmaster(this.dir)) throw error;
+      }
+    }
     if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -225,12 +253,27 @@ class Cluster implements PostgresCluster {
     );
   }
 
-  /** Runs a bin-dir tool as the postgres user when root; errors carry the log's tail. */
-  async #tool(name: string, args: readonly string[]): Promise<string> {
+  /** Appends the missing `host all all CIDR trust` lines; pg_hba.conf stays the postgres user's (appending keeps its owner). */
+  async #trustNetworks(): Promise<void> {
+    const networks = this.options.trustedNetworks ?? [];
+    if (networks.length === 0) return;
+    const file = join(this.#data, "pg_hba.conf");
+    const text = await readFile(file, "utf8");
+    const lines = networks.map((cidr) => `host all all ${cidr} trust`).filter((line) => !text.includes(line));
+    if (lines.length > 0) await appendFile(file, `${text.endsWith("\n") ? "" : "\n"}${lines.join("\n")}\n`);
+  }
+
+  /**
+   * Runs a bin-dir tool as the postgres user when root, under the command
+   * prefix when `networked`; errors carry the log's tail.
+   */
+  async #tool(name: string, args: readonly string[], how: { networked?: boolean } = {}): Promise<string> {
     const file = join(this.bin, name);
-    const [command, argv] = isRoot()
-      ? ["runuser", ["-u", "postgres", "--", file, ...args]]
-      : [file, [...args]];
+    const asUser = isRoot() ? ["runuser", "-u", "postgres", "--", file, ...args] : [file, ...args];
+    const [command, ...argv] = [...(how.networked ? (this.options.commandPrefix ?? []) : []), ...asUser] as [
+      string,
+      ...string[],
+    ];
     try {
       return (await run(command, argv, { cwd: this.dir, encoding: "utf8" })).stdout;
     } catch (error) {

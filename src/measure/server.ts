@@ -25,6 +25,13 @@ const TAIL_LINES = 10;
 export interface ServerCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * An argv run first, with the command and its arguments after it: `ip netns
+   * exec NS` runs the server in a host's network namespace (netns.ts). It must
+   * exec the command (as `ip netns exec` does), so the child's PID is the
+   * server's and stop() signals the server itself. Default none.
+   */
+  readonly commandPrefix?: readonly string[];
   /** Working directory of the server; default this package's root. */
   readonly cwd?: string;
   /**
@@ -80,7 +87,11 @@ export interface ServerProcess {
  * stays silent past the timeout; it is then killed and gone before the rejection.
  */
 export async function startServerProcess(options: ServerCommand): Promise<ServerProcess> {
-  const child = spawn(options.command, options.args, {
+  const [command, ...args] = [...(options.commandPrefix ?? []), options.command, ...options.args] as [
+    string,
+    ...string[],
+  ];
+  const child = spawn(command, args, {
     cwd: options.cwd ?? PACKAGE_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -155,7 +166,8 @@ function waitForReady(
       settled = true;
       clearTimeout(timer);
       const output = tail.length > 0 ? `; its output:\n${tail.join("\n")}` : "";
-      reject(new Error(`server ${why} (${options.command} ${options.args.join(" ")})${output}`));
+      const argv = [...(options.commandPrefix ?? []), options.command, ...options.args];
+      reject(new Error(`server ${why} (${argv.join(" ")})${output}`));
     };
     const timer = setTimeout(() => fail(`printed no "listening on" line within ${timeoutMs} ms`), timeoutMs);
     const onLine = (line: string) => {
@@ -234,6 +246,12 @@ export interface ToystoreLaunch {
   /** Which CLI to run: default `cli/main`, compiled when dist/ is fresh, else the source through tsx. */
   readonly entry?: NodeEntry;
   readonly readyTimeoutMs?: number;
+  /**
+   * Runs the server under this argv, e.g. `ip netns exec NS` for a host of
+   * netns.ts (see ServerCommand.commandPrefix); give it `flags.host`, the
+   * host's address, to listen there. Default none.
+   */
+  readonly commandPrefix?: readonly string[];
 }
 
 /** `serve --transport`'s value: one name, "both" for socket and gRPC, else a comma-separated list. */
@@ -287,6 +305,7 @@ export async function startToystore(launch: ToystoreLaunch = {}): Promise<Server
       ...serveArguments({ ...launch, flags }),
     ],
     ready: launch.transports ?? ["socket", "grpc"],
+    ...(launch.commandPrefix === undefined ? {} : { commandPrefix: launch.commandPrefix }),
     ...(launch.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: launch.readyTimeoutMs }),
     ...(cleanup === undefined ? {} : { cleanup }),
   });

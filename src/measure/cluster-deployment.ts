@@ -1,0 +1,297 @@
+// A store deployed over four hosts on one machine (network namespaces, see
+// netns.ts): PostgreSQL on "db", `toystore serve` on "server1" and "server2"
+// (the same ports on each: they are different hosts) sharing one database,
+// and a "client" host to send requests from. Built for the cluster demo and
+// the tests; stop() takes it all down again: servers, PostgreSQL, namespaces
+// and temporary directories.
+//
+//   const deployment = await startDeployment({ catalog });
+//   try { await deployment.toystoreOnClient(["query", "Tux", "--host", deployment.servers[0].address]); }
+//   finally { await deployment.stop(); }
+
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
+import { formatPrice } from "../catalog/toy.js";
+import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
+import { createHosts, type Hosts } from "./netns.js";
+import { type PostgresCluster, postgresBinaries, startPostgresCluster } from "./postgres-cluster.js";
+import { type CatalogEntry, type ServeFlagValues, type ServerProcess, startToystore } from "./server.js";
+
+/** The hosts, in the order createHosts numbers their addresses. */
+export const DEPLOYMENT_HOSTS = ["client", "server1", "server2", "db"] as const;
+export type DeploymentHost = (typeof DEPLOYMENT_HOSTS)[number];
+
+/** Each server's ports: `toystore serve`'s own defaults, free on a fresh host. */
+export interface ServerPorts {
+  readonly socket: number;
+  readonly grpc: number;
+  readonly http: number;
+}
+
+const DEFAULT_PORTS: ServerPorts = { socket: 7070, grpc: 50051, http: 8080 };
+const POSTGRES_PORT = 5432;
+const DEFAULT_DATABASE = "toystore";
+/** How long a command on the client may run before it is interrupted (SIGINT). */
+const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+/** A load run's JSON (with its histogram) is far below this. */
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+export interface DeploymentOptions {
+  /** The catalog server1 fills the new database with (a --catalog file); default the built-in one. */
+  readonly catalog?: readonly CatalogEntry[];
+  /** More `serve` flags for both servers, e.g. `{ lock: "mutex", workMs: 1 }`. */
+  readonly serveFlags?: ServeFlagValues;
+  /** Default 7070, 50051, 8080. */
+  readonly ports?: Partial<ServerPorts>;
+  /** PostgreSQL server settings (-c name=value), e.g. `{ fsync: "off" }` for tests. */
+  readonly postgresSettings?: Readonly<Record<string, string>>;
+  /** Which CLI the servers and client commands run; default `cli/main` (dist/ when fresh, else tsx). */
+  readonly entry?: NodeEntry;
+  /** Namespace name prefix and subnet (createHosts' options); defaults unique to this process. */
+  readonly prefix?: string;
+  readonly subnet?: string;
+  readonly readyTimeoutMs?: number;
+  /** Aborting it during start-up takes down what was made and rejects. */
+  readonly signal?: AbortSignal;
+}
+
+/** One `toystore serve` of the deployment. */
+export interface DeployedServer {
+  readonly host: DeploymentHost;
+  readonly address: string;
+  readonly ports: ServerPorts;
+  readonly process: ServerProcess;
+}
+
+/** How a command ended and what it printed; a non-zero exit is a result, not an error. */
+export interface CommandResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CommandOptions {
+  /** Default 120 000; the command is then sent SIGINT (a load run stops and reports). */
+  readonly timeoutMs?: number;
+  /** Aborting sends the command SIGINT. */
+  readonly signal?: AbortSignal;
+}
+
+/** One toy's books: what the catalog started it with, what the database holds now. */
+export interface ToyBooks {
+  readonly name: string;
+  readonly initialStock: number;
+  readonly stock: number;
+  readonly sold: number;
+}
+
+/** The database's books: units sold (initial stock - stock now) and orders stored should be equal. */
+export interface Books {
+  readonly toys: readonly ToyBooks[];
+  readonly unitsSold: number;
+  readonly orders: number;
+  readonly balanced: boolean;
+}
+
+export interface Deployment {
+  readonly hosts: Hosts;
+  readonly servers: readonly [DeployedServer, DeployedServer];
+  readonly postgres: PostgresCluster;
+  /** postgres://postgres@<db address>:5432/toystore: what both servers were given as --store. */
+  readonly databaseUrl: string;
+  /** The catalog the database was filled with. */
+  readonly catalog: readonly CatalogEntry[];
+  /** The CLI the servers run and `toystoreOnClient` runs (dist/ or the source through tsx). */
+  readonly entry: NodeEntry;
+  /** The argv prefix that runs a command on the client host (`ip netns exec <client namespace>`). */
+  readonly clientPrefix: readonly string[];
+  /** Runs `command args` on the client host. */
+  runOnClient(command: string, args: readonly string[], options?: CommandOptions): Promise<CommandResult>;
+  /** Runs the toystore CLI (the servers' entry) on the client host: `toystoreOnClient(["query", "Tux", ...])`. */
+  toystoreOnClient(args: readonly string[], options?: CommandOptions): Promise<CommandResult>;
+  /** Reads the books from the database (psql on the db host). */
+  readBooks(): Promise<Books>;
+  /**
+   * Stops both servers (SIGTERM by PID, SIGKILL after their grace period),
+   * then PostgreSQL, then removes the namespaces and temporary directories.
+   * Every step runs even if one before failed (the failures are then thrown
+   * together). Idempotent: later calls return the first call's promise, so a
+   * signal handler may call it while the main path does too.
+   */
+  stop(): Promise<{ readonly removedNamespaces: number }>;
+}
+
+/** startDeployment's rejection when its signal aborted it: what was made is gone again. */
+export class DeploymentAbortedError extends Error {
+  readonly code = "ABORTED";
+  constructor(
+    /** How many namespaces the clean-up removed. */
+    readonly removedNamespaces: number,
+    cause: unknown,
+  ) {
+    super("the deployment's start-up was aborted; what it had made is removed", { cause });
+  }
+}
+
+/** The built-in catalog as `serve --catalog` reads it. */
+export function defaultCatalogEntries(): CatalogEntry[] {
+  return DEFAULT_CATALOG.map((toy) => ({
+    name: toy.name,
+    price: formatPrice(toy.priceCents),
+    stock: toy.stock,
+  }));
+}
+
+/** Runs an argv; resolves with how it ended, whatever the exit code. */
+function runCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+  const [command, ...args] = argv as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: PACKAGE_ROOT,
+        encoding: "utf8",
+        maxBuffer: MAX_OUTPUT_BYTES,
+        timeout: options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+        killSignal: "SIGINT",
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+      (error, stdout, stderr) => {
+        const failed = error as (NodeJS.ErrnoException & { code?: unknown; signal?: unknown }) | null;
+        // A string code is a spawn failure (ENOENT); a number is an exit code.
+        if (failed && typeof failed.code === "string" && failed.code !== "ABORT_ERR") return reject(failed);
+        resolve({
+          code: failed ? (typeof failed.code === "number" ? failed.code : null) : 0,
+          signal: failed ? ((failed.signal as NodeJS.Signals | null | undefined) ?? null) : null,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
+const BOOKS_SQL = `select json_build_object(
+  'toys', coalesce((select json_agg(json_build_object('name', name, 'stock', stock) order by position) from toys), '[]'),
+  'orders', (select count(*) from orders))`;
+
+/** Units sold per toy against the catalog it started from. */
+function balanceBooks(
+  catalog: readonly CatalogEntry[],
+  held: { toys: { name: string; stock: number }[]; orders: number },
+): Books {
+  const initial = new Map(catalog.map((entry) => [entry.name, entry.stock]));
+  const toys = held.toys.map(({ name, stock }) => {
+    const initialStock = initial.get(name);
+    if (initialStock === undefined)
+      throw new Error(`the database holds ${name}, which the catalog did not have`);
+    return { name, initialStock, stock: Number(stock), sold: initialStock - Number(stock) };
+  });
+  const unitsSold = toys.reduce((sum, toy) => sum + toy.sold, 0);
+  const orders = Number(held.orders);
+  return { toys, unitsSold, orders, balanced: unitsSold === orders };
+}
+
+/**
+ * Creates the hosts, starts PostgreSQL on "db" (listening on db's address,
+ * trusting the subnet) with a fresh database, then `toystore serve` on
+ * server1 (which fills the database from the catalog) and on server2 (which
+ * serves what it holds), each on its host's address. On any failure, or an
+ * abort, stops what it started before rejecting.
+ */
+export async function startDeployment(options: DeploymentOptions = {}): Promise<Deployment> {
+  const found = postgresBinaries();
+  if ("missing" in found) throw new Error(found.missing);
+  const ports: ServerPorts = { ...DEFAULT_PORTS, ...options.ports };
+  const catalog = options.catalog ?? defaultCatalogEntries();
+  const entry = options.entry ?? resolveEntry("cli/main");
+  const hosts = await createHosts(DEPLOYMENT_HOSTS, {
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options.subnet === undefined ? {} : { subnet: options.subnet }),
+  });
+  let postgres: PostgresCluster | undefined;
+  const servers: DeployedServer[] = [];
+  let stopping: Promise<{ removedNamespaces: number }> | undefined;
+  const stop = (): Promise<{ removedNamespaces: number }> => {
+    stopping ??= (async () => {
+      const errors: unknown[] = [];
+      await Promise.all(servers.map((server) => server.process.stop().catch((error) => errors.push(error))));
+      await postgres?.stop().catch((error) => errors.push(error));
+      const removedNamespaces = await hosts.remove().catch((error) => {
+        errors.push(error);
+        return 0;
+      });
+      if (errors.length > 0) throw new AggregateError(errors, "stopping the deployment failed");
+      return { removedNamespaces };
+    })();
+    return stopping;
+  };
+  try {
+    options.signal?.throwIfAborted();
+    const db = hosts.host("db");
+    postgres = await startPostgresCluster({
+      port: POSTGRES_PORT,
+      listenAddress: db.address,
+      commandPrefix: hosts.exec("db"),
+      trustedNetworks: [hosts.subnet],
+      ...(options.postgresSettings === undefined ? {} : { settings: options.postgresSettings }),
+    });
+    options.signal?.throwIfAborted();
+    const databaseUrl = await postgres.createDatabase(DEFAULT_DATABASE);
+    // One after the other: the first creates the schema, the second finds it (a catalog would be refused).
+    for (const name of ["server1", "server2"] as const) {
+      options.signal?.throwIfAborted();
+      const host = hosts.host(name);
+      const server = await startToystore({
+        transports: ["socket", "grpc", "http"],
+        flags: {
+          store: databaseUrl,
+          host: host.address,
+          socketPort: ports.socket,
+          grpcPort: ports.grpc,
+          httpPort: ports.http,
+          ...options.serveFlags,
+        },
+        ...(name === "server1" ? { catalog } : {}),
+        entry,
+        commandPrefix: hosts.exec(name),
+        ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+      });
+      servers.push({ host: name, address: host.address, ports, process: server });
+    }
+    options.signal?.throwIfAborted();
+    const clientPrefix = hosts.exec("client");
+    const started = postgres;
+    const psql = join(found.bin, "psql");
+    return {
+      hosts,
+      servers: servers as [DeployedServer, DeployedServer],
+      postgres: started,
+      databaseUrl,
+      catalog,
+      entry,
+      clientPrefix,
+      runOnClient: (command, args, commandOptions) =>
+        runCommand([...clientPrefix, command, ...args], commandOptions),
+      toystoreOnClient: (args, commandOptions) =>
+        runCommand(
+          [...clientPrefix, process.execPath, ...entry.execArgv, entry.file, ...args],
+          commandOptions,
+        ),
+      readBooks: async () => {
+        const args = ["-X", ...started.clientArgs(), "-d", DEFAULT_DATABASE, "-v", "ON_ERROR_STOP=1", "-Atc"];
+        const result = await runCommand([...hosts.exec("db"), psql, ...args, BOOKS_SQL]);
+        if (result.code !== 0) throw new Error(`psql on the db host failed: ${result.stderr.trim()}`);
+        return balanceBooks(catalog, JSON.parse(result.stdout));
+      },
+      stop,
+    };
+  } catch (error) {
+    const stopped = await stop().catch(() => undefined); // the start-up error is the one worth reporting
+    if (options.signal?.aborted) throw new DeploymentAbortedError(stopped?.removedNamespaces ?? 0, error);
+    throw error;
+  }
+}
