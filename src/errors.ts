@@ -57,3 +57,8 @@ export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.length > 0 ? code : "internal";
 }
+
+/** An idempotency key already used to buy another toy: a client bug, never a retry. */
+export function keyReused(): StoreError {
+  return clientError("bad_request", "idempotency key already used to buy another toy");
+}

@@ -114,6 +114,51 @@ for (const kind of STORE_KINDS) {
     });
 
     for (const lock of LOCK_KINDS) {
+      it(`sells once per idempotency key under ${lock}: retries, racing duplicates, a reused key`, async () => {
+        const { store } = await fixture.open([
+          { name: "Tux", priceCents: 1999, stock: 5 },
+          { name: "Kite", priceCents: 500, stock: 1 },
+        ]);
+        const service = new StoreService(store, { lock, workMs: 1 });
+        try {
+          const first = await service.buy("Tux", "key-1");
+          assert.ok(first.kind === "bought" && first.stockLeft === 4);
+          assert.deepEqual(await service.buy("tux", "key-1"), first, "a retry answers the first outcome");
+          // Ten copies of one key at once, and ten keys once each: eleven units asked, five left to sell.
+          const racing = await Promise.all([
+            ...Array.from({ length: 10 }, () => service.buy("Tux", "key-2")),
+            ...Array.from({ length: 10 }, (_, i) => service.buy("Tux", `key-3-${i}`)),
+          ]);
+          const copies = racing.slice(0, 10);
+          assert.ok(
+            copies.every((b) => JSON.stringify(b) === JSON.stringify(copies[0])),
+            "copies agree",
+          );
+          const orders = new Set(racing.flatMap((b) => (b.kind === "bought" ? [b.orderId] : [])));
+          assert.equal(orders.size, 4, "four units sold, each once");
+          assert.deepEqual(stocks(await service.list()), { Tux: 0, Kite: 1 });
+          await assert.rejects(service.buy("Kite", "key-1"), /already used to buy another toy/);
+          assert.deepEqual(stocks(await service.list()), { Tux: 0, Kite: 1 }, "a reused key sells nothing");
+          const soldOut = await service.buy("Tux", "key-4");
+          assert.deepEqual(soldOut, { kind: "sold_out" });
+          assert.deepEqual(
+            await service.buy("Tux", "key-4"),
+            soldOut,
+            "a sold-out answer is the key's outcome too",
+          );
+          assert.deepEqual(await service.buy("Unicorn", "key-5"), { kind: "not_found" });
+          await assert.rejects(service.buy("Tux", "bad key"), /idempotency key/);
+          await assert.rejects(service.buy("Tux", "a".repeat(101)), /idempotency key/);
+          assert.deepEqual(await service.buy("Kite"), {
+            kind: "bought",
+            stockLeft: 0,
+            orderId: String(Number(first.orderId) + 5),
+          });
+        } finally {
+          await service.close();
+        }
+      });
+
       for (const workMs of [0, 2]) {
         it(`sells exactly K units to M > K concurrent buyers under ${lock}, work ${workMs} ms, every order found`, async () => {
           const K = 12;

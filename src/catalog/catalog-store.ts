@@ -72,7 +72,12 @@ export interface Section {
 export interface SharedStore {
   readonly shared: true;
   query(name: string, section: Section): Promise<QueryResult>;
-  buy(name: string, section: Section): Promise<BuyResult>;
+  /**
+   * Buys one unit. With `requestKey`, a key already used answers its first
+   * outcome and sells nothing (rejecting with a StoreError if it bought
+   * another toy), on every server of the store.
+   */
+  buy(name: string, section: Section, requestKey?: string): Promise<BuyResult>;
   order(id: string): Promise<Order | undefined>;
   list(): Promise<readonly Toy[]>;
   restock(name: string, change: Restock): Promise<Toy | undefined>;

@@ -45,6 +45,12 @@ export type Op = "query" | "buy";
 export interface StoreRequest {
   readonly op: Op;
   readonly name: string;
+  /**
+   * A buy's idempotency key, chosen by the client: a buy retried with the same
+   * key (on any server of one store) answers the first one's outcome and sells
+   * nothing more. Queries ignore it.
+   */
+  readonly requestKey?: string | undefined;
 }
 
 export type StoreResult = QueryResult | BuyResult;

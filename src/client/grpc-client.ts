@@ -91,7 +91,7 @@ export class GrpcStoreClient implements StoreClient {
 
   buy(name: string, options?: CallOptions): Promise<BuyResult> {
     return this.#unary(decodeBuyResponse, (done) =>
-      this.#client.Buy({ name }, this.#callOptions(options), done),
+      this.#client.Buy({ name, idempotencyKey: options?.requestKey ?? "" }, this.#callOptions(options), done),
     );
   }
 

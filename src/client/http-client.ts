@@ -111,7 +111,14 @@ export class HttpStoreClient implements StoreClient {
       return Promise.reject(error);
     }
     const request = this.#client
-      .request({ method, path, headers: JSON_HEADERS })
+      .request({
+        method,
+        path,
+        headers:
+          method === "POST" && options?.requestKey !== undefined
+            ? { ...JSON_HEADERS, "idempotency-key": options.requestKey }
+            : JSON_HEADERS,
+      })
       .then(readResponse)
       .then(
         ({ status, headers, body }) => {

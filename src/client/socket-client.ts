@@ -6,6 +6,7 @@ import type { BuyResult, Op, QueryResult, StoreResult } from "../catalog/toy.js"
 import { StoreError } from "../errors.js";
 import { encodeRequest, parseReply } from "../protocol/codec.js";
 import { type DecodedLine, INVALID_UTF8, LineDecoder } from "../protocol/line-decoder.js";
+import { validateRequestKey } from "../service/validate-name.js";
 import type { CallOptions, StoreClient } from "./store-client.js";
 
 export interface SocketClientOptions {
@@ -95,6 +96,10 @@ export class SocketStoreClient implements StoreClient {
     if (name.includes("\n") || name.includes("\r")) {
       return Promise.reject(new StoreError("bad_request", "name must not contain a line break"));
     }
+    const requestKey = op === "buy" ? options?.requestKey : undefined;
+    // The key sits before the colon: one the server would refuse could also break the line's framing.
+    const badKey = requestKey === undefined ? undefined : validateRequestKey(requestKey);
+    if (badKey !== undefined) return Promise.reject(badKey);
     return new Promise((resolve, reject) => {
       const pending: Pending = { op, resolve, reject, timer: undefined };
       const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
@@ -106,7 +111,7 @@ export class SocketStoreClient implements StoreClient {
       }
       this.#pending.push(pending);
       if (this.#outgoing === "") queueMicrotask(this.#flushBound);
-      this.#outgoing += `${encodeRequest({ op, name })}\n`;
+      this.#outgoing += `${encodeRequest({ op, name, requestKey })}\n`;
     });
   }
 

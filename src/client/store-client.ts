@@ -11,6 +11,12 @@ export type Transport = (typeof TRANSPORTS)[number];
 export interface CallOptions {
   /** Give up after this many milliseconds (the call rejects with code "deadline_exceeded"). */
   readonly timeoutMs?: number;
+  /**
+   * A buy's idempotency key (1 to 100 visible ASCII characters, no spaces or
+   * ':'): retried with the same key, on any server of the store, the buy
+   * answers the first one's outcome and sells nothing more. Queries ignore it.
+   */
+  readonly requestKey?: string;
 }
 
 /**

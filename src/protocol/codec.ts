@@ -3,6 +3,8 @@
 //
 //   Query: <name>   ->  "<price> <stock>" | "0" (sold out) | "-1" (no such toy)
 //   Buy: <name>     ->  "1" (bought) | "0" (sold out) | "-1" (no such toy)
+//   Buy <key>: <name>   the same, with an idempotency key: a retry with the
+//                       key answers the first buy's outcome and sells nothing
 //   malformed       ->  "ERR <reason>"
 
 import {
@@ -34,6 +36,8 @@ export function parseRequest(line: DecodedLine): StoreRequest | StoreError {
   }
   const op = parseMethod(line, colon);
   if (op === undefined) {
+    const requestKey = keyOfBuy(line, colon);
+    if (requestKey !== undefined) return { op: "buy", name: line.slice(colon + 1).trim(), requestKey };
     let method = line.slice(0, colon).trim();
     if (method.length > MAX_ECHOED_METHOD) method = `${method.slice(0, MAX_ECHOED_METHOD)}...`;
     return badRequest(`unknown method '${escapeEcho(method)}'; expected Query or Buy`);
@@ -64,6 +68,14 @@ function parseMethod(line: string, colon: number): Op | undefined {
   if (method === "query") return "query";
   if (method === "buy") return "buy";
   return undefined;
+}
+
+/** The key of "Buy <key>: ...", if the method is that (the service checks the key itself). */
+function keyOfBuy(line: string, colon: number): string | undefined {
+  const method = line.slice(0, colon).trim();
+  const space = method.indexOf(" ");
+  if (space !== 3 || method.slice(0, 3).toLowerCase() !== "buy") return undefined;
+  return method.slice(space + 1).trim();
 }
 
 /** The reply line for a result, without the line ending. */
@@ -109,7 +121,10 @@ export function encodeError(error: StoreError): string {
 
 /** The request line for a client, without the line ending. */
 export function encodeRequest(request: StoreRequest): string {
-  return `${request.op === "query" ? "Query" : "Buy"}: ${request.name}`;
+  if (request.op === "query") return `Query: ${request.name}`;
+  return request.requestKey === undefined
+    ? `Buy: ${request.name}`
+    : `Buy ${request.requestKey}: ${request.name}`;
 }
 
 /** The reverse of ERROR_REPLIES, for clients. */

@@ -142,6 +142,14 @@ describe("parseRequest", () => {
     assert.deepEqual(parseRequest("Query:"), { op: "query", name: "" });
   });
 
+  it("reads an idempotency key between Buy and the colon", () => {
+    assert.deepEqual(parseRequest("Buy k-1: Tux"), { op: "buy", name: "Tux", requestKey: "k-1" });
+    assert.deepEqual(parseRequest(" buy   abc :Teddy"), { op: "buy", name: "Teddy", requestKey: "abc" });
+    // A key after Query is not part of the protocol.
+    const parsed = parseRequest("Query k: Tux");
+    assert.ok(parsed instanceof StoreError && parsed.code === "bad_request");
+  });
+
   const bad: [string, DecodedLine, string][] = [
     ["an unknown method", "Sell: Tux", "unknown method 'Sell'; expected Query or Buy"],
     ["a missing colon", "Query Tux", "expected '<Method>: <name>', e.g. 'Query: Tux'"],
@@ -203,6 +211,11 @@ describe("codec", () => {
     fc.assert(
       fc.property(fc.constantFrom("query" as const, "buy" as const), name, result, (op, n, r) => {
         assert.deepEqual(parseRequest(encodeRequest({ op, name: n })), { op, name: n });
+        assert.deepEqual(parseRequest(encodeRequest({ op: "buy", name: n, requestKey: "r-7" })), {
+          op: "buy",
+          name: n,
+          requestKey: "r-7",
+        });
         assert.deepEqual(parseReply(encodeResult(r), "query"), { ...r });
       }),
     );

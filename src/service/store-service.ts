@@ -22,9 +22,10 @@ import {
 } from "../catalog/toy.js";
 import { createLockPolicy, type LockPolicy } from "../concurrency/lock-policy.js";
 import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
-import { StoreError } from "../errors.js";
+import { keyReused, StoreError } from "../errors.js";
 import { choice, decimal, defaultsOf, integer, resolveOptions, type Schema } from "../options/schema.js";
-import { DEFAULT_MAX_NAME_LENGTH, validateName } from "./validate-name.js";
+import { RequestKeys } from "./request-keys.js";
+import { DEFAULT_MAX_NAME_LENGTH, validateName, validateRequestKey } from "./validate-name.js";
 
 /** Receives the outcome of one request: exactly one of the two is called, once. Must not throw. */
 export interface ResultSink {
@@ -90,8 +91,13 @@ function reportSinkError(error: unknown): void {
   console.error("StoreService: a result sink threw", error);
 }
 
-/** The error a client gets when the store could not do what it asked: nothing was acknowledged. */
+/**
+ * The error a client gets when the store could not do what it asked: nothing
+ * was acknowledged. A StoreError the store chose (a reused idempotency key,
+ * the database away) is passed on as it is.
+ */
 function storeFailure(error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
   return new StoreError("unavailable", "store unavailable", { cause: error });
 }
 
@@ -104,6 +110,8 @@ export class StoreService {
   readonly #locks: LockPolicy;
   readonly #maxNameLength: number;
   readonly #watchers = new Set<StockWatcher>();
+  /** The idempotency keys of an owned store; a shared store keeps its own. */
+  readonly #keys = new RequestKeys();
 
   readonly #onLockWait: ((ms: number) => void) | undefined;
   readonly #onFailure: ((error: StoreError) => void) | undefined;
@@ -146,11 +154,23 @@ export class StoreService {
       sink.fail(invalid);
       return;
     }
+    const requestKey = request.op === "buy" ? request.requestKey : undefined;
+    if (requestKey !== undefined) {
+      const bad = validateRequestKey(requestKey);
+      if (bad !== undefined) {
+        sink.fail(bad);
+        return;
+      }
+      if (this.#shared === undefined) {
+        this.#keyedBuy(request, requestKey, sink);
+        return;
+      }
+    }
     const shared = request.op === "query";
     if (this.#shared !== undefined) {
       const answer = shared
         ? this.#shared.query(request.name, this.#section)
-        : this.#shared.buy(request.name, this.#section);
+        : this.#shared.buy(request.name, this.#section, requestKey);
       answer
         .then(
           (result) => this.#complete(request.name, result, sink),
@@ -159,6 +179,60 @@ export class StoreService {
         .catch(reportSinkError);
       return;
     }
+    this.#executeOwned(request, sink);
+  }
+
+  /**
+   * A keyed buy on an owned store: the first with its key runs and is
+   * remembered; a retry gets the first one's outcome (waiting for it if it is
+   * still running) and sells nothing. The check and the record are one
+   * synchronous step, so two retries racing cannot both buy.
+   */
+  #keyedBuy(request: StoreRequest, requestKey: string, sink: ResultSink): void {
+    const toyKey = normalizeName(request.name);
+    const prior = this.#keys.get(requestKey);
+    if (prior !== undefined) {
+      if (prior.toyKey !== toyKey) {
+        sink.fail(keyReused());
+        return;
+      }
+      prior.outcome.then(
+        (result) => sink.complete(result),
+        (error: StoreError) => sink.fail(error),
+      );
+      return;
+    }
+    let settle: (result: BuyResult) => void = () => {};
+    let refuse: (error: StoreError) => void = () => {};
+    const outcome = new Promise<BuyResult>((resolve, reject) => {
+      settle = resolve;
+      refuse = reject;
+    });
+    // Retries attach their own handlers; a failure nobody waits for is not unhandled.
+    outcome.catch(() => {});
+    const keys = this.#keys;
+    keys.set(requestKey, { toyKey, outcome });
+    this.#executeOwned(request, {
+      complete(result) {
+        // Nothing was bought: nothing to remember (the toy may be added later).
+        if (result.kind === "not_found") keys.delete(requestKey);
+        settle(result as BuyResult);
+        sink.complete(result);
+      },
+      fail(error) {
+        // Nothing was stored: a retry may buy.
+        keys.delete(requestKey);
+        refuse(error);
+        sink.fail(error);
+      },
+      decided() {
+        sink.decided?.();
+      },
+    });
+  }
+
+  #executeOwned(request: StoreRequest, sink: ResultSink): void {
+    const shared = request.op === "query";
     const key = this.#locks.keyed ? normalizeName(request.name) : "";
     if (this.workMs === 0 && this.#locks.tryAcquire(key, shared)) {
       let result: Answer;
@@ -186,9 +260,12 @@ export class StoreService {
     });
   }
 
-  buy(name: string): Promise<BuyResult> {
+  buy(name: string, requestKey?: string): Promise<BuyResult> {
     return new Promise((resolve, reject) => {
-      this.execute({ op: "buy", name }, { complete: resolve as (r: StoreResult) => void, fail: reject });
+      this.execute(
+        { op: "buy", name, requestKey },
+        { complete: resolve as (r: StoreResult) => void, fail: reject },
+      );
     });
   }
 

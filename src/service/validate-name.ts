@@ -23,3 +23,22 @@ export function validateName(name: string, maxLength = DEFAULT_MAX_NAME_LENGTH):
   }
   return undefined;
 }
+
+/** The longest idempotency key accepted: a UUID is 36; room for a client's own prefix. */
+export const MAX_REQUEST_KEY_LENGTH = 100;
+
+/**
+ * Returns a bad_request error unless `key` is 1 to 100 visible ASCII
+ * characters (no space, no colon: the socket protocol carries it before the
+ * colon), else undefined.
+ */
+export function validateRequestKey(key: string): StoreError | undefined {
+  if (key.length === 0 || key.length > MAX_REQUEST_KEY_LENGTH)
+    return clientError("bad_request", `idempotency key must be 1 to ${MAX_REQUEST_KEY_LENGTH} characters`);
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x3a)
+      return clientError("bad_request", "idempotency key must be visible ASCII, without spaces or ':'");
+  }
+  return undefined;
+}

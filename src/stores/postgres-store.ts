@@ -29,6 +29,7 @@ import {
   SOLD_OUT,
   type Toy,
 } from "../catalog/toy.js";
+import { keyReused } from "../errors.js";
 import { Batcher } from "./batcher.js";
 import type { Opened } from "./sqlite-store.js";
 import {
@@ -61,6 +62,21 @@ interface Sold {
   readonly id: string;
 }
 
+/**
+ * Idempotency keys: the buy each key made (order_id NULL: it found the toy
+ * sold out), kept a day. Added without a schema version: a database made
+ * before it gains the table when a server opens it.
+ */
+const REQUEST_KEYS_TABLE = `CREATE TABLE IF NOT EXISTS request_keys (
+    key TEXT PRIMARY KEY,
+    toy_key TEXT NOT NULL,
+    order_id BIGINT,
+    stock_left BIGINT,
+    at TIMESTAMPTZ NOT NULL DEFAULT now())`;
+const REQUEST_KEYS_INDEX = "CREATE INDEX IF NOT EXISTS request_keys_at ON request_keys (at)";
+/** How often a server forgets keys older than a day. */
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
 const SCHEMA = [
   "CREATE TABLE toystore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
   `CREATE TABLE toys (
@@ -82,6 +98,7 @@ const SCHEMA = [
   "CREATE TABLE store_lock (id INT PRIMARY KEY)",
   "INSERT INTO store_lock (id) VALUES (1)",
   "CREATE TABLE toy_locks (key TEXT PRIMARY KEY)",
+  REQUEST_KEYS_TABLE,
 ];
 
 /** Connections per server process; requests beyond them wait in the driver, in order. */
@@ -102,6 +119,7 @@ export class PostgresStore implements SharedStore {
   readonly #toys = new ToyIndex<Known>();
   readonly #lookups: Batcher<string, Stocked | undefined>;
   readonly #buys: Batcher<string, Sold | undefined>;
+  readonly #pruning: NodeJS.Timeout;
 
   /**
    * Connects to `url`; creates the schema and fills it from `catalog` if the
@@ -140,6 +158,17 @@ export class PostgresStore implements SharedStore {
     for (const row of known) this.#toys.add({ key: row.key, name: row.name });
     this.#lookups = new Batcher((keys) => this.#lookup(keys), QUERY_BATCHES);
     this.#buys = new Batcher((keys) => this.#buyAll(keys), BUY_BATCHES);
+    this.#pruning = setInterval(() => {
+      this.#prune().catch((error: unknown) =>
+        console.error(`toystore: postgres: could not forget old idempotency keys: ${reason(error)}`),
+      );
+    }, PRUNE_EVERY_MS);
+    this.#pruning.unref();
+  }
+
+  /** Forgets the idempotency keys older than a day. */
+  async #prune(): Promise<void> {
+    await this.#sql`DELETE FROM request_keys WHERE at < now() - interval '1 day'`;
   }
 
   async query(name: string, section: Section): Promise<QueryResult> {
@@ -177,9 +206,10 @@ export class PostgresStore implements SharedStore {
       : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
   }
 
-  async buy(name: string, section: Section): Promise<BuyResult> {
+  async buy(name: string, section: Section, requestKey?: string): Promise<BuyResult> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return NOT_FOUND;
+    if (requestKey !== undefined) return await this.#keyedBuy(toy.key, requestKey, section);
     let sold: Sold | undefined;
     if (section.workMs > 0 && section.lock !== "atomic") {
       sold = await this.#sql.begin(async (tx) => {
@@ -193,6 +223,43 @@ export class PostgresStore implements SharedStore {
     }
     if (sold === undefined) return SOLD_OUT;
     return { kind: "bought", stockLeft: Number(sold.stock), orderId: sold.id };
+  }
+
+  /**
+   * A keyed buy, one transaction: claim the key, buy, record what the buy did.
+   * A retry of a committed key finds its row and answers from it; a retry
+   * racing the first waits on the key's unique index until the first commits
+   * (then answers from its row) or rolls back (then buys). Not batched: the
+   * key's row is part of the buy's own commit.
+   */
+  async #keyedBuy(toyKey: string, requestKey: string, section: Section): Promise<BuyResult> {
+    const locked = section.workMs > 0 && section.lock !== "atomic";
+    if (section.workMs > 0 && !locked) await sleep(section.workMs);
+    return await this.#sql.begin(async (tx) => {
+      const claimed = await tx`
+        INSERT INTO request_keys (key, toy_key) VALUES (${requestKey}, ${toyKey})
+        ON CONFLICT (key) DO NOTHING RETURNING key`;
+      if (claimed.length === 0) {
+        const [prior] = await tx<{ toy_key: string; order_id: string | null; stock_left: string | null }[]>`
+          SELECT toy_key, order_id, stock_left FROM request_keys WHERE key = ${requestKey}`;
+        if (prior === undefined) throw new Error("idempotency key vanished while it was read");
+        if (prior.toy_key !== toyKey) throw keyReused();
+        return prior.order_id === null
+          ? SOLD_OUT
+          : { kind: "bought", stockLeft: Number(prior.stock_left), orderId: prior.order_id };
+      }
+      if (locked) {
+        await lockFor(tx, section, toyKey, false);
+        await sleep(section.workMs);
+      }
+      const [sold] = await buyOne(tx, toyKey);
+      await tx`
+        UPDATE request_keys SET order_id = ${sold?.id ?? null}, stock_left = ${sold?.stock ?? null}
+        WHERE key = ${requestKey}`;
+      return sold === undefined
+        ? SOLD_OUT
+        : { kind: "bought", stockLeft: Number(sold.stock), orderId: sold.id };
+    });
   }
 
   async order(id: string): Promise<Order | undefined> {
@@ -216,6 +283,7 @@ export class PostgresStore implements SharedStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#pruning);
     await this.#sql.end({ timeout: 5 });
   }
 
@@ -321,6 +389,7 @@ async function prepare(
       SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`;
     if (tables.length === 0) {
       for (const statement of SCHEMA) await tx.unsafe(statement);
+      await tx.unsafe(REQUEST_KEYS_INDEX);
       await tx`INSERT INTO toystore_meta (key, value) VALUES (${SCHEMA_KEY}, ${String(SCHEMA_VERSION)})`;
       const rows = catalog.toys.map((toy, position) => ({
         key: normalizeName(toy.name),
@@ -344,6 +413,9 @@ async function prepare(
       : undefined;
     const problem = schemaProblem(where, version);
     if (problem !== undefined) throw new StoreOpenError(problem);
+    await tx.unsafe(REQUEST_KEYS_TABLE);
+    await tx.unsafe(REQUEST_KEYS_INDEX);
+    await tx`DELETE FROM request_keys WHERE at < now() - interval '1 day'`;
     const [counts] = await tx<{ toys: string; orders: string }[]>`
       SELECT (SELECT count(*) FROM toys) AS toys, (SELECT count(*) FROM orders) AS orders`;
     const toys = Number(counts?.toys ?? 0);
@@ -352,7 +424,7 @@ async function prepare(
         catalogAlreadyStored(
           where,
           toys,
-          "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, toystore_meta)",
+          "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, request_keys, toystore_meta)",
         ),
       );
     return { created: false, toys, orders: Number(counts?.orders ?? 0) };

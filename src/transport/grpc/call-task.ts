@@ -32,7 +32,10 @@ export class CallContext {
 }
 
 /** A call of either method; the op says which one it is. */
-export type UnaryCall = ServerUnaryCall<{ name: string }, QueryResponse | BuyResponse>;
+export type UnaryCall = ServerUnaryCall<
+  { name: string; idempotencyKey?: string },
+  QueryResponse | BuyResponse
+>;
 /** The callback of either method; the op says which one it is. */
 export type UnaryCallback = sendUnaryData<QueryResponse> | sendUnaryData<BuyResponse>;
 
@@ -48,6 +51,7 @@ function deadlineStatus(): ErrorStatus {
 export class CallTask implements PoolTask, StoreRequest, ResultSink {
   readonly op: Op;
   readonly name: string;
+  readonly requestKey: string | undefined;
   readonly #context: CallContext;
   readonly #call: UnaryCall;
   readonly #callback: UnaryCallback;
@@ -58,6 +62,9 @@ export class CallTask implements PoolTask, StoreRequest, ResultSink {
   constructor(context: CallContext, op: Op, call: UnaryCall, callback: UnaryCallback) {
     this.op = op;
     this.name = call.request.name;
+    // proto3: an unset string is "", which means no key.
+    const key = op === "buy" ? call.request.idempotencyKey : undefined;
+    this.requestKey = key === undefined || key === "" ? undefined : key;
     this.#context = context;
     this.#call = call;
     this.#callback = callback;

@@ -79,8 +79,8 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
   const open = new Set<Socket>();
   let closing: Promise<void> | undefined;
 
-  const submit = (op: Op, name: string, res: ServerResponse): void => {
-    const refusal = pool.submit(new HttpTask(op, name, res, service, directory, recorder));
+  const submit = (op: Op, name: string, res: ServerResponse, requestKey?: string): void => {
+    const refusal = pool.submit(new HttpTask(op, name, res, service, directory, recorder, requestKey));
     if (refusal === "busy") sendProblem(res, problem(503, "busy", "too many requests queued, try again"));
     else if (refusal !== null) sendProblem(res, problem(503, "shutting_down", "shutting down"));
   };
@@ -98,7 +98,7 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
   // Each path with the methods it takes; a path's one parameter is decoded before its handler runs.
   const table: readonly Route[] = [
     { path: "/api/toys", methods: { GET: (_req, res) => listToys(service, res) } },
-    { path: BUY_ROUTE, methods: { POST: (_req, res, name) => submit("buy", name, res) } },
+    { path: BUY_ROUTE, methods: { POST: (req, res, name) => submit("buy", name, res, idempotencyKey(req)) } },
     {
       path: TOY_ROUTE,
       methods: {
@@ -365,4 +365,10 @@ function parseRestock(text: string): { stock?: number; addStock?: number; priceC
     ...(addStock === undefined ? {} : { addStock: addStock as number }),
     ...(priceCents === undefined ? {} : { priceCents }),
   };
+}
+
+/** The Idempotency-Key header of a buy, if it has one (the service checks it; repeated, Node joins them with ", " and the service refuses that). */
+function idempotencyKey(req: IncomingMessage): string | undefined {
+  const value = req.headers["idempotency-key"];
+  return typeof value === "string" ? value : undefined;
 }

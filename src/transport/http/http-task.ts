@@ -59,6 +59,7 @@ export class HttpTask implements PoolTask, StoreRequest, ResultSink {
     readonly service: StoreService,
     readonly directory: ToyDirectory,
     readonly recorder: RequestRecorder | undefined,
+    readonly requestKey?: string | undefined,
   ) {}
 
   run(done: () => void): void {

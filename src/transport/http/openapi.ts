@@ -62,11 +62,22 @@ export const OPENAPI_DOCUMENT = {
       parameters: [nameParameter],
       post: {
         summary: "Buy one unit",
+        parameters: [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            description:
+              "A key the client chose for this buy (1 to 100 visible ASCII characters, no spaces or ':'): a retry with the same key, on any server of the store, answers the first buy's outcome and sells nothing more. Kept a day.",
+            schema: { type: "string", maxLength: 100 },
+          },
+        ],
         responses: {
           "200": json(
             { $ref: "#/components/schemas/Bought" },
             "Bought: the order, the price paid, the stock left",
           ),
+          "400": problemResponse("A bad name or idempotency key, or a key already used for another toy"),
           "404": problemResponse("No such toy"),
           "409": problemResponse("Sold out"),
           "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),

@@ -9,6 +9,14 @@ export interface BuyRequest {
    * The toy's name, with the same rules as QueryRequest.name.
    */
   'name'?: (string);
+  /**
+   * Optional: a key the client chose for this buy (1 to 100 visible ASCII
+   * characters, no spaces or ':'), e.g. a UUID. A buy retried with the same
+   * key, on any server of the same store, answers the first buy's outcome
+   * (the same order_id) and sells nothing more; the same key for another toy
+   * is INVALID_ARGUMENT. Keys are kept a day. Empty: no key.
+   */
+  'idempotencyKey'?: (string);
 }
 
 /**
@@ -19,4 +27,12 @@ export interface BuyRequest__Output {
    * The toy's name, with the same rules as QueryRequest.name.
    */
   'name': (string);
+  /**
+   * Optional: a key the client chose for this buy (1 to 100 visible ASCII
+   * characters, no spaces or ':'), e.g. a UUID. A buy retried with the same
+   * key, on any server of the same store, answers the first buy's outcome
+   * (the same order_id) and sells nothing more; the same key for another toy
+   * is INVALID_ARGUMENT. Keys are kept a day. Empty: no key.
+   */
+  'idempotencyKey': (string);
 }
