@@ -73,19 +73,20 @@ async function runLoad(deployment: Deployment, signal: AbortSignal): Promise<num
     // The CLI's one-line reason ("toystore: ..."), or commander's ("error: ..."), else the last line.
     const lines = result.stderr.trim().split("\n");
     const why = lines.find((line) => /^(toystore|error):/.test(line)) ?? lines.at(-1) ?? "";
-    const hint = /unknown option '--servers'/.test(why) ? " (this toystore load has no --servers yet)" : "";
-    console.log(`load failed (exit ${result.code ?? result.signal})${hint}: ${why}`);
+    console.log(`load failed (exit ${result.code ?? result.signal}): ${why}`);
     return undefined;
   }
   const results = JSON.parse(result.stdout) as {
     outcomes?: Record<string, number>;
     errors?: Record<string, number>;
     throughputPerSecond?: number;
+    failovers?: number;
   };
   console.log(`requests: ${sum(results.outcomes)} ok (${list(results.outcomes)})`);
   console.log(`          ${sum(results.errors)} failed (${list(results.errors)})`);
   if (results.throughputPerSecond !== undefined)
     console.log(`          ${Math.round(results.throughputPerSecond)} requests/s`);
+  console.log(`          ${results.failovers ?? 0} failovers`);
   return results.outcomes?.bought ?? 0;
 }
 

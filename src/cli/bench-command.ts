@@ -8,6 +8,7 @@ import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/
 import { formatBenchResult } from "../throughput/format.js";
 import { BENCH_OPTIONS } from "../throughput/options.js";
 import { runBench } from "../throughput/run-bench.js";
+import { UsageError } from "./cli-failure.js";
 import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
 
@@ -25,6 +26,12 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
         const json = readFlags(OUTPUT_OPTIONS, given).json === true;
         const options = readFlags(BENCH_OPTIONS, given);
         let target = resolveTarget(readFlags(TARGET_OPTIONS, given));
+        if (target.servers !== undefined) {
+          // Its generators drive raw connections at full speed, with no failover to measure.
+          throw new UsageError(
+            "bench measures one server at --host; to spread clients over servers, use load --servers",
+          );
+        }
         if (PORT_KEYS.every((key) => given[key] === undefined)) {
           server = await startToystore({
             transports: [target.transport],

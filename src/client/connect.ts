@@ -1,10 +1,12 @@
 // Opens a StoreClient for a transport: the one factory the CLI, the load
 // generator and the tests use.
 
+import { FailoverClient } from "./failover-client.js";
 import { connectGrpcClient } from "./grpc-client.js";
 import { connectHttpClient } from "./http-client.js";
 import { SocketStoreClient } from "./socket-client.js";
 import type { StoreClient, Transport } from "./store-client.js";
+import type { Endpoint } from "./target.js";
 
 export interface ConnectOptions {
   readonly transport: Transport;
@@ -12,10 +14,34 @@ export interface ConnectOptions {
   readonly port: number;
   /** Give up connecting after this long. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
+  /** Several servers of one store: the client fails over between them (see failover-client.ts). */
+  readonly servers?: readonly Endpoint[];
+  /** With `servers`: how long a request may hear nothing before it goes to the next server, ms. */
+  readonly failoverMs?: number;
+  /** With `servers`: which one to use first (modulo their number); a load run passes each client's number. */
+  readonly first?: number;
 }
 
-/** Each call opens its own connection; rejects with a StoreError "unavailable" if it cannot. */
+/**
+ * Each call opens its own connection; rejects with a StoreError "unavailable"
+ * if it cannot. With `servers`, a FailoverClient over them.
+ */
 export async function connect(options: ConnectOptions): Promise<StoreClient> {
+  if (options.servers !== undefined) {
+    return FailoverClient.connect({
+      transport: options.transport,
+      servers: options.servers,
+      first: options.first,
+      failoverMs: options.failoverMs,
+      open: (server, connectTimeoutMs) =>
+        connectOne({ transport: options.transport, ...server, connectTimeoutMs }),
+    });
+  }
+  return connectOne(options);
+}
+
+/** One connection to one server. */
+function connectOne(options: ConnectOptions): Promise<StoreClient> {
   const host = options.host ?? "127.0.0.1";
   if (options.transport === "socket") {
     return SocketStoreClient.connect({

@@ -26,6 +26,13 @@ export interface CallOptions {
  */
 export interface StoreClient {
   readonly transport: Transport;
+  /**
+   * True when a lost connection does not end the client: a call after an
+   * "unavailable" one connects again (a FailoverClient). Absent: the client is done.
+   */
+  readonly reconnects?: boolean;
+  /** How often the client moved to another server, when it can (a FailoverClient). */
+  readonly failovers?: number;
   query(name: string, options?: CallOptions): Promise<QueryResult>;
   buy(name: string, options?: CallOptions): Promise<BuyResult>;
   /** Stops the connection; calls still in flight reject with "unavailable". Idempotent. */

@@ -34,6 +34,7 @@ export interface EncodedClientTally {
   readonly outcomes: Counts;
   readonly elapsedMs: number;
   readonly stopReason: StopReason;
+  readonly failovers: number;
 }
 
 /** Connected clients, ready to start. */
@@ -49,11 +50,16 @@ export interface ConnectedGroup {
  */
 async function connectGroup(
   connect: ConnectFn,
-  options: Pick<LoadOptions, "transport" | "host" | "port">,
+  options: Pick<LoadOptions, "transport" | "host" | "port" | "servers" | "failoverMs">,
   indices: readonly number[],
 ): Promise<ConnectedGroup> {
   const target = { transport: options.transport, host: options.host, port: options.port };
-  const settled = await Promise.allSettled(indices.map(() => connect(target)));
+  // With several servers, client i starts at server i (mod their number): spread evenly.
+  const spread =
+    options.servers === undefined ? {} : { servers: options.servers, failoverMs: options.failoverMs };
+  const settled = await Promise.allSettled(
+    indices.map((index) => connect({ ...target, ...spread, first: index })),
+  );
   const opened: { index: number; client: StoreClient }[] = [];
   settled.forEach((outcome, k) => {
     if (outcome.status === "fulfilled") opened.push({ index: indices[k]!, client: outcome.value });
@@ -112,6 +118,7 @@ async function runGroup(
     outcomes: tally.outcomes,
     elapsedMs: tally.elapsedMs,
     stopReason: tally.stopReason,
+    failovers: tally.failovers,
   }));
 }
 

@@ -26,6 +26,8 @@ export interface ClientTally {
   /** Length of the measured phase, ms. */
   elapsedMs: number;
   stopReason: StopReason;
+  /** How often the client moved to another server (a client with --servers). */
+  failovers: number;
 }
 
 /** The options a client loop reads. */
@@ -49,7 +51,8 @@ export type ClientLoopOptions = Pick<
  * Runs client number `index` (0-based) to the end of its run and returns what
  * it measured. Never rejects: failed requests are counted by error code and
  * left out of the latencies; a lost connection ("unavailable") ends the
- * client early with stop reason "connection_lost". `signal` ends it early too.
+ * client early with stop reason "connection_lost", unless it reconnects by
+ * itself (a FailoverClient). `signal` ends it early too.
  */
 export async function runClient(
   client: StoreClient,
@@ -65,6 +68,7 @@ export async function runClient(
     outcomes: {},
     elapsedMs: 0,
     stopReason: "completed",
+    failovers: 0,
   };
   const picker = createRequestPicker(options, index);
   const callOptions: CallOptions | undefined =
@@ -72,6 +76,7 @@ export async function runClient(
   const run = { client, picker, callOptions, tally, signal, lost: false };
   if (options.ratePerSecond === null) await runClosedLoop(run, options);
   else await runOpenLoop(run, options, options.ratePerSecond, index);
+  tally.failovers = client.failovers ?? 0;
   if (run.lost) tally.stopReason = "connection_lost";
   else if (signal?.aborted) tally.stopReason = "aborted";
   return tally;
@@ -188,7 +193,8 @@ async function send(run: Run, request: PickedRequest, sentAt: number, measured: 
     tally.outcomes[result.kind] = (tally.outcomes[result.kind] ?? 0) + 1;
   } catch (error) {
     const code = errorCode(error);
-    if (code === "unavailable") run.lost = true;
+    // A client that reconnects by itself (--servers) goes on; any other is done.
+    if (code === "unavailable" && client.reconnects !== true) run.lost = true;
     if (measured) tally.errors[code] = (tally.errors[code] ?? 0) + 1;
   }
 }

@@ -7,8 +7,11 @@ import { pathToFileURL } from "node:url";
 import type { StoreClient } from "../client/store-client.js";
 import type { Target } from "../client/target.js";
 
-/** Opens one client with its own connection (never shared with another call's). */
-export type ConnectFn = (target: Target) => Promise<StoreClient>;
+/**
+ * Opens one client with its own connection (never shared with another call's);
+ * `first` is the client's number, which server of `servers` it starts at.
+ */
+export type ConnectFn = (target: Target & { readonly first?: number }) => Promise<StoreClient>;
 
 /** The project's client factory, relative to this file (src/load/ or dist/load/). */
 const DEFAULT_CONNECT_MODULE = new URL("../client/connect.js", import.meta.url).href;

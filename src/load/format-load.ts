@@ -16,8 +16,12 @@ export function formatLoadResults(results: LoadResults): string {
     : o.clientsPerProcess === 1
       ? "one process per client"
       : `${o.clientsPerProcess} clients per process`;
+  const where =
+    o.servers === undefined
+      ? `${o.host}:${o.port}`
+      : `${o.servers.map((s) => `${s.host}:${s.port}`).join(", ")}; ${results.failovers ?? 0} failovers`;
   return [
-    `${o.clients} client${o.clients === 1 ? "" : "s"} x ${bound} over ${o.transport} (${o.host}:${o.port}), ${mode}, ${processes}`,
+    `${o.clients} client${o.clients === 1 ? "" : "s"} x ${bound} over ${o.transport} (${where}), ${mode}, ${processes}`,
     ...formatMeasurement(results),
     `per-client mean ms   ${results.perClient.map((c) => c.meanMs.toFixed(1)).join("  ")}`,
     `outcomes   ${formatCounts(results.outcomes)}`,

@@ -127,6 +127,10 @@ export type LoadOptionsInput = Partial<LoadRunOptions> & Omit<Target, "host"> & 
 
 /** Fills in defaults and validates. Throws an OptionError naming the flag and the bad value. */
 export function resolveLoadOptions(input: LoadOptionsInput): LoadOptions {
-  const { transport, host, port } = checkTarget({ ...input, host: input.host ?? "127.0.0.1" });
-  return { transport, host, port, ...resolveOptions(LOAD_OPTIONS, input) };
+  const { transport, host, port, servers, failoverMs } = checkTarget({
+    ...input,
+    host: input.host ?? "127.0.0.1",
+  });
+  const spread = servers === undefined ? {} : { servers, failoverMs };
+  return { transport, host, port, ...spread, ...resolveOptions(LOAD_OPTIONS, input) };
 }

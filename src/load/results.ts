@@ -36,6 +36,8 @@ export interface LoadResults extends Measurement<"toystore-load", LoadOptions> {
   readonly meanOfClientMeansMs: number;
   readonly perClient: readonly ClientResult[];
   readonly outcomes: Counts;
+  /** How often clients moved to another server (--servers); absent in results written before it. */
+  readonly failovers?: number;
 }
 
 /** What queueing theory expects of a cell (see prediction.ts). */

@@ -123,6 +123,7 @@ export function mergeTallies(
         : withRequests.reduce((sum, c) => sum + c.meanMs, 0) / withRequests.length,
     perClient,
     outcomes: addCounts(sorted.map((tally) => tally.outcomes)),
+    failovers: sorted.reduce((sum, tally) => sum + tally.failovers, 0),
   };
 }
 
