@@ -13,7 +13,7 @@ import type { StoreClient } from "../src/client/store-client.js";
 import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
 import { startToystore } from "../src/measure/server.js";
 import { waitFor } from "./helpers/grpc-server.js";
-import { newBooks, runKeyedBuyers, settle } from "./helpers/keyed-buyers.js";
+import { runKeyedBuyers, settle } from "./helpers/keyed-buyers.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const TOYS = ["Owl", "Fox", "Elk"];
