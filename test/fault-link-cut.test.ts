@@ -78,7 +78,6 @@ describe("fault: a server host's link cut under load", { skip, timeout: 180_000 
     const results = JSON.parse(run.stdout) as LoadJson;
     const books = await deployment.readBooks();
     const bought = results.outcomes.bought ?? 0;
-    const answered = Object.values(results.outcomes).reduce((a, b) => a + b, 0);
     const failed = Object.values(results.errors).reduce((a, b) => a + b, 0);
     t.diagnostic(
       `acknowledged ${bought}, sold out ${results.outcomes.sold_out ?? 0}, failed ${JSON.stringify(results.errors)}, ` +
