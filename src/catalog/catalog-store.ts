@@ -84,6 +84,14 @@ export interface SharedStore {
   close(): Promise<void>;
   /** Told the size of each batch of buys the store commits. */
   onCommitBatch?: ((size: number) => void) | undefined;
+  /**
+   * Whether the database answered the store's last health check; while it is
+   * false every request fails "unavailable" at once. Absent: the store checks
+   * nothing (always healthy).
+   */
+  readonly healthy?: boolean;
+  /** Told each change of `healthy`, with why when it turned false. */
+  onHealth?: ((healthy: boolean, reason: string | undefined) => void) | undefined;
 }
 
 /** Any store the service can run on. */

@@ -11,6 +11,7 @@ import { StoreMetrics } from "../observability/metrics.js";
 import { type Field, integer, list, oneOf, resolveOptions, type Schema, text } from "../options/schema.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
 import { openStore } from "../stores/open-store.js";
+import { POSTGRES_POOL_OPTIONS } from "../stores/postgres-store.js";
 import { StoreOpenError } from "../stores/store-errors.js";
 import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
@@ -29,8 +30,11 @@ import {
 } from "./serve-cluster.js";
 import {
   ADMIN_TOKEN_ENV,
+  checkPostgresOnlyFlags,
+  followStoreHealth,
   formatAddress,
   listen,
+  type Readiness,
   readAdminToken,
   readCatalog,
   readTls,
@@ -115,6 +119,7 @@ export function registerServeCommand(program: Command): void {
   addFlags(
     command,
     SERVE_OPTIONS,
+    POSTGRES_POOL_OPTIONS,
     STORE_SERVICE_OPTIONS,
     SOCKET_SERVER_OPTIONS,
     GRPC_SERVER_OPTIONS,
@@ -123,6 +128,8 @@ export function registerServeCommand(program: Command): void {
   command.action(async (given: Record<string, unknown>) => {
     const settings = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
     checkWorkersShareStore(settings.workers, settings.store);
+    const poolOptions = readFlags(POSTGRES_POOL_OPTIONS, given);
+    checkPostgresOnlyFlags(settings.store, POSTGRES_POOL_OPTIONS, poolOptions);
     // JSON lines for machines; readable lines when a person watches.
     const pretty = process.stdout.isTTY === true;
     if (settings.workers > 1 && cluster.isPrimary) {
@@ -144,7 +151,7 @@ export function registerServeCommand(program: Command): void {
     const toys = await readCatalog(serve.catalog);
     const adminToken = await readAdminToken(serve.adminTokenFile);
     const tls = await readTls(serve.tlsCert, serve.tlsKey);
-    const opened = await openStore(serve.store, { toys, given: serve.catalog !== null }).catch(
+    const opened = await openStore(serve.store, { toys, given: serve.catalog !== null }, poolOptions).catch(
       (error: unknown) => {
         throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
       },
@@ -154,7 +161,16 @@ export function registerServeCommand(program: Command): void {
     try {
       service = new StoreService(opened.store, serviceOptions, {
         onLockWait: (ms) => metrics.observeLockWait(ms),
-        onFailure: (error) => log.error({ err: error.cause ?? error }, `a request failed: ${error.message}`),
+        onFailure: (error) => {
+          const store = opened.store;
+          // While the database is away every request fails, and the outage was logged once already.
+          const away = store.shared === true && store.healthy === false;
+          (away ? log.debug : log.error).call(
+            log,
+            { err: error.cause ?? error },
+            `a request failed: ${error.message}`,
+          );
+        },
         ...(log.isLevelEnabled("debug")
           ? {
               onAnswer: (toy: string, result: StoreResult) => log.debug({ toy, ...result }, "answered"),
@@ -171,6 +187,8 @@ export function registerServeCommand(program: Command): void {
     log.info({ store: serve.store.kind }, opened.summary);
 
     const closers: Closer[] = [];
+    // The transports that say whether the server can answer: NOT_SERVING and 503 while the database is away.
+    const readiness: Readiness[] = [];
     // Transports first, so the requests in flight finish; then the store, which stores what is pending.
     const stopAll = async (): Promise<void> => {
       await Promise.all(closers.map((close) => close(serve.graceMs)));
@@ -190,6 +208,7 @@ export function registerServeCommand(program: Command): void {
           startGrpcServer({ ...grpcOptions, service, metrics, ...(tls === undefined ? {} : { tls }) }),
         );
         closers.push((graceMs) => grpc.close(graceMs));
+        readiness.push(grpc);
         log.info(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
       }
       if (served.has("http")) {
@@ -205,12 +224,14 @@ export function registerServeCommand(program: Command): void {
           }),
         );
         closers.push((graceMs) => http.close(graceMs));
+        readiness.push(http);
         log.info(`http listening on ${formatAddress(http.address.host, http.address.port)}`);
       }
     } catch (error) {
       await stopAll();
       throw error;
     }
+    followStoreHealth(opened.store, readiness, log);
     const signal = await waitForSignal();
     log.info({ signal }, "shutting down: finishing requests in flight");
     await stopAll();

@@ -2,9 +2,13 @@
 // token, the TLS files; and the small helpers around its lifecycle.
 
 import { readFile } from "node:fs/promises";
+import type { AnyStore } from "../catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
 import { CatalogError, loadCatalogFile } from "../catalog/load-catalog.js";
 import type { Toy } from "../catalog/toy.js";
+import type { Logger } from "../observability/logger.js";
+import type { Schema } from "../options/schema.js";
+import type { StoreSpec } from "../stores/store-spec.js";
 import { CliFailure, UsageError } from "./cli-failure.js";
 
 /** The environment variable that may hold the admin token (a flag's value would show in `ps`). */
@@ -78,4 +82,52 @@ export function waitForSignal(): Promise<NodeJS.Signals> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+/**
+ * Throws a UsageError if flags of a postgres store's (`given`: the ones typed,
+ * as readFlags returns them) come with another store: they would do nothing.
+ */
+export function checkPostgresOnlyFlags<O>(
+  store: StoreSpec,
+  schema: Schema<O>,
+  given: Readonly<Partial<O>>,
+): void {
+  if (store.kind === "postgres") return;
+  const typed = (Object.keys(schema) as (keyof O)[]).filter((key) => given[key] !== undefined);
+  if (typed.length === 0) return;
+  const flags = typed.map((key) => `${schema[key].flag} ${String(given[key])}`).join(", ");
+  throw new UsageError(
+    `${flags} ${typed.length === 1 ? "needs" : "need"} --store postgres://...; the memory store and sqlite: files use no database connections`,
+  );
+}
+
+/** What follows the store's health: a transport's readiness (gRPC health, /readyz). */
+export interface Readiness {
+  setReady(ready: boolean, reason?: string): void;
+}
+
+/**
+ * Keeps `transports` ready exactly while the store's database answers (a
+ * store without a health check is always ready), and logs each change.
+ */
+export function followStoreHealth(store: AnyStore, transports: readonly Readiness[], log: Logger): void {
+  if (store.shared !== true || store.healthy === undefined) return;
+  const tell = (healthy: boolean, reason: string | undefined): void => {
+    for (const transport of transports) transport.setReady(healthy, reason);
+  };
+  store.onHealth = (healthy, reason) => {
+    if (healthy) log.info("database reachable again: serving");
+    else
+      log.warn(
+        { reason },
+        `database unreachable: ${reason}; requests fail unavailable, gRPC health NOT_SERVING, /readyz 503, until it answers again`,
+      );
+    tell(
+      healthy,
+      reason === undefined ? undefined : `store unavailable: cannot reach the database: ${reason}`,
+    );
+  };
+  // It may have gone away while the transports started.
+  if (!store.healthy) tell(false, "store unavailable: cannot reach the database");
 }

@@ -2,7 +2,7 @@
 
 import { type AnyStore, InMemoryCatalog } from "../catalog/catalog-store.js";
 import type { Toy } from "../catalog/toy.js";
-import { PostgresStore } from "./postgres-store.js";
+import { type PostgresPoolOptions, PostgresStore } from "./postgres-store.js";
 import { SqliteStore } from "./sqlite-store.js";
 import { describeStore, type StoreSpec } from "./store-spec.js";
 
@@ -18,8 +18,12 @@ export interface CatalogSource {
   readonly given: boolean;
 }
 
-/** Opens the store; throws a StoreOpenError (one line, naming the store) when it cannot. */
-export async function openStore(spec: StoreSpec, catalog: CatalogSource): Promise<OpenedStore> {
+/** Opens the store (`pool`: a postgres store's connections); throws a StoreOpenError (one line, naming the store) when it cannot. */
+export async function openStore(
+  spec: StoreSpec,
+  catalog: CatalogSource,
+  pool: Partial<PostgresPoolOptions> = {},
+): Promise<OpenedStore> {
   const where = describeStore(spec);
   if (spec.kind === "memory")
     return {
@@ -29,7 +33,7 @@ export async function openStore(spec: StoreSpec, catalog: CatalogSource): Promis
   const opened =
     spec.kind === "sqlite"
       ? await SqliteStore.open(spec.path, catalog)
-      : await PostgresStore.open(spec.url, where, catalog);
+      : await PostgresStore.open(spec.url, where, catalog, pool);
   const summary = opened.created
     ? `store ${where}: created, filled with the catalog (${count(opened.toys, "toy")})`
     : `store ${where}: serving what it holds (${count(opened.toys, "toy")}, ${count(opened.orders, "order")})`;

@@ -10,6 +10,13 @@
 // under a lock, each request is its own transaction that takes the lock in the
 // database (a lock row for the global locks, the toy's row for per-toy) and
 // holds it through the work, so the policy holds across processes.
+//
+// Every statement first passes a gate (src/concurrency/gate.ts) with one
+// permit per connection: a request waits for a free connection in arrival
+// order, at most --db-wait-ms, and then fails "unavailable" instead of waiting
+// on in the driver. A probe on a connection of its own checks every 500 ms
+// that the database answers; while it does not, requests fail "unavailable"
+// at once, and the server reports NOT_SERVING (gRPC health) and 503 (/readyz).
 
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
@@ -29,8 +36,11 @@ import {
   SOLD_OUT,
   type Toy,
 } from "../catalog/toy.js";
-import { keyReused } from "../errors.js";
+import { Gate, GateRefusal } from "../concurrency/gate.js";
+import { keyReused, StoreError } from "../errors.js";
+import { integer, MAX_INT32, type Schema } from "../options/schema.js";
 import { Batcher } from "./batcher.js";
+import { HealthProbe } from "./health-probe.js";
 import type { Opened } from "./sqlite-store.js";
 import {
   catalogAlreadyStored,
@@ -42,7 +52,8 @@ import {
 } from "./store-errors.js";
 
 type Sql = postgres.Sql;
-type Tx = postgres.TransactionSql;
+/** A connection a transaction runs on (see transaction()). */
+type Tx = postgres.Sql;
 
 /** What the server holds of a toy: its name never changes; its stock and price are read from the database. */
 interface Known {
@@ -101,8 +112,59 @@ const SCHEMA = [
   REQUEST_KEYS_TABLE,
 ];
 
-/** Connections per server process; requests beyond them wait in the driver, in order. */
-const CONNECTIONS = 16;
+/** The database connections of one server process, and how long a request may wait for one. */
+export interface PostgresPoolOptions {
+  /** Connections this process opens at most (each --workers worker has its own). Default 16. */
+  readonly pool: number;
+  /** The longest a request waits for a free connection before it fails "unavailable", ms. Default 2000. */
+  readonly waitMs: number;
+}
+
+export const POSTGRES_POOL_OPTIONS: Schema<PostgresPoolOptions> = {
+  pool: integer(
+    "--db-pool",
+    "PostgreSQL connections per server process (with --workers N, each worker opens its own pool of this many; the database must allow them all, plus one health-check connection per process); postgres:// stores only",
+    16,
+    1,
+    10_000,
+  ),
+  waitMs: integer(
+    "--db-wait-ms",
+    "the longest a request waits for a free database connection before it fails unavailable, ms; postgres:// stores only",
+    2000,
+    0,
+    MAX_INT32,
+  ),
+};
+
+/**
+ * Requests waiting for a connection at once; one more fails at once. The
+ * transports' own limits keep far fewer in flight; this only bounds memory.
+ */
+const MAX_WAITING = 4096;
+/** How long the pool's driver tries to make a connection, seconds. */
+const CONNECT_TIMEOUT_S = 10;
+/** Between the end of one health check and the next. */
+const PROBE_INTERVAL_MS = 500;
+/** A health check that takes longer fails: the database is unreachable. */
+const PROBE_TIMEOUT_MS = 1000;
+/**
+ * A session left idle inside a transaction this long is ended by PostgreSQL
+ * itself, rolling the transaction back. Our transactions never wait on the
+ * client (work and statements follow each other at once), so only a server
+ * cut off from the database mid-transaction (network gone, process frozen)
+ * reaches it: without it, that session would keep its row locks (a toy's row,
+ * the lock rows, an idempotency key) until TCP gave up on it, and every other
+ * server would wait on them. Longer than any --work-ms a lock is held through.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/**
+ * The driver's wait before it reconnects a connection that failed, seconds:
+ * its default grows to 20 s after a few failures, and would hold requests
+ * that long once the database is back. The probe already keeps failing
+ * requests off a database that is away.
+ */
+const reconnectDelay = (retries: number): number => Math.min(0.05 * 2 ** Math.min(retries, 4), 0.5);
 /**
  * Buy batches in flight at once: one, so each batch gathers every buy that
  * came while the last one committed. (A batcher per toy, so that toys commit
@@ -115,11 +177,21 @@ const QUERY_BATCHES = 8;
 export class PostgresStore implements SharedStore {
   readonly shared = true;
   onCommitBatch: ((size: number) => void) | undefined;
-  readonly #sql: Sql;
+  /** The pool; replaced by a new one when the database comes back (see #renewPool). */
+  #sql: Sql;
+  readonly #poolSize: number;
+  #renewedAt = 0;
   readonly #toys = new ToyIndex<Known>();
   readonly #lookups: Batcher<string, Stocked | undefined>;
   readonly #buys: Batcher<string, Sold | undefined>;
   readonly #pruning: NodeJS.Timeout;
+  readonly #gate: Gate;
+  readonly #probe: HealthProbe;
+  /** The probe's own connection (max 1), so that busy connections never look like a database away. */
+  #probeSql: Sql | undefined;
+  readonly #url: string;
+  #closed = false;
+  onHealth: ((healthy: boolean, reason: string | undefined) => void) | undefined;
 
   /**
    * Connects to `url`; creates the schema and fills it from `catalog` if the
@@ -131,20 +203,19 @@ export class PostgresStore implements SharedStore {
     url: string,
     where: string,
     catalog: { toys: readonly Toy[]; given: boolean },
+    options: Partial<PostgresPoolOptions> = {},
   ): Promise<Opened<PostgresStore>> {
-    const sql = postgres(url, {
-      max: CONNECTIONS,
-      connect_timeout: 10,
-      onnotice: () => {},
-      // A server that goes away must not leave requests hanging on a dead socket.
-      keep_alive: 30,
-      connection: { application_name: "toystore" },
-    });
+    const pool = options.pool ?? POSTGRES_POOL_OPTIONS.pool.default;
+    const waitMs = options.waitMs ?? POSTGRES_POOL_OPTIONS.waitMs.default;
+    const sql = connectTo(url, pool, CONNECT_TIMEOUT_S, "toystore");
     try {
       const opened = await prepare(sql, where, catalog);
       const known = await sql<{ key: string; name: string }[]>`
         SELECT key, name FROM toys ORDER BY position`;
-      const store = new PostgresStore(sql, known);
+      const gate = new Gate({ permits: pool, maxWaiting: MAX_WAITING, waitMs });
+      const store = new PostgresStore(sql, url, pool, known, gate);
+      // The probe's connection is made now, while the database has room for it.
+      await store.#probe.checkNow();
       return { store, ...opened };
     } catch (error) {
       await sql.end({ timeout: 1 });
@@ -153,8 +224,17 @@ export class PostgresStore implements SharedStore {
     }
   }
 
-  private constructor(sql: Sql, known: readonly { key: string; name: string }[]) {
+  private constructor(
+    sql: Sql,
+    url: string,
+    poolSize: number,
+    known: readonly { key: string; name: string }[],
+    gate: Gate,
+  ) {
     this.#sql = sql;
+    this.#url = url;
+    this.#poolSize = poolSize;
+    this.#gate = gate;
     for (const row of known) this.#toys.add({ key: row.key, name: row.name });
     this.#lookups = new Batcher((keys) => this.#lookup(keys), QUERY_BATCHES);
     this.#buys = new Batcher((keys) => this.#buyAll(keys), BUY_BATCHES);
@@ -164,11 +244,120 @@ export class PostgresStore implements SharedStore {
       );
     }, PRUNE_EVERY_MS);
     this.#pruning.unref();
+    this.#probe = new HealthProbe({
+      check: () => this.#check(),
+      // A check stuck on a dead socket: drop its connection, the next check makes a new one.
+      onTimeout: () => this.#dropProbeConnection(),
+      describe: describeConnectFailure,
+      onChange: (healthy, why) => {
+        // Those waiting for a connection would only wait out --db-wait-ms for nothing.
+        if (!healthy) this.#gate.refuseWaiting(unreachable(why));
+        else this.#renewPool();
+        this.onHealth?.(healthy, why);
+      },
+      intervalMs: PROBE_INTERVAL_MS,
+      timeoutMs: PROBE_TIMEOUT_MS,
+    });
+    this.#probe.start();
+  }
+
+  get healthy(): boolean {
+    return this.#probe.healthy;
+  }
+
+  /** One health check: SELECT 1 on the probe's own connection. */
+  async #check(): Promise<void> {
+    this.#probeSql ??= connectTo(this.#url, 1, PROBE_TIMEOUT_MS / 1000, "toystore health check");
+    const sql = this.#probeSql;
+    try {
+      await sql`SELECT 1`;
+    } catch (error) {
+      // Full is not away: the database answers, and the connections already open still serve.
+      if (errorCode(error) === TOO_MANY_CONNECTIONS) return;
+      // The next check starts from a new connection (see #renewPool for why not this one).
+      if (this.#probeSql === sql) this.#dropProbeConnection();
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces the pool with a new one; the old one ends once its statements
+   * have (at most 5 s). Done when the database is back after an outage, and
+   * when a connection cannot be made while the database answers: postgres.js
+   * 3.4.9 can leave a connection that closed with a write pending unable to
+   * ever connect again (each attempt runs into connect_timeout), so no
+   * connection of the pool from before is trusted. At most once a second.
+   */
+  #renewPool(): void {
+    const now = performance.now();
+    if (now - this.#renewedAt < 1000 || this.#closed) return;
+    this.#renewedAt = now;
+    const old = this.#sql;
+    this.#sql = connectTo(this.#url, this.#poolSize, CONNECT_TIMEOUT_S, "toystore");
+    void old.end({ timeout: 5 }).catch(() => {});
+  }
+
+  #dropProbeConnection(): void {
+    const sql = this.#probeSql;
+    this.#probeSql = undefined;
+    void sql?.end({ timeout: 0 }).catch(() => {});
+  }
+
+  /**
+   * Runs `statement` on a connection of the pool: at once while the database
+   * is away, else once a connection is free (at most --db-wait-ms later); its
+   * failures as a client should see them. Every statement of the store goes
+   * through here.
+   */
+  #run<T>(statement: (sql: Sql) => PromiseLike<T>): Promise<T> {
+    if (!this.#probe.healthy) return Promise.reject(unreachable(this.#probe.reason));
+    return this.#gate
+      .run(() => statement(this.#sql))
+      .catch((error: unknown) => {
+        throw this.#failure(error);
+      });
+  }
+
+  /** A StoreError for what went wrong, when it is about the connections; anything else as it is. */
+  #failure(error: unknown): unknown {
+    if (error instanceof StoreError) return error;
+    if (error instanceof GateRefusal) {
+      const n = this.#gate.permits;
+      if (error.kind === "timeout")
+        return new StoreError(
+          "unavailable",
+          `store unavailable: all ${n} database connections busy for ${this.#gate.waitMs} ms`,
+        );
+      if (error.kind === "full")
+        return new StoreError(
+          "unavailable",
+          `store unavailable: all ${n} database connections busy and ${this.#gate.maxWaiting} requests already waiting`,
+        );
+      return new StoreError("unavailable", "store unavailable: the store is closed");
+    }
+    const code = errorCode(error);
+    if (code === TOO_MANY_CONNECTIONS)
+      return new StoreError(
+        "unavailable",
+        "store unavailable: the database refuses more connections (too many connections: raise its max_connections, or lower --db-pool or --workers)",
+        { cause: error },
+      );
+    if (isConnectionFailure(code)) {
+      // Is it away? The probe finds out now, rather than at its next round.
+      const checked = this.#probe.checkNow();
+      // Cannot connect, yet the database answers the probe: the pool's connection is broken.
+      if (code === "CONNECT_TIMEOUT")
+        void checked.then(() => {
+          if (this.#probe.healthy) this.#renewPool();
+        });
+      return unreachable(describeConnectFailure(error), error);
+    }
+    return error;
   }
 
   /** Forgets the idempotency keys older than a day. */
   async #prune(): Promise<void> {
-    await this.#sql`DELETE FROM request_keys WHERE at < now() - interval '1 day'`;
+    await this.#run((sql) => sql`DELETE FROM request_keys WHERE at < now() - interval '1 day'`);
   }
 
   async query(name: string, section: Section): Promise<QueryResult> {
@@ -176,11 +365,13 @@ export class PostgresStore implements SharedStore {
     if (toy === undefined) return NOT_FOUND;
     let found: Stocked | undefined;
     if (section.workMs > 0 && section.lock !== "atomic") {
-      found = await this.#sql.begin(async (tx) => {
-        await lockFor(tx, section, toy.key, true);
-        await sleep(section.workMs);
-        return await readStock(tx, toy.key);
-      });
+      found = await this.#run((sql) =>
+        transaction(sql, async (tx) => {
+          await lockFor(tx, section, toy.key, true);
+          await work(tx, section.workMs);
+          return await readStock(tx, toy.key);
+        }),
+      );
     } else {
       if (section.workMs > 0) await sleep(section.workMs);
       found = await this.#lookups.add(toy.key);
@@ -195,12 +386,14 @@ export class PostgresStore implements SharedStore {
   async restock(name: string, change: Restock): Promise<Toy | undefined> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return undefined;
-    const [row] = await this.#sql<{ name: string; price_cents: string; stock: string }[]>`
-      UPDATE toys SET
-        stock = COALESCE(${change.stock ?? null}::bigint, stock + ${change.addStock ?? 0}::bigint),
-        price_cents = COALESCE(${change.priceCents ?? null}::bigint, price_cents)
-      WHERE key = ${toy.key}
-      RETURNING name, price_cents, stock`;
+    const [row] = await this.#run(
+      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
+        UPDATE toys SET
+          stock = COALESCE(${change.stock ?? null}::bigint, stock + ${change.addStock ?? 0}::bigint),
+          price_cents = COALESCE(${change.priceCents ?? null}::bigint, price_cents)
+        WHERE key = ${toy.key}
+        RETURNING name, price_cents, stock`,
+    );
     return row === undefined
       ? undefined
       : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
@@ -212,11 +405,13 @@ export class PostgresStore implements SharedStore {
     if (requestKey !== undefined) return await this.#keyedBuy(toy.key, requestKey, section);
     let sold: Sold | undefined;
     if (section.workMs > 0 && section.lock !== "atomic") {
-      sold = await this.#sql.begin(async (tx) => {
-        await lockFor(tx, section, toy.key, false);
-        await sleep(section.workMs);
-        return (await buyOne(tx, toy.key))[0];
-      });
+      sold = await this.#run((sql) =>
+        transaction(sql, async (tx) => {
+          await lockFor(tx, section, toy.key, false);
+          await work(tx, section.workMs);
+          return (await buyOne(tx, toy.key))[0];
+        }),
+      );
     } else {
       if (section.workMs > 0) await sleep(section.workMs);
       sold = await this.#buys.add(toy.key);
@@ -226,47 +421,60 @@ export class PostgresStore implements SharedStore {
   }
 
   /**
-   * A keyed buy, one transaction: claim the key, buy, record what the buy did.
-   * A retry of a committed key finds its row and answers from it; a retry
-   * racing the first waits on the key's unique index until the first commits
-   * (then answers from its row) or rolls back (then buys). Not batched: the
-   * key's row is part of the buy's own commit.
+   * A keyed buy: one statement takes the unit, places the order and records
+   * the key with what it did, so the key commits with its sale or not at all.
+   * One statement, not a transaction of several: a server cut off from the
+   * database between statements would leave the toy's row and the key locked
+   * until PostgreSQL noticed; a statement that reached the database runs to
+   * its end without us. A key already used fails the statement on the key's
+   * unique index (nothing it did stays), and the buy answers from the key's
+   * row; a repeat racing the first waits on that index until the first
+   * commits (then answers from its row) or rolls back (then buys). Not
+   * batched: each key's row is part of its own sale.
    */
   async #keyedBuy(toyKey: string, requestKey: string, section: Section): Promise<BuyResult> {
     const locked = section.workMs > 0 && section.lock !== "atomic";
     if (section.workMs > 0 && !locked) await sleep(section.workMs);
-    return await this.#sql.begin(async (tx) => {
-      const claimed = await tx`
-        INSERT INTO request_keys (key, toy_key) VALUES (${requestKey}, ${toyKey})
-        ON CONFLICT (key) DO NOTHING RETURNING key`;
-      if (claimed.length === 0) {
-        const [prior] = await tx<{ toy_key: string; order_id: string | null; stock_left: string | null }[]>`
-          SELECT toy_key, order_id, stock_left FROM request_keys WHERE key = ${requestKey}`;
-        if (prior === undefined) throw new Error("idempotency key vanished while it was read");
-        if (prior.toy_key !== toyKey) throw keyReused();
-        return prior.order_id === null
-          ? SOLD_OUT
-          : { kind: "bought", stockLeft: Number(prior.stock_left), orderId: prior.order_id };
-      }
-      if (locked) {
-        await lockFor(tx, section, toyKey, false);
-        await sleep(section.workMs);
-      }
-      const [sold] = await buyOne(tx, toyKey);
-      await tx`
-        UPDATE request_keys SET order_id = ${sold?.id ?? null}, stock_left = ${sold?.stock ?? null}
-        WHERE key = ${requestKey}`;
-      return sold === undefined
-        ? SOLD_OUT
-        : { kind: "bought", stockLeft: Number(sold.stock), orderId: sold.id };
-    });
+    return await this.#run((sql) => this.#keyedBuyIn(sql, toyKey, requestKey, section, locked));
+  }
+
+  async #keyedBuyIn(
+    sql: Sql,
+    toyKey: string,
+    requestKey: string,
+    section: Section,
+    locked: boolean,
+  ): Promise<BuyResult> {
+    let sold: Sold | undefined;
+    try {
+      const [row] = locked
+        ? await transaction(sql, async (tx) => {
+            await lockFor(tx, section, toyKey, false);
+            await work(tx, section.workMs);
+            return await keyedBuyOne(tx, toyKey, requestKey);
+          })
+        : await keyedBuyOne(sql, toyKey, requestKey);
+      sold = row?.id === null || row === undefined ? undefined : { id: row.id, stock: row.stock ?? "0" };
+    } catch (error) {
+      if (errorCode(error) !== UNIQUE_VIOLATION) throw error;
+      const [prior] = await sql<{ toy_key: string; order_id: string | null; stock_left: string | null }[]>`
+        SELECT toy_key, order_id, stock_left FROM request_keys WHERE key = ${requestKey}`;
+      if (prior === undefined) throw new Error("idempotency key vanished while it was read");
+      if (prior.toy_key !== toyKey) throw keyReused();
+      sold = prior.order_id === null ? undefined : { id: prior.order_id, stock: prior.stock_left ?? "0" };
+    }
+    return sold === undefined
+      ? SOLD_OUT
+      : { kind: "bought", stockLeft: Number(sold.stock), orderId: sold.id };
   }
 
   async order(id: string): Promise<Order | undefined> {
     const n = orderNumber(id);
     if (n === undefined) return undefined;
-    const [row] = await this.#sql<{ id: string; toy: string; unit_price_cents: string; sold_at: Date }[]>`
-      SELECT id, toy, unit_price_cents, sold_at FROM orders WHERE id = ${n}`;
+    const [row] = await this.#run(
+      (sql) => sql<{ id: string; toy: string; unit_price_cents: string; sold_at: Date }[]>`
+        SELECT id, toy, unit_price_cents, sold_at FROM orders WHERE id = ${n}`,
+    );
     if (row === undefined) return undefined;
     return {
       id: row.id,
@@ -277,21 +485,30 @@ export class PostgresStore implements SharedStore {
   }
 
   async list(): Promise<readonly Toy[]> {
-    const rows = await this.#sql<{ name: string; price_cents: string; stock: string }[]>`
-      SELECT name, price_cents, stock FROM toys ORDER BY position`;
+    const rows = await this.#run(
+      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
+        SELECT name, price_cents, stock FROM toys ORDER BY position`,
+    );
     return rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) }));
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#pruning);
-    await this.#sql.end({ timeout: 5 });
+    this.#probe.close();
+    this.#gate.close();
+    const probe = this.#probeSql;
+    this.#probeSql = undefined;
+    await Promise.all([this.#sql.end({ timeout: 5 }), probe?.end({ timeout: 1 })]);
   }
 
   /** The stock and price of each key, in one statement. */
   async #lookup(keys: readonly string[]): Promise<(Stocked | undefined)[]> {
     const unique = [...new Set(keys)];
-    const rows = await this.#sql<{ key: string; stock: string; price_cents: string }[]>`
-      SELECT key, stock, price_cents FROM toys WHERE key = ANY(${unique}::text[])`;
+    const rows = await this.#run(
+      (sql) => sql<{ key: string; stock: string; price_cents: string }[]>`
+        SELECT key, stock, price_cents FROM toys WHERE key = ANY(${unique}::text[])`,
+    );
     const found = new Map(
       rows.map((r) => [r.key, { stock: Number(r.stock), priceCents: Number(r.price_cents) }]),
     );
@@ -309,7 +526,8 @@ export class PostgresStore implements SharedStore {
     this.onCommitBatch?.(keys.length);
     let rows: { key: string; before: string; taken: number; ids: string[] }[];
     try {
-      rows = await this.#sql<{ key: string; before: string; taken: number; ids: string[] }[]>`
+      rows = await this.#run(
+        (sql) => sql<{ key: string; before: string; taken: number; ids: string[] }[]>`
         WITH wanted AS (
           SELECT key, count(*)::int AS n FROM unnest(${keys as string[]}::text[]) AS w(key) GROUP BY key
         ), locked AS (
@@ -328,11 +546,15 @@ export class PostgresStore implements SharedStore {
         )
         SELECT l.key, l.stock AS before, l.taken,
           COALESCE((SELECT array_agg(p.id::text ORDER BY p.id) FROM placed p WHERE p.toy_key = l.key), '{}') AS ids
-        FROM locked l`;
-    } catch (error) {
-      console.error(
-        `toystore: postgres: a commit failed, ${keys.length} buys answered with an error: ${reason(error)}`,
+        FROM locked l`,
       );
+    } catch (error) {
+      // A refusal (no connection, the database away) sent nothing: no commit failed, and each buy's failure is logged.
+      const refused = error instanceof StoreError && error.cause === undefined;
+      if (!refused)
+        console.error(
+          `toystore: postgres: a commit failed, ${keys.length} buys answered with an error: ${reason(error)}`,
+        );
       throw error;
     }
     const byKey = new Map(rows.map((row) => [row.key, { ...row, next: 0 }]));
@@ -344,6 +566,80 @@ export class PostgresStore implements SharedStore {
     });
   }
 }
+
+/**
+ * Runs `fn` in a transaction on a connection of its own, and commits. Not the
+ * driver's sql.begin: when a transaction's connection closes under it (the
+ * database stopped or crashed), begin still sends ROLLBACK on it, and
+ * postgres.js 3.4.9 then writes to the closed socket from a setImmediate,
+ * which throws where nothing can catch it and ends the process
+ * (porsager/postgres#1154, #1208). Here a transaction whose connection failed
+ * is left alone: the database rolls it back as the session ends, and the
+ * driver puts the connection back in its pool once it has closed. Any other
+ * failure rolls back and releases the connection. `fn` must only ever wait on
+ * `tx` (no timer between statements: the connection could close meanwhile;
+ * see work()).
+ */
+async function transaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const tx = await sql.reserve();
+  try {
+    await tx`BEGIN`;
+    const result = await fn(tx);
+    await tx`COMMIT`;
+    tx.release();
+    return result;
+  } catch (error) {
+    if (isConnectionFailure(errorCode(error))) throw error;
+    try {
+      await tx`ROLLBACK`;
+    } catch (rollback) {
+      if (isConnectionFailure(errorCode(rollback))) throw error;
+    }
+    tx.release();
+    throw error;
+  }
+}
+
+/**
+ * The simulated work inside a transaction: a sleep in the database, on the
+ * transaction's connection, holding its locks. Not a timer here: a statement
+ * sent after a timer on a connection that closed meanwhile would end the
+ * process (see transaction()).
+ */
+async function work(tx: Tx, workMs: number): Promise<void> {
+  await tx`SELECT pg_sleep(${workMs / 1000}::float8)`;
+}
+
+/**
+ * A keyed buy in one statement: takes a unit unless the key is already
+ * stored, places the order, and stores the key with the order (none: sold
+ * out). Fails with a unique violation when the key was used.
+ */
+function keyedBuyOne(
+  sql: Sql,
+  key: string,
+  requestKey: string,
+): postgres.PendingQuery<{ id: string | null; stock: string | null }[]> {
+  return sql<{ id: string | null; stock: string | null }[]>`
+    WITH taken AS (
+      UPDATE toys SET stock = stock - 1
+      WHERE key = ${key} AND stock > 0
+        AND NOT EXISTS (SELECT 1 FROM request_keys WHERE key = ${requestKey})
+      RETURNING key, name, price_cents, stock
+    ), placed AS (
+      INSERT INTO orders (toy_key, toy, unit_price_cents)
+      SELECT key, name, price_cents FROM taken
+      RETURNING id
+    ), keyed AS (
+      INSERT INTO request_keys (key, toy_key, order_id, stock_left)
+      SELECT ${requestKey}, ${key}, (SELECT id FROM placed), (SELECT stock FROM taken)
+      RETURNING order_id, stock_left
+    )
+    SELECT order_id::text AS id, stock_left::text AS stock FROM keyed`;
+}
+
+/** SQLSTATE unique_violation: here, an idempotency key stored already. */
+const UNIQUE_VIOLATION = "23505";
 
 /** Takes one unit and records the order, in one statement; no row if the toy is sold out. */
 function buyOne(tx: Tx, key: string): postgres.PendingQuery<Sold[]> {
@@ -381,7 +677,7 @@ async function prepare(
   where: string,
   catalog: { toys: readonly Toy[]; given: boolean },
 ): Promise<{ created: boolean; toys: number; orders: number }> {
-  return await sql.begin(async (tx) => {
+  return await transaction(sql, async (tx) => {
     // Servers starting together on an empty database: one creates the schema, the others then see it.
     // (pg_advisory_xact_lock is PostgreSQL's own; see docs/ARCHITECTURE.md.)
     await tx`SELECT pg_advisory_xact_lock(7070)`;
@@ -431,17 +727,89 @@ async function prepare(
   });
 }
 
+/** A pool of `max` connections to `url`, as the store and its probe use them. */
+function connectTo(url: string, max: number, connectTimeoutS: number, name: string): Sql {
+  return postgres(url, {
+    max,
+    connect_timeout: connectTimeoutS,
+    onnotice: () => {},
+    // A server that goes away must not leave requests hanging on a dead socket.
+    keep_alive: 30,
+    backoff: reconnectDelay,
+    connection: {
+      application_name: name,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
+  });
+}
+
+/** SQLSTATE too_many_connections: the server's max_connections is reached. */
+const TOO_MANY_CONNECTIONS = "53300";
+
+/** The driver's or the server's code for an error, if it has one. */
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The driver's (and Node's) codes for a connection that could not be made or was lost. */
+const CONNECTION_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+]);
+
+/**
+ * Whether `code` says the database could not be reached, or went away: a
+ * connection failure, SQLSTATE class 08 (connection exception), or the server
+ * shutting down, crashed or starting up (57P01, 57P02, 57P03).
+ */
+function isConnectionFailure(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  return CONNECTION_FAILURES.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code);
+}
+
+/** The error a request gets while the database cannot be reached. */
+function unreachable(why: string | undefined, cause?: unknown): StoreError {
+  return new StoreError(
+    "unavailable",
+    `store unavailable: cannot reach the database${why === undefined ? "" : `: ${why}`}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
 /** The driver's and the server's reasons, in a user's words. */
 function describeConnectFailure(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
+  switch (errorCode(error)) {
     case "ECONNREFUSED":
       return "connection refused (is PostgreSQL running and listening there?)";
+    case "ECONNRESET":
+      return "connection reset";
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return "unknown host";
     case "CONNECT_TIMEOUT":
       return "no answer from the server in time";
+    case "CONNECTION_CLOSED":
+      return "the connection closed";
+    case "57P01":
+      return "the database is shutting down";
+    case "57P02":
+      return "the database crashed";
+    case "57P03":
+      return "the database is starting up or shutting down";
     case "28P01":
       return "password authentication failed";
     default:

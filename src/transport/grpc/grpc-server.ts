@@ -60,6 +60,12 @@ export interface GrpcServerHandle {
   close(graceMs?: number): Promise<void>;
   /** Cancels every open call and closes every connection now. Idempotent. */
   forceClose(): void;
+  /**
+   * Whether the server can answer now (false: its store's database is away):
+   * health says SERVING or NOT_SERVING, for the whole server and for
+   * toystore.v1.ToyStore. Once shutdown has started it stays NOT_SERVING.
+   */
+  setReady(ready: boolean): void;
 }
 
 /** The empty service name: health's "the server as a whole". */
@@ -88,6 +94,8 @@ class GrpcStoreServer implements GrpcServerHandle {
   readonly #shuttingDownStatus: ErrorStatus;
   #address: GrpcAddress | undefined;
   #closing: Promise<void> | undefined;
+  /** Shutdown has begun: health stays NOT_SERVING whatever the store says. */
+  #stopping = false;
 
   constructor(options: ResolvedGrpcServerOptions, metrics: StoreMetrics | undefined) {
     this.#options = options;
@@ -160,6 +168,16 @@ class GrpcStoreServer implements GrpcServerHandle {
     this.#server.forceShutdown();
   }
 
+  setReady(ready: boolean): void {
+    if (this.#stopping) return;
+    this.#setStatus(ready ? "SERVING" : "NOT_SERVING");
+  }
+
+  #setStatus(status: "SERVING" | "NOT_SERVING"): void {
+    this.#health.setStatus(WHOLE_SERVER, status);
+    this.#health.setStatus(TOYSTORE_SERVICE_NAME, status);
+  }
+
   /** Admission: a call either enters the pool (running at once or queued FIFO) or is refused now. */
   #admit(op: Op, call: UnaryCall, callback: UnaryCallback): void {
     const task = new CallTask(this.#context, op, call, callback);
@@ -173,8 +191,8 @@ class GrpcStoreServer implements GrpcServerHandle {
   #beginClosing(): void {
     // NOT_SERVING first, so that health watchers learn of the shutdown before
     // the connections go; the pool then refuses new calls with UNAVAILABLE.
-    this.#health.setStatus(WHOLE_SERVER, "NOT_SERVING");
-    this.#health.setStatus(TOYSTORE_SERVICE_NAME, "NOT_SERVING");
+    this.#stopping = true;
+    this.#setStatus("NOT_SERVING");
     void this.#pool.close();
   }
 

@@ -50,6 +50,12 @@ export interface HttpServerHandle {
   readonly connections: number;
   /** Stops accepting, answers what is in flight, ends event streams; after `graceMs` closes what is left. */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Whether the server can answer now (false: its store's database is away,
+   * `reason` says why): /readyz answers 200, or 503 with the reason. Shutting
+   * down answers 503 whatever this says.
+   */
+  setReady(ready: boolean, reason?: string): void;
 }
 
 /** A route's handler; `param` is its path parameter, decoded ("" when it has none). */
@@ -78,6 +84,8 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
   const recorder = metrics?.recorder("http");
   const open = new Set<Socket>();
   let closing: Promise<void> | undefined;
+  /** Why the server cannot answer now; undefined: it can. */
+  let notReady: string | undefined;
 
   const submit = (op: Op, name: string, res: ServerResponse, requestKey?: string): void => {
     const refusal = pool.submit(new HttpTask(op, name, res, service, directory, recorder, requestKey));
@@ -127,10 +135,11 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     {
       path: "/readyz",
       methods: {
-        GET: (_req, res) =>
-          closing === undefined
-            ? sendJson(res, 200, { status: "ready" })
-            : sendProblem(res, problem(503, "shutting_down", "shutting down")),
+        GET: (_req, res) => {
+          if (closing !== undefined) sendProblem(res, problem(503, "shutting_down", "shutting down"));
+          else if (notReady !== undefined) sendProblem(res, problem(503, "unavailable", notReady));
+          else sendJson(res, 200, { status: "ready" });
+        },
       },
     },
     { path: "/metrics", methods: { GET: sendMetrics } },
@@ -239,6 +248,9 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
         clearTimeout(timer);
       })();
       return closing;
+    },
+    setReady(ready, reason) {
+      notReady = ready ? undefined : (reason ?? "store unavailable");
     },
   };
 }

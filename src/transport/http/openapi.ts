@@ -110,8 +110,11 @@ export const OPENAPI_DOCUMENT = {
     "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "Up" } } } },
     "/readyz": {
       get: {
-        summary: "The server takes requests",
-        responses: { "200": { description: "Ready" }, "503": problemResponse("Shutting down") },
+        summary: "The server takes requests: not shutting down, and its store's database (if any) answers",
+        responses: {
+          "200": { description: "Ready" },
+          "503": problemResponse("Shutting down, or the store's database cannot be reached"),
+        },
       },
     },
     "/metrics": {
