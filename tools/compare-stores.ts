@@ -4,7 +4,9 @@
 //   appendfsync always), and against the memory store, with lineload at
 //   50 connections x 1 and 10 connections x 16 pipelined;
 // - postgres against pgbench on the same statements and the same client
-//   count (10), on one throwaway cluster with fsync and synchronous_commit on.
+//   count (10), on one throwaway cluster with fsync and synchronous_commit on;
+// - `serve --workers 1` against `--workers 2` on PostgreSQL, next to pgbench
+//   running the statements the store runs (postgres-workers).
 //
 // Every server starts once; then, round after round, each entry of a scenario
 // runs in turn, the first rotating, so drift on a noisy machine hits all
@@ -39,7 +41,8 @@ import { findExecutable, type LoadFigures, runLineload } from "./neutral-load.js
 
 const run = promisify(execFile);
 
-const SCENARIO_IDS = ["c50-p1", "c10-p16", "postgres-c10"] as const;
+const SCENARIO_IDS = ["c50-p1", "c10-p16", "postgres-c10", "postgres-workers"] as const;
+const POSTGRES_SCENARIOS: readonly string[] = ["postgres-c10", "postgres-workers"];
 
 interface Flags {
   readonly rounds: number;
@@ -67,7 +70,7 @@ const OPTIONS: Schema<Flags> = {
   }),
   only: list(
     "--only",
-    "run only these scenarios: c50-p1, c10-p16, postgres-c10",
+    "run only these scenarios: c50-p1, c10-p16, postgres-c10, postgres-workers",
     SCENARIO_IDS,
     oneOf(SCENARIO_IDS),
   ),
@@ -151,6 +154,20 @@ function scenarios(withPostgres: boolean): Scenario[] {
         { id: "pgbench update spread", pgbench: "update-spread" },
       ],
     });
+  if (withPostgres)
+    all.push({
+      id: "postgres-workers",
+      connections: 10,
+      pipeline: 1,
+      entries: [
+        { id: "1 worker query", lineload: ours("postgres", "Query") },
+        { id: "2 workers query", lineload: ours("postgres-w2", "Query") },
+        { id: "pgbench select", pgbench: "select" },
+        { id: "1 worker buy spread", lineload: ours("postgres", "Buy", SPREAD) },
+        { id: "2 workers buy spread", lineload: ours("postgres-w2", "Buy", SPREAD) },
+        { id: "pgbench buy spread", pgbench: "buy-spread" },
+      ],
+    });
   return all;
 }
 
@@ -164,6 +181,10 @@ const TARGETS = [
   { scenario: "postgres-c10", ours: "postgres buy hot", anchor: "pgbench buy hot", goal: 0.9 },
   { scenario: "postgres-c10", ours: "postgres buy spread", anchor: "pgbench update spread", goal: 0.9 },
   { scenario: "postgres-c10", ours: "postgres query", anchor: "pgbench select", goal: 1.0 },
+  { scenario: "postgres-workers", ours: "2 workers query", anchor: "1 worker query", goal: 1.0 },
+  { scenario: "postgres-workers", ours: "2 workers buy spread", anchor: "1 worker buy spread", goal: 1.0 },
+  { scenario: "postgres-workers", ours: "2 workers query", anchor: "pgbench select", goal: 1.0 },
+  { scenario: "postgres-workers", ours: "2 workers buy spread", anchor: "pgbench buy spread", goal: 0.9 },
 ] as const;
 
 /** The pgbench scripts: the anchor's statements, and ours (the buy with its order, as the store runs it). */
@@ -173,6 +194,7 @@ function pgbenchScripts(): Record<string, string> {
     select: "SELECT price_cents, stock FROM toys WHERE key = 'tux';\n",
     "update-hot": "UPDATE toys SET stock = stock - 1 WHERE key = 'tux' AND stock > 0 RETURNING stock;\n",
     "update-spread": `${spread}UPDATE toys SET stock = stock - 1 WHERE key = 'toy ' || :k AND stock > 0 RETURNING stock;\n`,
+    "buy-spread": `${spread}WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = 'toy ' || :k AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`,
     "buy-hot": `WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = 'tux' AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`,
   };
 }
@@ -282,20 +304,21 @@ async function main(): Promise<void> {
   let cluster: PostgresCluster | undefined;
   const entry = { file: join(PACKAGE_ROOT, "dist/cli/main.js"), execArgv: [], runtime: "compiled" as const };
   const catalog = unlimitedCatalog(TOYS);
-  const serve = (store?: string) =>
+  const serve = (store?: string, workers = 1) =>
     startToystore({
       transports: ["socket"],
       flags: {
         workMs: 0,
         poolSize: flags.poolSize,
         maxConnections: 10_000,
+        workers,
         ...(store === undefined ? {} : { store }),
       },
       catalog,
       entry,
     });
   try {
-    const lines = flags.only.some((id) => id !== "postgres-c10");
+    const lines = flags.only.some((id) => !POSTGRES_SCENARIOS.includes(id));
     if (lines) {
       servers.set("memory", await serve());
       servers.set("sqlite", await serve(`sqlite:${join(dir, "shop.db")}`));
@@ -303,10 +326,13 @@ async function main(): Promise<void> {
     }
     let database = "";
     if ("missing" in binaries) log(`note: postgres left out: ${binaries.missing}`);
-    else if (flags.only.includes("postgres-c10")) {
+    else if (flags.only.some((id) => POSTGRES_SCENARIOS.includes(id))) {
       cluster = await startPostgresCluster();
       database = "bench";
       servers.set("postgres", await serve(await cluster.createDatabase(database)));
+      // Its own database (a second server's --catalog would be refused by the first's), same cluster.
+      if (flags.only.includes("postgres-workers"))
+        servers.set("postgres-w2", await serve(await cluster.createDatabase("bench_w2"), 2));
     }
     const scripts = pgbenchScripts();
     for (const [name, body] of Object.entries(scripts)) await writeFile(join(dir, `${name}.sql`), body);
