@@ -10,23 +10,13 @@ import {
   type Books,
   type Deployment,
   DeploymentAbortedError,
+  deploymentRefusal,
   startDeployment,
 } from "../src/measure/cluster-deployment.js";
-import { listNamespaces, namespaceSupport } from "../src/measure/netns.js";
-import { postgresBinaries } from "../src/measure/postgres-cluster.js";
+import { listNamespaces } from "../src/measure/netns.js";
 
 /** The load: bounded in count (clients x requests) and in time (the command is interrupted after it). */
 const LOAD = { clients: 10, requests: 200, timeoutMs: 120_000 } as const;
-
-/** Why this machine cannot run the demo, or undefined when it can. */
-async function refusal(): Promise<string | undefined> {
-  if (process.platform !== "linux") return "needs Linux (network namespaces)";
-  if (process.getuid?.() !== 0) return "needs root: it creates network namespaces with ip netns";
-  const support = await namespaceSupport();
-  if (!support.ok) return support.reason;
-  const postgres = postgresBinaries();
-  return "missing" in postgres ? postgres.missing : undefined;
-}
 
 /** A box per host, the arrows the traffic takes. */
 function topology(deployment: Deployment): string {
@@ -101,7 +91,7 @@ function printBooks(books: Books, acknowledged: number | undefined): void {
 }
 
 async function main(): Promise<number> {
-  const why = await refusal();
+  const why = await deploymentRefusal();
   if (why !== undefined) {
     console.error(`cluster-demo: cannot run: ${why}`);
     return 1;

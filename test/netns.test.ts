@@ -13,10 +13,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import type { ExperimentResults } from "../src/load/results.js";
 import { type Deployment, startDeployment } from "../src/measure/cluster-deployment.js";
+import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
 import { createHosts, type Hosts, listNamespaces, namespaceSupport } from "../src/measure/netns.js";
 import { type ServerProcess, startServerProcess } from "../src/measure/server.js";
 import { postgresOrSkip } from "./helpers/postgres.js";
@@ -250,5 +254,45 @@ describe("a deployment: client, server1 and server2, PostgreSQL on db", {
     assert.ok(await exited(postmaster), `postmaster ${postmaster} exited`);
     assert.equal(existsSync(postgres.dir), false);
     assert.deepEqual(await ours(hosts.prefix), []);
+  });
+});
+
+describe("the experiment across hosts (scripts/cluster-experiment.ts)", {
+  skip: netnsSkip || postgresOrSkip().skip,
+  timeout: 180_000,
+}, () => {
+  it("runs each cell with its clients on the client host and its server on server1, then removes the hosts", async () => {
+    const out = await mkdtemp(join(tmpdir(), "toystore-cluster-experiment-"));
+    const before = await listNamespaces();
+    try {
+      const cells = ["--transports", "socket", "--locks", "mutex", "--ops", "query,buy", "--clients", "2"];
+      const args = ["--import", "tsx", "scripts/cluster-experiment.ts", ...cells];
+      args.push("--work-ms", "10", "--requests", "3", "--no-progress", "--out", out);
+      const { stdout } = await run(process.execPath, args, { cwd: PACKAGE_ROOT, encoding: "utf8" });
+      const hosts = /^hosts: client (10\.[\d.]+), server1 (10\.[\d.]+), db (10\.[\d.]+) /m.exec(stdout);
+      assert.ok(hosts, stdout);
+      assert.match(stdout, /removed 4 namespaces/);
+      const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as ExperimentResults;
+      // The clients connect to this address: a server elsewhere (or not listening there) fails every request.
+      assert.equal(results.serverHost, hosts[2]);
+      assert.match(await readFile(join(out, "report.md"), "utf8"), /each cell's server on another/);
+      assert.deepEqual(
+        results.cells.map((cell) => [
+          cell.op,
+          cell.store,
+          cell.clients,
+          cell.stopReason,
+          cell.measured.count,
+        ]),
+        [
+          ["query", "postgres", 2, "completed", 6],
+          ["buy", "postgres", 2, "completed", 6],
+        ],
+      );
+      for (const cell of results.cells) assert.deepEqual(cell.errors, {}, `${cell.op}: no request failed`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+    assert.deepEqual(await listNamespaces(), before, "no namespace left behind");
   });
 });

@@ -3,7 +3,12 @@
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { describeCell, ExperimentError, runExperiment } from "../load/experiment.js";
+import {
+  type CellServerPlacement,
+  describeCell,
+  ExperimentError,
+  runExperiment,
+} from "../load/experiment.js";
 import { EXPERIMENT_OPTIONS } from "../load/experiment-options.js";
 import { formatMs, formatSigned } from "../load/report/tables.js";
 import type { ExperimentCell } from "../load/results.js";
@@ -21,7 +26,12 @@ const OUTPUT: Schema<{ readonly out: string; readonly noProgress: boolean }> = {
   noProgress: toggle("--no-progress", "do not draw the progress bar"),
 };
 
-export function registerExperimentCommand(program: Command, io: CommandIo = PROCESS_IO): void {
+/** `placement` runs the cells' servers on another host (the cluster experiment); default here. */
+export function registerExperimentCommand(
+  program: Command,
+  io: CommandIo = PROCESS_IO,
+  placement?: CellServerPlacement,
+): void {
   const command = program
     .command("experiment")
     .description(
@@ -36,6 +46,7 @@ export function registerExperimentCommand(program: Command, io: CommandIo = PROC
       const results = await runExperiment(readFlags(EXPERIMENT_OPTIONS, given), {
         signal: abort.signal,
         onProgress: (p) => progress?.update(p),
+        ...(placement === undefined ? {} : { server: placement }),
       });
       progress?.stop();
       await (await loadReportWriters()).writeReport(results, out);

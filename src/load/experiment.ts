@@ -60,6 +60,18 @@ export interface ExperimentHooks {
   readonly serverEntry?: NodeEntry;
   /** Module whose `connect` the load processes use; default the project's client factory. */
   readonly connectModule?: string;
+  /** Where each cell's server runs; default this host, on 127.0.0.1. */
+  readonly server?: CellServerPlacement;
+}
+
+/**
+ * Another host for the cells' servers: each is started under `commandPrefix`
+ * (e.g. `ip netns exec NS`, a host of netns.ts), listens on `host`, and the
+ * clients (still forked here) connect to it there.
+ */
+export interface CellServerPlacement {
+  readonly commandPrefix: readonly string[];
+  readonly host: string;
 }
 
 /** A cell failed (its server did not start, or its clients could not connect); `partial` holds the cells before it. */
@@ -144,6 +156,7 @@ export async function runExperiment(
     version: 1,
     options,
     environment,
+    ...(hooks.server === undefined ? {} : { serverHost: hooks.server.host }),
     startedAt: environment.date,
     finishedAt: new Date().toISOString(),
     cells: [...cells],
@@ -223,12 +236,15 @@ async function runCell(
 ): Promise<LoadResults> {
   const { catalog, ...toys } = cellToys(plan, options);
   const store = await stores.create(plan.store);
+  const placement = hooks.server;
   try {
     const server = await startToystore({
       transports: [plan.transport],
       ...(catalog === undefined ? {} : { catalog }),
+      ...(placement === undefined ? {} : { commandPrefix: placement.commandPrefix }),
       flags: {
         ...(store.flag === undefined ? {} : { store: store.flag }),
+        ...(placement === undefined ? {} : { host: placement.host }),
         lock: plan.lock,
         workMs: options.workMs,
         poolSize: options.socketPoolSize,
@@ -242,7 +258,7 @@ async function runCell(
       return await runLoad(
         {
           transport: plan.transport,
-          host: "127.0.0.1",
+          host: placement?.host ?? "127.0.0.1",
           port: server.port,
           clients: plan.clients,
           requests: options.requests,

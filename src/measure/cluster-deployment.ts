@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
 import { formatPrice } from "../catalog/toy.js";
 import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
-import { createHosts, type Hosts } from "./netns.js";
+import { createHosts, type Hosts, namespaceSupport } from "./netns.js";
 import { type PostgresCluster, postgresBinaries, startPostgresCluster } from "./postgres-cluster.js";
 import { type CatalogEntry, type ServeFlagValues, type ServerProcess, startToystore } from "./server.js";
 
@@ -135,6 +135,34 @@ export class DeploymentAbortedError extends Error {
   }
 }
 
+/** Why this machine cannot build a deployment (root, `ip netns`, PostgreSQL), or undefined when it can. */
+export async function deploymentRefusal(): Promise<string | undefined> {
+  if (process.platform !== "linux") return "needs Linux (network namespaces)";
+  if (process.getuid?.() !== 0) return "needs root: it creates network namespaces with ip netns";
+  const support = await namespaceSupport();
+  if (!support.ok) return support.reason;
+  const postgres = postgresBinaries();
+  return "missing" in postgres ? postgres.missing : undefined;
+}
+
+/**
+ * A throwaway PostgreSQL cluster on one of the hosts, on port 5432 of its
+ * address, trusting every host of the subnet (and nothing else).
+ */
+export function startPostgresOnHost(
+  hosts: Hosts,
+  host: string,
+  settings?: Readonly<Record<string, string>>,
+): Promise<PostgresCluster> {
+  return startPostgresCluster({
+    port: POSTGRES_PORT,
+    listenAddress: hosts.host(host).address,
+    commandPrefix: hosts.exec(host),
+    trustedNetworks: [hosts.subnet],
+    ...(settings === undefined ? {} : { settings }),
+  });
+}
+
 /** The built-in catalog as `serve --catalog` reads it. */
 export function defaultCatalogEntries(): CatalogEntry[] {
   return DEFAULT_CATALOG.map((toy) => ({
@@ -231,14 +259,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   };
   try {
     options.signal?.throwIfAborted();
-    const db = hosts.host("db");
-    postgres = await startPostgresCluster({
-      port: POSTGRES_PORT,
-      listenAddress: db.address,
-      commandPrefix: hosts.exec("db"),
-      trustedNetworks: [hosts.subnet],
-      ...(options.postgresSettings === undefined ? {} : { settings: options.postgresSettings }),
-    });
+    postgres = await startPostgresOnHost(hosts, "db", options.postgresSettings);
     options.signal?.throwIfAborted();
     const databaseUrl = await postgres.createDatabase(DEFAULT_DATABASE);
     // One after the other: the first creates the schema, the second finds it (a catalog would be refused).

@@ -246,3 +246,16 @@ export async function listNamespaces(): Promise<string[]> {
     throw new Error(`ip netns list failed: ${describeFailure(error)}`, { cause: error });
   }
 }
+
+/** The PIDs of the processes inside a namespace (`ip netns pids`): what would keep it alive after removal. */
+export async function namespacePids(namespace: string): Promise<number[]> {
+  try {
+    const { stdout } = await run("ip", ["netns", "pids", namespace], { encoding: "utf8" });
+    return stdout
+      .split("\n")
+      .filter((line) => /^\d+$/.test(line.trim()))
+      .map(Number);
+  } catch (error) {
+    throw new Error(`ip netns pids ${namespace} failed: ${describeFailure(error)}`, { cause: error });
+  }
+}

@@ -53,5 +53,9 @@ function describeEnvironment(env: Environment, results: ExperimentResults): stri
       ? "unknown commit"
       : `commit ${env.gitCommit.slice(0, 12)}${env.gitDirty ? " (with local changes)" : ""}`;
   const memory = `${Math.round(env.totalMemoryBytes / 2 ** 30)} GiB`;
-  return `Measured ${results.startedAt} on ${env.cpuModel} (${env.cpuCores} cores, ${memory}), ${env.platform} ${env.osRelease} ${env.arch}, Node.js ${env.node}, ${commit}.`;
+  const where =
+    results.serverHost === undefined
+      ? ""
+      : ` The clients ran on one host, each cell's server on another (${results.serverHost}), over a veth link between network namespaces of that machine.`;
+  return `Measured ${results.startedAt} on ${env.cpuModel} (${env.cpuCores} cores, ${memory}), ${env.platform} ${env.osRelease} ${env.arch}, Node.js ${env.node}, ${commit}.${where}`;
 }

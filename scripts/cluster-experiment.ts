@@ -1,0 +1,120 @@
+// `npm run cluster:experiment -- [experiment flags]`: the Toy Store study's
+// cells across hosts of one machine (network namespaces): the clients on a
+// client host, each cell's fresh server on a server host, its fresh database
+// on PostgreSQL on a db host. Every hop between them crosses a veth link and
+// another TCP stack (no added delay: these kernels have no netem). Takes the
+// flags of `toystore experiment` except --stores (the cells run on the db
+// host's PostgreSQL); writes the same report, by default to results/cluster.
+// Needs root, `ip netns` and PostgreSQL; says which is missing and exits 1.
+//
+// This process builds the hosts and PostgreSQL, then runs itself again on the
+// client host (`--on-client`), where the experiment forks its clients; that
+// run starts each cell's server on the server host with `ip netns exec`.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { registerExperimentCommand } from "../src/cli/experiment-command.js";
+import { runProgram } from "../src/cli/run-program.js";
+import type { CellServerPlacement } from "../src/load/experiment.js";
+import { deploymentRefusal, startPostgresOnHost } from "../src/measure/cluster-deployment.js";
+import { createHosts, type Hosts, listNamespaces, namespacePids } from "../src/measure/netns.js";
+import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
+
+const ON_CLIENT = "--on-client";
+const DEFAULT_OUT = "results/cluster";
+/** The experiment is bounded by its cells; this only stops a run that hangs (then SIGINT: it reports what it has). */
+const RUN_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** `toystore experiment` with the cells' servers on `placement`, parsed from `args`; resolves with its exit code. */
+function runExperimentCli(args: readonly string[], placement?: CellServerPlacement): Promise<number> {
+  const program = new Command("cluster-experiment").exitOverride();
+  registerExperimentCommand(program, undefined, placement);
+  for (const command of program.commands) command.exitOverride();
+  return runProgram(program, [process.argv[0]!, process.argv[1]!, "experiment", ...args]);
+}
+
+/** Runs this script on the client host; resolves with its exit code. SIGTERM here is passed on as SIGINT. */
+function runOnClient(hosts: Hosts, placement: CellServerPlacement, args: readonly string[]): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const [command, ...prefix] = hosts.exec("client") as [string, ...string[]];
+  const argv = [...prefix, process.execPath, ...process.execArgv, self, ON_CLIENT, JSON.stringify(placement)];
+  const child = spawn(command, [...argv, ...args], { stdio: "inherit" });
+  const interrupt = (): void => {
+    if (child.pid !== undefined) process.kill(child.pid, "SIGINT");
+  };
+  // The terminal's Ctrl-C reaches the child too (one process group): it stops and reports.
+  const onSigint = (): void => {};
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", interrupt);
+  const timer = setTimeout(interrupt, RUN_TIMEOUT_MS);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", interrupt);
+      resolve(code ?? (signal === "SIGINT" ? 130 : 1));
+    });
+  });
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  if (args[0] === ON_CLIENT) {
+    const placement = JSON.parse(args[1]!) as CellServerPlacement;
+    return runExperimentCli(args.slice(2), placement);
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(
+      "cluster:experiment: the experiment with its clients, servers and PostgreSQL on three hosts\n" +
+        "(network namespaces; root). Takes the experiment's flags but --stores; --out defaults to results/cluster.\n",
+    );
+    return runExperimentCli(["--help"]);
+  }
+  if (args.some((arg) => arg === "--stores" || arg.startsWith("--stores="))) {
+    console.error("cluster:experiment: --stores is not taken: every cell runs on PostgreSQL on the db host");
+    return 2;
+  }
+  const why = await deploymentRefusal();
+  if (why !== undefined) {
+    console.error(`cluster:experiment: cannot run: ${why}`);
+    return 1;
+  }
+  const out = args.some((arg) => arg === "--out" || arg.startsWith("--out=")) ? [] : ["--out", DEFAULT_OUT];
+  const hosts = await createHosts(["client", "server1", "db"]);
+  let postgres: PostgresCluster | undefined;
+  let code = 1;
+  try {
+    postgres = await startPostgresOnHost(hosts, "db");
+    const server = hosts.host("server1");
+    console.log(
+      `hosts: client ${hosts.host("client").address}, server1 ${server.address}, ` +
+        `db ${hosts.host("db").address} (PostgreSQL :${postgres.port}); a new database and server per cell`,
+    );
+    const placement: CellServerPlacement = { commandPrefix: hosts.exec("server1"), host: server.address };
+    code = await runOnClient(hosts, placement, [...args, ...out, "--stores", postgres.url()]);
+  } catch (error) {
+    console.error(`cluster:experiment: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    // A run killed mid-cell (a second Ctrl-C) leaves its server and clients behind: stop them by PID.
+    for (const name of ["client", "server1"]) {
+      const pids = await namespacePids(hosts.host(name).namespace).catch(() => []);
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      if (pids.length > 0)
+        console.error(`cluster:experiment: killed ${pids.length} processes left on ${name}`);
+    }
+    await postgres?.stop().catch((error: Error) => {
+      code = 1;
+      console.error(`cluster:experiment: stopping PostgreSQL: ${error.message}`);
+    });
+    const removed = await hosts.remove();
+    const left = (await listNamespaces()).filter((name) => name.startsWith(`${hosts.prefix}-`));
+    if (left.length > 0) {
+      code = 1;
+      console.error(`cluster:experiment: namespaces left behind: ${left.join(", ")}`);
+    } else console.log(`stopped PostgreSQL; removed ${removed} namespaces`);
+  }
+  return code;
+}
+
+process.exit(await main(process.argv.slice(2)));
