@@ -195,6 +195,9 @@ export function registerServeCommand(program: Command): void {
       await service.close();
     };
     const served = new Set(serve.transport);
+    // Listen for the signal before the first "listening" line: a supervisor may send SIGTERM as
+    // soon as it reads it, and until a listener is added the signal's default action kills at once.
+    const signalled = waitForSignal();
     try {
       if (served.has("socket")) {
         const socket = await listen("socket", () =>
@@ -232,7 +235,7 @@ export function registerServeCommand(program: Command): void {
       throw error;
     }
     followStoreHealth(opened.store, readiness, log);
-    const signal = await waitForSignal();
+    const signal = await signalled;
     log.info({ signal }, "shutting down: finishing requests in flight");
     await stopAll();
     log.info("stopped");

@@ -461,9 +461,7 @@ describe("WorkerPool", () => {
       assert.equal(pool.busy, 0);
     });
 
-    it("after calling done is counted once, so the pool still caps tasks in progress at size", {
-      todo: "the shared done cannot tell that this task already finished; #start's catch finishes it twice",
-    }, () => {
+    it("after calling done is counted once, so the pool still caps tasks in progress at size", () => {
       const tracker = new Tracker();
       const pool = new WorkerPool({ size: 1, onTaskError: () => {} });
       const doneThenThrow: PoolTask = {
@@ -477,6 +475,34 @@ describe("WorkerPool", () => {
       pool.submit(new ManualTask(0, tracker));
       pool.submit(new ManualTask(1, tracker));
       assert.equal(tracker.maxInProgress, 1, "two tasks in progress in a pool of size 1");
+    });
+
+    it("is told apart per task when runs nest: a done that starts a task that throws, then a throw", () => {
+      const errors: unknown[] = [];
+      const pool = new WorkerPool({ size: 1, onTaskError: (error) => errors.push(error) });
+      const throwsBeforeDone: PoolTask = {
+        run() {
+          throw new Error("before done");
+        },
+      };
+      const outer: PoolTask = {
+        run(done) {
+          assert.equal(pool.submit(throwsBeforeDone), null); // queued: the one worker is this task's
+          done(); // frees the worker: the queued task runs (and throws) inside this call
+          throw new Error("after done");
+        },
+      };
+      pool.submit(outer);
+      assert.deepEqual(
+        errors.map((error) => (error as Error).message),
+        ["before done", "after done"],
+      );
+      assert.equal(pool.busy, 0);
+      assert.equal(pool.stats().completed, 2);
+      const tracker = new Tracker();
+      pool.submit(new ManualTask(0, tracker));
+      pool.submit(new ManualTask(1, tracker));
+      assert.equal(tracker.maxInProgress, 1);
     });
   });
 });

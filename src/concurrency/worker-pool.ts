@@ -15,7 +15,8 @@ import { FifoQueue } from "./fifo-queue.js";
  * when it has finished, synchronously or later, and must not throw. `done` is
  * one function shared by all tasks, so a task costs the pool no closure; the
  * price is that the pool cannot tell which task calls it, so a task that calls
- * it twice (or calls it and then throws) corrupts the count of busy workers.
+ * it twice corrupts the count of busy workers. A task that throws is finished
+ * for it, unless it had called `done` before throwing.
  */
 export interface PoolTask {
   run(done: () => void): void;
@@ -71,7 +72,12 @@ export class WorkerPool {
   #idleWaiters: (() => void)[] = [];
   readonly #onTaskError: (error: unknown) => void;
   // Bound once: every task receives this same function as its `done`.
-  readonly #done = (): void => this.#finish();
+  readonly #done = (): void => {
+    this.#doneInRun = true;
+    this.#finish();
+  };
+  /** Whether the task whose run() is innermost on the stack has called done (saved and restored around nested runs). */
+  #doneInRun = false;
 
   constructor(options: WorkerPoolOptions = {}) {
     const size = options.size ?? WORKER_POOL_DEFAULTS.size;
@@ -154,12 +160,18 @@ export class WorkerPool {
   }
 
   #start(task: PoolTask): void {
+    // Runs nest (a done inside run() starts the next task), so the flag is saved and restored.
+    const outer = this.#doneInRun;
+    this.#doneInRun = false;
     try {
       task.run(this.#done);
     } catch (error) {
-      // A task that throws before calling done would hold its worker forever.
-      this.#finish();
+      // A task that throws before calling done would hold its worker forever;
+      // one that threw after calling it is finished already.
+      if (!this.#doneInRun) this.#finish();
       this.#onTaskError(error);
+    } finally {
+      this.#doneInRun = outer;
     }
   }
 
