@@ -26,8 +26,6 @@ const TOYS = Array.from({ length: 12 }, (_, i) => `Toy ${i + 1}`);
 const STOCK = 1000;
 const BURST = 40;
 const CALL_TIMEOUT_MS = 10_000;
-/** Only so that a broken server fails the test instead of hanging it; never a performance bound. */
-const SAFETY_MS = 8000;
 
 type HealthClient = grpc.Client & {
   check(
@@ -195,7 +193,6 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
       // The socket protocol's ERR line carries the code alone.
       if (o.transport !== "socket")
         assert.equal(o.message, "store unavailable: all 2 database connections busy for 300 ms");
-      assert.ok(o.ms < SAFETY_MS, `a refusal took ${o.ms} ms`);
     }
     const refusedMs = refused.map((o) => o.ms);
     // Refused once it had waited its 300 ms (a timer fires a little late, never early).
@@ -256,7 +253,6 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
             o.message ?? "",
             /^store unavailable: (the database refuses more connections \(too many connections: raise its max_connections, or lower --db-pool or --workers\)|all 16 database connections busy for 2000 ms)$/,
           );
-        assert.ok(o.ms < SAFETY_MS, `a refusal took ${o.ms} ms`);
       }
       // The server is gone: its connections are free for the test's.
       const stored = await books(url);

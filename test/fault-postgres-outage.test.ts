@@ -227,7 +227,6 @@ describe("fault: PostgreSQL away for 3 s under load", { skip: postgresOrSkip().s
           ["unavailable"],
           `every failure is unavailable: ${JSON.stringify(codes)}`,
         );
-        assert.ok(load.longestFailureMs < CALL_TIMEOUT_MS, `a failure took ${load.longestFailureMs} ms`);
         for (const transport of ["grpc", "http"] as const)
           assert.match(load.messages.get(transport) ?? "", /store unavailable: cannot reach the database/);
         assert.equal(load.messages.get("socket"), "unavailable");
