@@ -11,14 +11,13 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import * as grpc from "@grpc/grpc-js";
-import { service as healthService } from "grpc-health-check";
 import postgres from "postgres";
 import { connect } from "../src/client/connect.js";
 import type { StoreClient, Transport } from "../src/client/store-client.js";
 import { isStoreError } from "../src/errors.js";
 import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
 import { type ServeFlagValues, type ServerProcess, startToystore } from "../src/measure/server.js";
+import { healthClient, healthStatus, readyzStatus } from "./helpers/health.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 /** Enough toys that per-toy locks never make the buys wait on each other: only the connections do. */
@@ -27,34 +26,9 @@ const STOCK = 1000;
 const BURST = 40;
 const CALL_TIMEOUT_MS = 10_000;
 
-type HealthClient = grpc.Client & {
-  check(
-    request: { service: string },
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, reply?: { status: string }) => void,
-  ): void;
-};
-const HealthClient = grpc.makeGenericClientConstructor(healthService, "Health") as unknown as new (
-  target: string,
-  credentials: grpc.ChannelCredentials,
-) => HealthClient;
-
 function healthOf(server: ServerProcess): Promise<string> {
-  const health = new HealthClient(`127.0.0.1:${server.ports.grpc}`, grpc.credentials.createInsecure());
-  return new Promise<string>((resolve) =>
-    health.check({ service: "" }, { deadline: Date.now() + 2000 }, (error, reply) => {
-      health.close();
-      resolve(error ? `error ${error.code}` : (reply?.status ?? "none"));
-    }),
-  );
-}
-
-async function readyz(server: ServerProcess): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${server.ports.http}/readyz`, {
-    signal: AbortSignal.timeout(2000),
-  });
-  await res.arrayBuffer();
-  return res.status;
+  const health = healthClient(server.ports.grpc!);
+  return healthStatus(health, 2000).finally(() => health.close());
 }
 
 interface Outcome {
@@ -181,7 +155,7 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
       const outcomes = await burst(clients, "pool");
       // Busy is not away: still healthy and ready.
       assert.equal(await healthOf(server), "SERVING");
-      assert.equal(await readyz(server), 200);
+      assert.equal(await readyzStatus(server.ports.http!, 2000), 200);
       return { outcomes, after: await servesAfterwards(clients) };
     });
     const bought = outcomes.filter((o) => o.bought);
@@ -235,7 +209,7 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
         const outcomes = await burst(clients, "max");
         // Full is not away: the probe keeps its connection, the server stays ready.
         assert.equal(await healthOf(server), "SERVING");
-        assert.equal(await readyz(server), 200);
+        assert.equal(await readyzStatus(server.ports.http!, 2000), 200);
         return { outcomes, after: await servesAfterwards(clients) };
       });
       const bought = outcomes.filter((o) => o.bought);

@@ -14,8 +14,6 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as grpc from "@grpc/grpc-js";
-import { service as healthService } from "grpc-health-check";
 import postgres from "postgres";
 import { connect } from "../src/client/connect.js";
 import type { StoreClient, Transport } from "../src/client/store-client.js";
@@ -23,6 +21,7 @@ import { isStoreError } from "../src/errors.js";
 import { type PostgresCluster, runningPostmaster } from "../src/measure/postgres-cluster.js";
 import { type ServerProcess, startToystore } from "../src/measure/server.js";
 import { waitFor } from "./helpers/grpc-server.js";
+import { type HealthClient, healthClient, healthStatus, readyzStatus } from "./helpers/health.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const TOYS = ["Owl", "Fox", "Elk"];
@@ -41,33 +40,10 @@ const OUTAGE_MS = 3000;
 /** Only so that a broken server fails the test instead of hanging it; never a performance bound. */
 const SAFETY_MS = 20_000;
 
-type HealthClient = grpc.Client & {
-  check(
-    request: { service: string },
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, reply?: { status: string }) => void,
-  ): void;
-};
-const HealthClient = grpc.makeGenericClientConstructor(healthService, "Health") as unknown as new (
-  target: string,
-  credentials: grpc.ChannelCredentials,
-) => HealthClient;
-
 /** What the server says of itself: gRPC health ("SERVING", "NOT_SERVING", or the error) and /readyz's status. */
 async function readiness(health: HealthClient, httpPort: number): Promise<{ grpc: string; readyz: number }> {
-  const grpcStatus = new Promise<string>((resolve) =>
-    health.check({ service: "" }, { deadline: Date.now() + 1000 }, (error, reply) =>
-      resolve(error ? `error ${error.code}` : (reply?.status ?? "none")),
-    ),
-  );
-  const readyz = fetch(`http://127.0.0.1:${httpPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-    async (res) => {
-      await res.arrayBuffer();
-      return res.status;
-    },
-    () => 0,
-  );
-  return { grpc: await grpcStatus, readyz: await readyz };
+  const [grpc, readyz] = await Promise.all([healthStatus(health, 1000), readyzStatus(httpPort, 1000)]);
+  return { grpc, readyz };
 }
 
 interface Failed {
@@ -138,7 +114,7 @@ describe("fault: PostgreSQL away for 3 s under load", { skip: postgresOrSkip().s
         catalog: TOYS.map((name) => ({ name, price: "1.00", stock: STOCK })),
       });
       const clients: StoreClient[] = [];
-      const health = new HealthClient(`127.0.0.1:${server.ports.grpc}`, grpc.credentials.createInsecure());
+      const health = healthClient(server.ports.grpc!);
       let sql: postgres.Sql | undefined;
       const load: Load = {
         acknowledged: 0,

@@ -7,8 +7,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { service as healthService } from "grpc-health-check";
 import { startTestGrpcServer, type TestGrpcServer, waitFor } from "./helpers/grpc-server.js";
+import { HealthClient } from "./helpers/health.js";
 
 const require = createRequire(import.meta.url);
 const REFLECTION_PROTO_DIR = path.join(path.dirname(require.resolve("@grpc/reflection")), "../proto");
@@ -61,18 +61,6 @@ function decodeFileDescriptor(bytes: Buffer): FileDescriptor {
   >;
   return type.deserialize(bytes) as unknown as FileDescriptor;
 }
-
-type HealthClient = grpc.Client & {
-  check(
-    request: { service: string },
-    callback: (error: grpc.ServiceError | null, reply?: { status: string }) => void,
-  ): void;
-  watch(request: { service: string }): grpc.ClientReadableStream<{ status: string }>;
-};
-const HealthClient = grpc.makeGenericClientConstructor(healthService, "Health") as unknown as new (
-  target: string,
-  credentials: grpc.ChannelCredentials,
-) => HealthClient;
 
 describe("gRPC server reflection", () => {
   let store: TestGrpcServer;
