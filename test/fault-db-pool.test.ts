@@ -31,6 +31,14 @@ function healthOf(server: ServerProcess): Promise<string> {
   return healthStatus(health, 2000).finally(() => health.close());
 }
 
+/** Asserts that the database holds one order per acknowledged buy and that the stock that left is the orders; returns its books. */
+async function balancedBooks(url: string, acknowledged: number): Promise<{ stock: number; orders: number }> {
+  const stored = await books(url);
+  assert.equal(stored.orders, acknowledged, "one order per acknowledged buy, none for a refused one");
+  assert.equal(stored.stock + stored.orders, STOCK * TOYS.length);
+  return stored;
+}
+
 interface Outcome {
   readonly transport: Transport;
   readonly ms: number;
@@ -171,13 +179,7 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
     const refusedMs = refused.map((o) => o.ms);
     // Refused once it had waited its 300 ms (a timer fires a little late, never early).
     assert.ok(Math.min(...refusedMs) >= 290, `a refusal after ${Math.min(...refusedMs)} ms`);
-    const stored = await books(url);
-    assert.equal(
-      stored.orders,
-      bought.length + after,
-      "one order per acknowledged buy, none for a refused one",
-    );
-    assert.equal(stored.stock + stored.orders, STOCK * TOYS.length);
+    const stored = await balancedBooks(url, bought.length + after);
     const figures = {
       burst: BURST,
       acknowledged: bought.length,
@@ -229,13 +231,7 @@ describe("fault: the database connections run out", { skip: postgresOrSkip().ski
           );
       }
       // The server is gone: its connections are free for the test's.
-      const stored = await books(url);
-      assert.equal(
-        stored.orders,
-        bought.length + after,
-        "one order per acknowledged buy, none for a refused one",
-      );
-      assert.equal(stored.stock + stored.orders, STOCK * TOYS.length);
+      await balancedBooks(url, bought.length + after);
       const figures = {
         burst: BURST,
         acknowledged: bought.length,
