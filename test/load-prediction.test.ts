@@ -1,11 +1,13 @@
 // Unit tests for the queueing prediction: the study's numbers, the closed form
-// against the exact replay, and the parallelism of each kind of cell.
+// against the exact replay, the parallelism of each kind of cell, and cells
+// spread over several servers.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
   closedFormMeanMs,
+  forecastCell,
   parallelismFor,
   predictMeanLatencyMs,
   simulateMeanLatencyMs,
@@ -143,5 +145,59 @@ describe("parallelismFor", () => {
     assert.equal(predictMeanLatencyMs(schedule(c("atomic", "distinct"))), 200);
     assert.equal(predictMeanLatencyMs(schedule(c("per-toy", "same"))), 600);
     assert.equal(predictMeanLatencyMs(schedule(c("atomic", "same"))), 200);
+  });
+});
+
+describe("forecastCell", () => {
+  const cell = {
+    socketPoolSize: 5,
+    grpcMaxConcurrency: 10,
+    httpMaxConcurrency: 10,
+    toyChoice: "uniform" as const,
+    transport: "socket" as const,
+    requests: 10,
+    serviceMs: 200,
+  };
+  it("is the plain schedule for one server", () => {
+    for (const clients of [1, 5, 10, 11]) {
+      const forecast = forecastCell({ ...cell, lock: "rwlock", op: "query", clients });
+      const schedule = { clients, requests: 10, serviceMs: 200, parallelism: 5 };
+      assert.deepEqual(forecast, {
+        parallelism: 5,
+        meanMs: predictMeanLatencyMs(schedule),
+        steadyStateMs: steadyStateMeanMs(schedule),
+      });
+    }
+  });
+  it("keeps one queue across servers for what the lock serializes: the lock is the shared store's", () => {
+    for (const [lock, op] of [
+      ["mutex", "query"],
+      ["mutex", "buy"],
+      ["rwlock", "buy"],
+    ] as const) {
+      const one = forecastCell({ ...cell, lock, op, clients: 10 });
+      assert.deepEqual(forecastCell({ ...cell, lock, op, clients: 10, servers: 2 }), one);
+      assert.equal(one.parallelism, 1);
+    }
+  });
+  it("queues the rest per server, client i on server i mod servers, averaged over every client", () => {
+    // 10 queries over 2 servers of pool 5: 5 each, nobody waits.
+    const even = forecastCell({ ...cell, lock: "rwlock", op: "query", clients: 10, servers: 2 });
+    assert.deepEqual(even, { parallelism: 10, meanMs: 200, steadyStateMs: 200 });
+    // 13 over 2: 7 on the first (2 wait for a worker), 6 on the second.
+    const uneven = forecastCell({ ...cell, lock: "rwlock", op: "query", clients: 13, servers: 2 });
+    const at = (clients: number) => ({ clients, requests: 10, serviceMs: 200, parallelism: 5 });
+    close(uneven.meanMs, (7 * predictMeanLatencyMs(at(7)) + 6 * predictMeanLatencyMs(at(6))) / 13);
+    close(uneven.steadyStateMs, (7 * steadyStateMeanMs(at(7)) + 6 * steadyStateMeanMs(at(6))) / 13);
+    assert.ok(uneven.meanMs > 200);
+    // Fewer clients than servers: the idle server counts for nothing.
+    assert.equal(forecastCell({ ...cell, lock: "atomic", op: "buy", clients: 1, servers: 2 }).meanMs, 200);
+  });
+  it("refuses a server count that is not a positive integer", () => {
+    for (const servers of [0, -1, 1.5])
+      assert.throws(
+        () => forecastCell({ ...cell, lock: "mutex", op: "query", clients: 1, servers }),
+        RangeError,
+      );
   });
 });

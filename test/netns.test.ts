@@ -261,7 +261,7 @@ describe("the experiment across hosts (scripts/cluster-experiment.ts)", {
   skip: netnsSkip || postgresOrSkip().skip,
   timeout: 180_000,
 }, () => {
-  it("runs each cell with its clients on the client host and its server on server1, then removes the hosts", async () => {
+  it("runs each cell with its clients on the client host and a server on each server host, then removes the hosts", async () => {
     const out = await mkdtemp(join(tmpdir(), "toystore-cluster-experiment-"));
     const before = await listNamespaces();
     try {
@@ -269,13 +269,16 @@ describe("the experiment across hosts (scripts/cluster-experiment.ts)", {
       const args = ["--import", "tsx", "scripts/cluster-experiment.ts", ...cells];
       args.push("--work-ms", "10", "--requests", "3", "--no-progress", "--out", out);
       const { stdout } = await run(process.execPath, args, { cwd: PACKAGE_ROOT, encoding: "utf8" });
-      const hosts = /^hosts: client (10\.[\d.]+), server1 (10\.[\d.]+), db (10\.[\d.]+) /m.exec(stdout);
+      const hosts =
+        /^hosts: client (10\.[\d.]+), server1 (10\.[\d.]+), server2 (10\.[\d.]+), db (10\.[\d.]+) /m.exec(
+          stdout,
+        );
       assert.ok(hosts, stdout);
-      assert.match(stdout, /removed 4 namespaces/);
+      assert.match(stdout, /removed 5 namespaces/);
       const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as ExperimentResults;
-      // The clients connect to this address: a server elsewhere (or not listening there) fails every request.
-      assert.equal(results.serverHost, hosts[2]);
-      assert.match(await readFile(join(out, "report.md"), "utf8"), /each cell's server on another/);
+      // The clients connect to these addresses: a server elsewhere (or not listening there) fails every request.
+      assert.deepEqual(results.serverHosts, [hosts[2], hosts[3]]);
+      assert.match(await readFile(join(out, "report.md"), "utf8"), /each cell's 2 servers on others/);
       assert.deepEqual(
         results.cells.map((cell) => [
           cell.op,

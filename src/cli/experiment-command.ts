@@ -26,11 +26,11 @@ const OUTPUT: Schema<{ readonly out: string; readonly noProgress: boolean }> = {
   noProgress: toggle("--no-progress", "do not draw the progress bar"),
 };
 
-/** `placement` runs the cells' servers on another host (the cluster experiment); default here. */
+/** `placements` runs each cell's servers on other hosts (the cluster experiment); default one here. */
 export function registerExperimentCommand(
   program: Command,
   io: CommandIo = PROCESS_IO,
-  placement?: CellServerPlacement,
+  placements?: readonly CellServerPlacement[],
 ): void {
   const command = program
     .command("experiment")
@@ -46,7 +46,7 @@ export function registerExperimentCommand(
       const results = await runExperiment(readFlags(EXPERIMENT_OPTIONS, given), {
         signal: abort.signal,
         onProgress: (p) => progress?.update(p),
-        ...(placement === undefined ? {} : { server: placement }),
+        ...(placements === undefined ? {} : { servers: placements }),
       });
       progress?.stop();
       await (await loadReportWriters()).writeReport(results, out);

@@ -7,14 +7,14 @@ import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
 import type { NodeEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
-import { startToystore, unlimitedCatalog } from "../measure/server.js";
+import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/server.js";
 import { CellStores, type ExperimentStore, storeLabel } from "./cell-stores.js";
 import {
   type ExperimentOptions,
   type ExperimentOptionsInput,
   resolveExperimentOptions,
 } from "./experiment-options.js";
-import { parallelismFor, predictMeanLatencyMs, steadyStateMeanMs, type ToyChoice } from "./prediction.js";
+import { forecastCell, type ToyChoice } from "./prediction.js";
 import {
   type CellPrediction,
   type ExperimentCell,
@@ -60,12 +60,16 @@ export interface ExperimentHooks {
   readonly serverEntry?: NodeEntry;
   /** Module whose `connect` the load processes use; default the project's client factory. */
   readonly connectModule?: string;
-  /** Where each cell's server runs; default this host, on 127.0.0.1. */
-  readonly server?: CellServerPlacement;
+  /**
+   * Where each cell's servers run: one server per placement, all on the
+   * cell's store, the clients spread over them. Default one server on this
+   * host, on 127.0.0.1. More than one needs a store they can share (postgres).
+   */
+  readonly servers?: readonly CellServerPlacement[];
 }
 
 /**
- * Another host for the cells' servers: each is started under `commandPrefix`
+ * Another host for a cell's server: it is started under `commandPrefix`
  * (e.g. `ip netns exec NS`, a host of netns.ts), listens on `host`, and the
  * clients (still forked here) connect to it there.
  */
@@ -89,27 +93,29 @@ export class ExperimentError extends Error {
 /** Start-up cost of a cell we do not model (server start, client processes), for the ETA only. */
 const CELL_OVERHEAD_MS = 1500;
 
-/** The matrix in run order: transport, store, lock, toy choice, op, clients, each in the order given. */
-export function planCells(options: ExperimentOptions): CellPlan[] {
+/**
+ * The matrix in run order: transport, store, lock, toy choice, op, clients,
+ * each in the order given; predicted for `servers` servers per cell.
+ */
+export function planCells(options: ExperimentOptions, servers = 1): CellPlan[] {
   const cells: CellPlan[] = [];
   for (const transport of options.transports) {
     for (const store of options.stores) {
       for (const lock of options.locks) {
         for (const toyChoice of options.toyChoices) {
           for (const op of options.ops) {
-            const parallelism = parallelismFor({ transport, lock, op, toyChoice, ...options });
             for (const clients of options.clients) {
-              const schedule = {
+              const predicted = forecastCell({
+                transport,
+                lock,
+                op,
+                toyChoice,
+                ...options,
                 clients,
                 requests: options.requests,
-                parallelism,
                 serviceMs: options.workMs,
-              };
-              const predicted = {
-                parallelism,
-                meanMs: predictMeanLatencyMs(schedule),
-                steadyStateMs: steadyStateMeanMs(schedule),
-              };
+                servers,
+              });
               cells.push({ transport, store, lock, op, toyChoice, clients, predicted });
             }
           }
@@ -148,15 +154,25 @@ export async function runExperiment(
   hooks: ExperimentHooks = {},
 ): Promise<ExperimentResults> {
   const options = resolveExperimentOptions(input);
+  const placements = hooks.servers;
+  if (placements !== undefined && placements.length === 0)
+    throw new RangeError("servers: at least one placement");
+  if (placements !== undefined && placements.length > 1) {
+    const owned = options.stores.filter((store) => storeLabel(store) !== "postgres");
+    if (owned.length > 0)
+      throw new RangeError(
+        `${placements.length} servers per cell need a store they share (postgres); ${owned.join(", ")} belongs to one process`,
+      );
+  }
   const environment = collectEnvironment();
-  const plans = planCells(options);
+  const plans = planCells(options, placements?.length ?? 1);
   const cells: ExperimentCell[] = [];
   const results = (): ExperimentResults => ({
     kind: "toystore-experiment",
     version: 1,
     options,
     environment,
-    ...(hooks.server === undefined ? {} : { serverHost: hooks.server.host }),
+    ...(placements === undefined ? {} : { serverHosts: placements.map((placement) => placement.host) }),
     startedAt: environment.date,
     finishedAt: new Date().toISOString(),
     cells: [...cells],
@@ -227,6 +243,12 @@ export function describeCell(
   return `${cell.transport} ${label} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
 }
 
+/**
+ * With several servers, a request may wait in the lock's queue behind every
+ * other client's: it must never be taken for a silent server and resent.
+ */
+const NEVER_FAIL_OVER_MS = 2 ** 31 - 1;
+
 async function runCell(
   plan: CellPlan,
   options: ExperimentOptions,
@@ -236,48 +258,52 @@ async function runCell(
 ): Promise<LoadResults> {
   const { catalog, ...toys } = cellToys(plan, options);
   const store = await stores.create(plan.store);
-  const placement = hooks.server;
+  const servers: ServerProcess[] = [];
   try {
-    const server = await startToystore({
-      transports: [plan.transport],
-      ...(catalog === undefined ? {} : { catalog }),
-      ...(placement === undefined ? {} : { commandPrefix: placement.commandPrefix }),
-      flags: {
-        ...(store.flag === undefined ? {} : { store: store.flag }),
-        ...(placement === undefined ? {} : { host: placement.host }),
-        lock: plan.lock,
-        workMs: options.workMs,
-        poolSize: options.socketPoolSize,
-        grpcMaxConcurrency: options.grpcMaxConcurrency,
-        // Only to an HTTP cell's server, so the socket and gRPC cells' arguments stay as they were.
-        ...(plan.transport === "http" ? { httpMaxConcurrency: options.httpMaxConcurrency } : {}),
-      },
-      ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
-    });
-    try {
-      return await runLoad(
-        {
-          transport: plan.transport,
-          host: placement?.host ?? "127.0.0.1",
-          port: server.port,
-          clients: plan.clients,
-          requests: options.requests,
-          op: plan.op,
-          ...toys,
-          seed: options.seed,
-          clientsPerProcess: options.clientsPerProcess,
-          primeRequests: options.primeRequests,
-        },
-        {
-          fleet,
-          ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-          ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
-        },
+    // One after the other: the first fills the new store from the catalog, the others find it filled.
+    for (const placement of hooks.servers ?? [undefined]) {
+      servers.push(
+        await startToystore({
+          transports: [plan.transport],
+          ...(catalog === undefined || servers.length > 0 ? {} : { catalog }),
+          ...(placement === undefined ? {} : { commandPrefix: placement.commandPrefix }),
+          flags: {
+            ...(store.flag === undefined ? {} : { store: store.flag }),
+            ...(placement === undefined ? {} : { host: placement.host }),
+            lock: plan.lock,
+            workMs: options.workMs,
+            poolSize: options.socketPoolSize,
+            grpcMaxConcurrency: options.grpcMaxConcurrency,
+            // Only to an HTTP cell's server, so the socket and gRPC cells' arguments stay as they were.
+            ...(plan.transport === "http" ? { httpMaxConcurrency: options.httpMaxConcurrency } : {}),
+          },
+          ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
+        }),
       );
-    } finally {
-      await server.stop();
     }
+    const endpoints = servers.map((server) => ({ host: server.host, port: server.port }));
+    return await runLoad(
+      {
+        transport: plan.transport,
+        ...endpoints[0]!,
+        // Client i on server i mod their number, as the prediction assumes.
+        ...(endpoints.length > 1 ? { servers: endpoints, failoverMs: NEVER_FAIL_OVER_MS } : {}),
+        clients: plan.clients,
+        requests: options.requests,
+        op: plan.op,
+        ...toys,
+        seed: options.seed,
+        clientsPerProcess: options.clientsPerProcess,
+        primeRequests: options.primeRequests,
+      },
+      {
+        fleet,
+        ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+        ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
+      },
+    );
   } finally {
+    await Promise.all(servers.map((server) => server.stop()));
     await store.remove();
   }
 }

@@ -142,17 +142,66 @@ export function admittedFor(p: Omit<ParallelismParameters, "lock" | "op" | "toyC
  * the pool's are one FIFO, and c stays a single number per cell.)
  */
 export function parallelismFor(p: ParallelismParameters): number {
-  const admitted = admittedFor(p);
+  return lockSerializes(p) ? 1 : admittedFor(p);
+}
+
+/** Whether the lock runs a cell's requests one at a time, whatever the transport admits. */
+export function lockSerializes(p: Pick<ParallelismParameters, "lock" | "op" | "toyChoice">): boolean {
   switch (p.lock) {
     case "mutex":
-      return 1;
+      return true;
     case "rwlock":
-      return p.op === "buy" ? 1 : admitted;
+      return p.op === "buy";
     case "per-toy":
-      return p.op === "buy" && p.toyChoice === "same" ? 1 : admitted;
+      return p.op === "buy" && p.toyChoice === "same";
     case "atomic":
-      return admitted;
+      return false;
   }
+}
+
+/** A cell's prediction: c, the exact mean of the harness's schedule, and the steady state. */
+export interface CellForecast {
+  readonly parallelism: number;
+  readonly meanMs: number;
+  readonly steadyStateMs: number;
+}
+
+/**
+ * A cell whose clients are spread over `servers` servers of one shared store,
+ * client i on server i mod `servers` (what `load --servers` does). What the
+ * lock serializes is one queue across all of them, since the lock is the
+ * store's (rows in PostgreSQL): c = 1 over every client. What it lets run
+ * side by side queues at each server, at that server's admission limit, so
+ * each server is its own schedule, and the mean is over every client's
+ * requests (c is then reported as the total, servers x admitted). One server
+ * is the plain schedule.
+ */
+export function forecastCell(
+  p: ParallelismParameters & Omit<ScheduleParameters, "parallelism"> & { readonly servers?: number },
+): CellForecast {
+  const servers = p.servers ?? 1;
+  if (!Number.isInteger(servers) || servers < 1)
+    throw new RangeError(`servers must be a positive integer, got ${servers}`);
+  const { clients, requests, serviceMs } = p;
+  if (servers === 1 || lockSerializes(p)) {
+    const schedule = { clients, requests, serviceMs, parallelism: parallelismFor(p) };
+    return {
+      parallelism: schedule.parallelism,
+      meanMs: predictMeanLatencyMs(schedule),
+      steadyStateMs: steadyStateMeanMs(schedule),
+    };
+  }
+  const admitted = admittedFor(p);
+  let meanSum = 0;
+  let steadySum = 0;
+  for (let server = 0; server < servers; server++) {
+    const n = Math.floor(clients / servers) + (server < clients % servers ? 1 : 0);
+    if (n === 0) continue;
+    const schedule = { clients: n, requests, serviceMs, parallelism: admitted };
+    meanSum += n * predictMeanLatencyMs(schedule);
+    steadySum += n * steadyStateMeanMs(schedule);
+  }
+  return { parallelism: servers * admitted, meanMs: meanSum / clients, steadyStateMs: steadySum / clients };
 }
 
 /**

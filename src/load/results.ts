@@ -89,8 +89,8 @@ export interface ExperimentResults {
   readonly version: 1;
   readonly options: ExperimentOptions;
   readonly environment: Environment;
-  /** The address the cells' servers listened on when they ran on another host than the clients (the cluster experiment); absent: this host's loopback. */
-  readonly serverHost?: string;
+  /** Where each cell's servers listened when they ran on other hosts than the clients (the cluster experiment), one address per server; absent: one server on this host's loopback. */
+  readonly serverHosts?: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly cells: readonly ExperimentCell[];

@@ -53,9 +53,10 @@ function describeEnvironment(env: Environment, results: ExperimentResults): stri
       ? "unknown commit"
       : `commit ${env.gitCommit.slice(0, 12)}${env.gitDirty ? " (with local changes)" : ""}`;
   const memory = `${Math.round(env.totalMemoryBytes / 2 ** 30)} GiB`;
+  const hosts = results.serverHosts;
   const where =
-    results.serverHost === undefined
+    hosts === undefined
       ? ""
-      : ` The clients ran on one host, each cell's server on another (${results.serverHost}), over a veth link between network namespaces of that machine.`;
+      : ` The clients ran on one host and each cell's ${hosts.length === 1 ? "server on another" : `${hosts.length} servers on others, the clients spread over them,`} (${hosts.join(", ")}), over veth links between network namespaces of that machine.`;
   return `Measured ${results.startedAt} on ${env.cpuModel} (${env.cpuCores} cores, ${memory}), ${env.platform} ${env.osRelease} ${env.arch}, Node.js ${env.node}, ${commit}.${where}`;
 }
