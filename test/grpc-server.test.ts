@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
+import { MAX_GRPC_DEADLINE_MS } from "../src/client/grpc-client.js";
 import type { QueryResponse__Output } from "../src/generated/toystore/v1/QueryResponse.js";
 import { loadToyStoreContract } from "../src/transport/grpc/contract.js";
 import { rejection, startTestGrpcServer, type TestGrpcServer, waitFor } from "./helpers/grpc-server.js";
@@ -122,6 +123,17 @@ describe("gRPC admission through the worker pool", () => {
       assert.equal(store.server.stats().expiredInQueue, 1);
       // The expired buy sold nothing.
       assert.deepEqual(await client.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 99 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a deadline beyond 2^31 - 1 ms is sent as the longest a grpc-js server can hold, not failed at once", async () => {
+    const store = await startTestGrpcServer();
+    try {
+      const client = store.client();
+      for (const timeoutMs of [MAX_GRPC_DEADLINE_MS, 2 ** 31 - 1, 10 * 2 ** 31])
+        assert.equal((await client.query("Tux", { timeoutMs })).kind, "in_stock", `timeoutMs ${timeoutMs}`);
     } finally {
       await store.close();
     }

@@ -28,6 +28,14 @@ export interface GrpcClientOptions {
 
 export const GRPC_CLIENT_DEFAULTS = Object.freeze({ host: "127.0.0.1", port: 50051, ownConnection: false });
 
+/**
+ * The longest deadline sent, ms (24.8 days). A longer one goes out as more
+ * than 2^31 - 1 ms in the grpc-timeout header, which a grpc-js server reads
+ * through a 32-bit truncation as negative: the call would fail
+ * DEADLINE_EXCEEDED at once. A longer timeout is sent as this one.
+ */
+export const MAX_GRPC_DEADLINE_MS = 2_147_483_000;
+
 function checkTimeout(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new RangeError(`gRPC client: ${name} must be a number > 0, got ${String(value)}`);
@@ -126,7 +134,7 @@ export class GrpcStoreClient implements StoreClient {
     const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
     if (timeoutMs === undefined) return {};
     checkTimeout("timeoutMs", timeoutMs);
-    return { deadline: Date.now() + timeoutMs };
+    return { deadline: Date.now() + Math.min(timeoutMs, MAX_GRPC_DEADLINE_MS) };
   }
 
   #toStoreError(error: grpc.ServiceError): StoreError {
