@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { Command } from "commander";
-import { registerExperimentCommand } from "../src/cli/experiment-command.js";
+import { registerExperimentCommand, summarizeExperiment } from "../src/cli/experiment-command.js";
 import { registerLoadCommand } from "../src/cli/load-command.js";
 import { registerReportCommand } from "../src/cli/report-command.js";
 import type { LoadResults } from "../src/load/results.js";
@@ -123,6 +123,25 @@ describe("toystore load", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the experiment's summary", () => {
+  it("says which cells had failed requests, and how many of each code", () => {
+    const [ok, failed] = fakeExperimentResults({
+      transports: ["socket"],
+      locks: ["mutex"],
+      ops: ["query"],
+      clients: [1, 5],
+    }).cells;
+    const text = summarizeExperiment(
+      [ok!, { ...failed!, errors: { deadline_exceeded: 10, unavailable: 2 } }],
+      "out",
+      false,
+    );
+    const [first, second] = text.split("\n");
+    assert.doesNotMatch(first!, /failed/);
+    assert.match(second!, /p99 +[\d.]+ ms {3}failed: deadline_exceeded 10, unavailable 2$/);
   });
 });
 

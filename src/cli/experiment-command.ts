@@ -64,13 +64,21 @@ export function registerExperimentCommand(
   });
 }
 
+/** "   failed: deadline_exceeded 10" when requests of the cell failed (its latencies then leave them out), else "". */
+function failedRequests(cell: ExperimentCell): string {
+  const failed = Object.entries(cell.errors).filter(([, count]) => count > 0);
+  return failed.length === 0
+    ? ""
+    : `   failed: ${failed.map(([code, count]) => `${code} ${count}`).join(", ")}`;
+}
+
 /** One line per cell: measured against predicted; then where the report is. */
-function summarizeExperiment(cells: readonly ExperimentCell[], out: string, aborted: boolean): string {
+export function summarizeExperiment(cells: readonly ExperimentCell[], out: string, aborted: boolean): string {
   const labels = cells.map((cell) => describeCell(cell));
   const width = Math.max(0, ...labels.map((label) => label.length));
   const lines = cells.map(
     (cell, i) =>
-      `${labels[i]!.padEnd(width)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms`,
+      `${labels[i]!.padEnd(width)} mean ${formatMs(cell.measured.mean).padStart(8)} ms   predicted ${formatMs(cell.predicted.meanMs).padStart(8)} ms   diff ${formatSigned(cell.differenceMs).padStart(7)} ms   p99 ${formatMs(cell.measured.p99).padStart(8)} ms${failedRequests(cell)}`,
   );
   if (aborted) lines.push("interrupted: the report holds the cells measured so far");
   lines.push(`report written to ${out}`);
