@@ -105,3 +105,68 @@ describe("runBench with nothing listening", () => {
     );
   });
 });
+
+describe("runBench over several servers", () => {
+  const servers: { server: net.Server; port: number; lines: number }[] = [];
+  before(async () => {
+    for (let i = 0; i < 2; i++) {
+      // Counts the request lines it gets and answers each (with ERR: any reply counts).
+      const entry = { server: net.createServer(), port: 0, lines: 0 };
+      entry.server.on("connection", (socket) => {
+        socket.on("data", (chunk) => {
+          let replies = "";
+          for (const byte of chunk) {
+            if (byte !== 0x0a) continue;
+            entry.lines++;
+            replies += "ERR nope\n";
+          }
+          socket.write(replies);
+        });
+        socket.on("error", () => socket.destroy());
+      });
+      await new Promise<void>((resolve) => entry.server.listen(0, "127.0.0.1", resolve));
+      entry.port = (entry.server.address() as net.AddressInfo).port;
+      servers.push(entry);
+    }
+  });
+  after(() =>
+    Promise.all(servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve())))),
+  );
+
+  it("plans the load evenly over the servers, each with processes of its own", () => {
+    const endpoints = [
+      { host: "127.0.0.1", port: 7001 },
+      { host: "127.0.0.1", port: 7002 },
+    ];
+    const options = { transport: "socket" as const, port: 7001, servers: endpoints };
+    const plans = planProcesses(resolveBenchOptions({ ...options, connections: 5, processes: 3 }));
+    assert.deepEqual(
+      plans.map((plan) => [plan.port, plan.loops]),
+      [
+        [7001, 2],
+        [7001, 1],
+        [7002, 1],
+        [7002, 1],
+      ],
+    );
+    assert.throws(() => planProcesses(resolveBenchOptions({ ...options, connections: 1 })), {
+      name: "OptionError",
+      message: /--connections 1 cannot load 2 servers/,
+    });
+  });
+
+  it("sends requests to every server and counts every reply", async () => {
+    const endpoints = servers.map(({ port }) => ({ host: "127.0.0.1", port }));
+    const result = await runBench({
+      transport: "socket",
+      ...endpoints[0]!,
+      servers: endpoints,
+      connections: 2,
+      pipeline: 4,
+      ...SHORT,
+    });
+    assert.equal(result.processes.length, 2, "one process per server");
+    for (const [i, { lines }] of servers.entries()) assert.ok(lines > 0, `server ${i} got ${lines} requests`);
+    assert.deepEqual(result.errors, { failed: result.latency.count });
+  });
+});

@@ -17,7 +17,8 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
     .command("bench")
     .description(
       "measure throughput and latency (closed loop, several generator processes); " +
-        "without --socket-port, --grpc-port or --http-port, starts a server itself (--work-ms 0, unlimited stock)",
+        "without --socket-port, --grpc-port, --http-port or --servers, starts a server itself (--work-ms 0, unlimited stock); " +
+        "with --servers, spreads the load evenly over them, each server driven by processes of its own",
     );
   addFlags(command, TARGET_OPTIONS, BENCH_OPTIONS, OUTPUT_OPTIONS).action(
     async (given: Record<string, unknown>) => {
@@ -26,13 +27,12 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
         const json = readFlags(OUTPUT_OPTIONS, given).json === true;
         const options = readFlags(BENCH_OPTIONS, given);
         let target = resolveTarget(readFlags(TARGET_OPTIONS, given));
-        if (target.servers !== undefined) {
-          // Its generators drive raw connections at full speed, with no failover to measure.
-          throw new UsageError(
-            "bench measures one server at --host; to spread clients over servers, use load --servers",
-          );
+        if (given.failoverMs !== undefined) {
+          // Its generators drive raw connections at full speed: a server that fails is an error to see.
+          throw new UsageError("bench does not fail over: --failover-ms is for query, buy and load");
         }
-        if (PORT_KEYS.every((key) => given[key] === undefined)) {
+        // With --servers the servers are running already: bench starts none of its own.
+        if (target.servers === undefined && PORT_KEYS.every((key) => given[key] === undefined)) {
           server = await startToystore({
             transports: [target.transport],
             flags: { workMs: 0, maxConnections: 100_000 },

@@ -3,6 +3,11 @@
 import { formatMeasurement } from "../measure/results.js";
 import type { BenchResult } from "./run-bench.js";
 
+/** host:port, or every server's, comma-separated. */
+function where(o: BenchResult["options"]): string {
+  return (o.servers ?? [o]).map((server) => `${server.host}:${server.port}`).join(",");
+}
+
 /** The human summary `toystore bench` prints (use the JSON for anything else). */
 export function formatBenchResult(result: BenchResult): string {
   const { options: o } = result;
@@ -14,7 +19,7 @@ export function formatBenchResult(result: BenchResult): string {
         (o.transport === "http" && o.httpEngine !== undefined ? ` engine=${o.httpEngine}` : "");
   const cpu = result.processes.map((member) => `${Math.round(member.cpuShare * 100)}%`).join(" ");
   return [
-    `${o.transport} ${o.op} "${o.name}" at ${o.host}:${o.port}  ${shape}  processes=${result.processes.length}` +
+    `${o.transport} ${o.op} "${o.name}" at ${where(o)}  ${shape}  processes=${result.processes.length}` +
       `  (+${(o.warmupMs / 1000).toFixed(1)} s warm-up)`,
     ...formatMeasurement(result),
     `generator cpu per process   ${cpu} of one core (near 100% means the generator, not the server, was the limit)`,

@@ -3,7 +3,15 @@
 
 import { availableParallelism } from "node:os";
 import { checkTarget, type Target } from "../client/target.js";
-import { choice, integer, resolveOptions, type Schema, seconds, text } from "../options/schema.js";
+import {
+  choice,
+  integer,
+  OptionError,
+  resolveOptions,
+  type Schema,
+  seconds,
+  text,
+} from "../options/schema.js";
 
 export type BenchTransport = Target["transport"];
 /** `mix` alternates Query and Buy, one for one, on every connection or call loop. */
@@ -67,8 +75,9 @@ export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
 
 /** Fills in defaults and checks every option; throws an OptionError naming the flag and the bad value. */
 export function resolveBenchOptions(options: BenchOptions): ResolvedBenchOptions {
-  const { transport, host, port } = checkTarget({ ...options, host: options.host ?? "127.0.0.1" });
-  return { transport, host, port, ...resolveOptions(BENCH_OPTIONS, options) };
+  const { transport, host, port, servers } = checkTarget({ ...options, host: options.host ?? "127.0.0.1" });
+  const resolved = { transport, host, port, ...(servers === undefined ? {} : { servers }) };
+  return { ...resolved, ...resolveOptions(BENCH_OPTIONS, options) };
 }
 
 /** What one process runs: its share of the connections or calls, and the window. */
@@ -98,25 +107,37 @@ export interface PreparedLoad {
 /**
  * Splits the load over the processes as evenly as integers allow. A process never
  * gets zero loops: with fewer loops than processes, fewer processes run.
+ * With several servers, the load is first split evenly over the servers, and
+ * each server gets processes of its own (at least one each, so --processes
+ * is rounded up to a multiple of their number).
  */
 export function planProcesses(options: ResolvedBenchOptions): ThroughputPlan[] {
   // HTTP, like the socket, is connections with a pipeline each; gRPC is calls over channels.
   const socket = options.transport !== "grpc";
   const loops = socket ? options.connections : options.concurrency;
-  const count = Math.min(options.processes, loops);
-  const channels = Math.max(count, Math.min(options.channels, loops));
-  return Array.from({ length: count }, (_, i) => ({
-    transport: options.transport,
-    host: options.host,
-    port: options.port,
-    op: options.op,
-    name: options.name,
-    loops: share(loops, count, i),
-    depth: socket ? options.pipeline : share(channels, count, i),
-    durationMs: options.durationMs,
-    warmupMs: options.warmupMs,
-    httpEngine: options.httpEngine,
-  }));
+  const servers = options.servers ?? [{ host: options.host, port: options.port }];
+  if (loops < servers.length) {
+    const what = socket ? "--connections" : "--concurrency";
+    throw new OptionError(`${what} ${loops} cannot load ${servers.length} servers: give at least one each`);
+  }
+  const perServer = Math.ceil(options.processes / servers.length);
+  return servers.flatMap((server, s) => {
+    const serverLoops = share(loops, servers.length, s);
+    const count = Math.min(perServer, serverLoops);
+    const channels = Math.max(count, Math.min(share(options.channels, servers.length, s), serverLoops));
+    return Array.from({ length: count }, (_, i) => ({
+      transport: options.transport,
+      host: server.host,
+      port: server.port,
+      op: options.op,
+      name: options.name,
+      loops: share(serverLoops, count, i),
+      depth: socket ? options.pipeline : share(channels, count, i),
+      durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      httpEngine: options.httpEngine,
+    }));
+  });
 }
 
 function share(total: number, parts: number, index: number): number {
