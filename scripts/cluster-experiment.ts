@@ -122,11 +122,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const out = args.some((arg) => arg === "--out" || arg.startsWith("--out=")) ? [] : ["--out", DEFAULT_OUT];
   const serverHosts = SERVER_HOSTS.slice(0, split.count);
+  // From here on a signal must not end this process before it has removed what it made.
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const hosts = await createHosts(["client", ...serverHosts, "db"]);
   let postgres: PostgresCluster | undefined;
   let code = 1;
   try {
+    if (interrupted) return 130;
     postgres = await startPostgresOnHost(hosts, "db");
+    if (interrupted) return 130;
     const placements = serverHosts.map((name) => ({
       commandPrefix: hosts.exec(name),
       host: hosts.host(name).address,
