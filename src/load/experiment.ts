@@ -1,6 +1,7 @@
 // The experiment runner (`toystore experiment`): the Toy Store study as a matrix
-// of cells, each run on a fresh server started here, measured by runLoad and
-// set next to the queueing prediction.
+// of cells, each run on a fresh server started here (or fresh servers on other
+// hosts, see ExperimentHooks.servers), measured by runLoad and set next to the
+// queueing prediction.
 
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
