@@ -190,12 +190,15 @@ const TARGETS = [
 /** The pgbench scripts: the anchor's statements, and ours (the buy with its order, as the store runs it). */
 function pgbenchScripts(): Record<string, string> {
   const spread = `\\set k random(1, ${SPREAD.length})\n`;
+  // The store's buy: take one unit if any is left and store its order, in one statement.
+  const buy = (key: string) =>
+    `WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = ${key} AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`;
   return {
     select: "SELECT price_cents, stock FROM toys WHERE key = 'tux';\n",
     "update-hot": "UPDATE toys SET stock = stock - 1 WHERE key = 'tux' AND stock > 0 RETURNING stock;\n",
     "update-spread": `${spread}UPDATE toys SET stock = stock - 1 WHERE key = 'toy ' || :k AND stock > 0 RETURNING stock;\n`,
-    "buy-spread": `${spread}WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = 'toy ' || :k AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`,
-    "buy-hot": `WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = 'tux' AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`,
+    "buy-spread": `${spread}${buy("'toy ' || :k")}`,
+    "buy-hot": buy("'tux'"),
   };
 }
 
@@ -311,7 +314,8 @@ async function main(): Promise<void> {
         workMs: 0,
         poolSize: flags.poolSize,
         maxConnections: 10_000,
-        workers,
+        // Only to the server that needs it, so the others' arguments stay as they were.
+        ...(workers === 1 ? {} : { workers }),
         ...(store === undefined ? {} : { store }),
       },
       catalog,

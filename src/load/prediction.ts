@@ -28,6 +28,7 @@
 import type { Op } from "../catalog/toy.js";
 import type { Transport } from "../client/store-client.js";
 import type { LockKind } from "../concurrency/section-lock.js";
+import type { CellPrediction } from "./results.js";
 
 /** One schedule to predict: N clients x R requests against c servers of service time S. */
 export interface ScheduleParameters {
@@ -159,13 +160,6 @@ export function lockSerializes(p: Pick<ParallelismParameters, "lock" | "op" | "t
   }
 }
 
-/** A cell's prediction: c, the exact mean of the harness's schedule, and the steady state. */
-export interface CellForecast {
-  readonly parallelism: number;
-  readonly meanMs: number;
-  readonly steadyStateMs: number;
-}
-
 /**
  * A cell whose clients are spread over `servers` servers of one shared store,
  * client i on server i mod `servers` (what `load --servers` does). What the
@@ -178,7 +172,7 @@ export interface CellForecast {
  */
 export function forecastCell(
   p: ParallelismParameters & Omit<ScheduleParameters, "parallelism"> & { readonly servers?: number },
-): CellForecast {
+): CellPrediction {
   const servers = p.servers ?? 1;
   if (!Number.isInteger(servers) || servers < 1)
     throw new RangeError(`servers must be a positive integer, got ${servers}`);
