@@ -8,9 +8,11 @@ import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/
 import { formatBenchResult } from "../throughput/format.js";
 import { BENCH_OPTIONS } from "../throughput/options.js";
 import { runBench } from "../throughput/run-bench.js";
-import { UsageError } from "./cli-failure.js";
 import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
+
+/** Where bench connects: the target flags but --failover-ms, since bench never fails over. */
+const { failoverMs: _noFailover, ...BENCH_TARGET_OPTIONS } = TARGET_OPTIONS;
 
 export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_IO): void {
   const command = program
@@ -20,17 +22,14 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
         "without --socket-port, --grpc-port, --http-port or --servers, starts a server itself (--work-ms 0, unlimited stock); " +
         "with --servers, spreads the load evenly over them, each server driven by processes of its own",
     );
-  addFlags(command, TARGET_OPTIONS, BENCH_OPTIONS, OUTPUT_OPTIONS).action(
+  addFlags(command, BENCH_TARGET_OPTIONS, BENCH_OPTIONS, OUTPUT_OPTIONS).action(
     async (given: Record<string, unknown>) => {
       let server: ServerProcess | undefined;
       try {
         const json = readFlags(OUTPUT_OPTIONS, given).json === true;
         const options = readFlags(BENCH_OPTIONS, given);
-        let target = resolveTarget(readFlags(TARGET_OPTIONS, given));
-        if (given.failoverMs !== undefined) {
-          // Its generators drive raw connections at full speed: a server that fails is an error to see.
-          throw new UsageError("bench does not fail over: --failover-ms is for query, buy and load");
-        }
+        // Its generators drive raw connections at full speed: a server that fails is an error to see.
+        let target = resolveTarget(readFlags(BENCH_TARGET_OPTIONS, given));
         // With --servers the servers are running already: bench starts none of its own.
         if (target.servers === undefined && PORT_KEYS.every((key) => given[key] === undefined)) {
           server = await startToystore({
