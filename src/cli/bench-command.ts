@@ -12,7 +12,14 @@ import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from
 import { addFlags, readFlags } from "./flags.js";
 
 /** Where bench connects: the target flags but --failover-ms, since bench never fails over. */
-const { failoverMs: _noFailover, ...BENCH_TARGET_OPTIONS } = TARGET_OPTIONS;
+const { failoverMs: _noFailover, ...TARGET_FLAGS } = TARGET_OPTIONS;
+const BENCH_TARGET_OPTIONS = {
+  ...TARGET_FLAGS,
+  servers: {
+    ...TARGET_FLAGS.servers,
+    help: "servers to load, host[:port],...: the load split evenly over them, each with generator processes of its own, no failover (the port defaults to the transport's port flag; replaces --host)",
+  },
+};
 
 export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_IO): void {
   const command = program

@@ -57,7 +57,7 @@ const SERVER_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:,[\]]+))(?::(\d{1,5}))?$/
 const SERVERS: Field<readonly string[] | null> = {
   flag: "--servers",
   arg: "<list>",
-  help: "servers of one store, host[:port],...: clients spread over them and fail over to the next (bench: its load spread evenly, no failover; the port defaults to the transport's port flag; replaces --host)",
+  help: "servers of one store, host[:port],...: clients spread over them and fail over to the next (the port defaults to the transport's port flag; replaces --host)",
   default: null,
   expected: "a comma-separated list of distinct addresses, each host or host:port ([v6]:port for IPv6)",
   valid: (value) =>
