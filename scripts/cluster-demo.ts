@@ -12,8 +12,8 @@ import {
   DeploymentAbortedError,
   deploymentRefusal,
   startDeployment,
-} from "../src/measure/cluster-deployment.js";
-import { listNamespaces } from "../src/measure/netns.js";
+} from "../src/study/measure/cluster-deployment.js";
+import { listNamespaces } from "../src/study/measure/netns.js";
 
 /** The load: bounded in count (clients x requests) and in time (the command is interrupted after it). */
 const LOAD = { clients: 10, requests: 200, timeoutMs: 120_000 } as const;

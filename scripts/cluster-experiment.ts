@@ -17,10 +17,10 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerExperimentCommand } from "../src/cli/experiment-command.js";
 import { runProgram } from "../src/cli/run-program.js";
-import type { CellServerPlacement } from "../src/load/experiment.js";
-import { deploymentRefusal, startPostgresOnHost } from "../src/measure/cluster-deployment.js";
-import { createHosts, type Hosts, listNamespaces, namespacePids } from "../src/measure/netns.js";
-import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
+import type { CellServerPlacement } from "../src/study/load/experiment.js";
+import { deploymentRefusal, startPostgresOnHost } from "../src/study/measure/cluster-deployment.js";
+import { createHosts, type Hosts, listNamespaces, namespacePids } from "../src/study/measure/netns.js";
+import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
 
 const ON_CLIENT = "--on-client";
 const DEFAULT_OUT = "results/cluster";

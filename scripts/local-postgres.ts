@@ -15,7 +15,7 @@ import {
   postgresBinaries,
   runningPostmaster,
   startPostgresCluster,
-} from "../src/measure/postgres-cluster.js";
+} from "../src/study/measure/postgres-cluster.js";
 
 /** At the package root whatever the working directory, so `stop` finds what `start` made. */
 const DIR = fileURLToPath(new URL("../.postgres", import.meta.url));

@@ -10,8 +10,8 @@ import { connectGrpcClient } from "../src/client/grpc-client.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
-import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
-import { type ServerProcess, startToystore } from "../src/measure/server.js";
+import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
+import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const K = 20;

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runExperiment } from "../src/load/experiment.js";
+import { runExperiment } from "../src/study/load/experiment.js";
 import { postgresOrSkip } from "./helpers/postgres.js";
 
 for (const store of ["sqlite", "postgres"] as const) {

@@ -15,8 +15,8 @@ import postgres from "postgres";
 import { connect } from "../src/client/connect.js";
 import type { StoreClient, Transport } from "../src/client/store-client.js";
 import { isStoreError } from "../src/errors.js";
-import type { PostgresCluster } from "../src/measure/postgres-cluster.js";
-import { type ServeFlagValues, type ServerProcess, startToystore } from "../src/measure/server.js";
+import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
+import { type ServeFlagValues, type ServerProcess, startToystore } from "../src/study/measure/server.js";
 import { healthClient, healthStatus, readyzStatus } from "./helpers/health.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 

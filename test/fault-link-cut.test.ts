@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Deployment, startDeployment } from "../src/measure/cluster-deployment.js";
-import { namespaceSupport } from "../src/measure/netns.js";
+import { type Deployment, startDeployment } from "../src/study/measure/cluster-deployment.js";
+import { namespaceSupport } from "../src/study/measure/netns.js";
 import { postgresOrSkip } from "./helpers/postgres.js";
 
 const support = await namespaceSupport();

@@ -11,7 +11,7 @@ import { connect } from "../src/client/connect.js";
 import { buyPath, HttpStoreClient, toyPath } from "../src/client/http-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import { StoreError } from "../src/errors.js";
-import { type ServerProcess, startToystore } from "../src/measure/server.js";
+import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
 
 const json = (res: ServerResponse, status: number, body: unknown, type = "application/json") => {
   const text = JSON.stringify(body);

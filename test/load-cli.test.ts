@@ -12,7 +12,7 @@ import { Command } from "commander";
 import { registerExperimentCommand, summarizeExperiment } from "../src/cli/experiment-command.js";
 import { registerLoadCommand } from "../src/cli/load-command.js";
 import { registerReportCommand } from "../src/cli/report-command.js";
-import type { LoadResults } from "../src/load/results.js";
+import type { LoadResults } from "../src/study/load/results.js";
 import { fakeExperimentResults } from "./helpers/load-fake-results.js";
 import { startTestSocketServer, type TestSocketServer } from "./helpers/socket-server.js";
 

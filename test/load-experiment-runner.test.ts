@@ -10,9 +10,9 @@ import {
   type ExperimentProgress,
   planCells,
   runExperiment,
-} from "../src/load/experiment.js";
-import { resolveExperimentOptions } from "../src/load/experiment-options.js";
-import { serveArguments, startToystore } from "../src/measure/server.js";
+} from "../src/study/load/experiment.js";
+import { resolveExperimentOptions } from "../src/study/load/experiment-options.js";
+import { serveArguments, startToystore } from "../src/study/measure/server.js";
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 const serverEntry = {

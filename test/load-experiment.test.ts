@@ -7,9 +7,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runExperiment } from "../src/load/experiment.js";
-import { CSV_COLUMNS } from "../src/load/report/csv.js";
-import { REPORT_FILES, readResults, writeReport } from "../src/load/report/write-report.js";
+import { runExperiment } from "../src/study/load/experiment.js";
+import { CSV_COLUMNS } from "../src/study/load/report/csv.js";
+import { REPORT_FILES, readResults, writeReport } from "../src/study/load/report/write-report.js";
 
 describe("toystore experiment, end to end", () => {
   it("measures every cell on real servers and writes a complete report", async () => {

@@ -12,7 +12,7 @@ import {
   predictMeanLatencyMs,
   simulateMeanLatencyMs,
   steadyStateMeanMs,
-} from "../src/load/prediction.js";
+} from "../src/study/load/prediction.js";
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} vs ${expected}`);

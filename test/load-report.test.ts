@@ -6,11 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { renderLatencyChart } from "../src/load/report/chart.js";
-import { CSV_COLUMNS, renderCsv } from "../src/load/report/csv.js";
-import { renderHtml } from "../src/load/report/html.js";
-import { renderMarkdown } from "../src/load/report/markdown.js";
-import { REPORT_FILES, readResults, writeReport } from "../src/load/report/write-report.js";
+import { renderLatencyChart } from "../src/study/load/report/chart.js";
+import { CSV_COLUMNS, renderCsv } from "../src/study/load/report/csv.js";
+import { renderHtml } from "../src/study/load/report/html.js";
+import { renderMarkdown } from "../src/study/load/report/markdown.js";
+import { REPORT_FILES, readResults, writeReport } from "../src/study/load/report/write-report.js";
 import { fakeExperimentResults } from "./helpers/load-fake-results.js";
 
 const results = fakeExperimentResults();

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createLoadFleet, partition, runLoad } from "../src/load/run-load.js";
+import { createLoadFleet, partition, runLoad } from "../src/study/load/run-load.js";
 
-import { decodeHistogram } from "../src/measure/latency-histogram.js";
+import { decodeHistogram } from "../src/study/measure/latency-histogram.js";
 import { connect } from "./helpers/load-test-client.js";
 import { type LoadTestServer, startLoadTestServer } from "./helpers/load-test-server.js";
 

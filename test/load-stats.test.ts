@@ -12,7 +12,7 @@ import {
   recordLatencyMicros,
   summarize,
   summarizeMicros,
-} from "../src/measure/latency-histogram.js";
+} from "../src/study/measure/latency-histogram.js";
 
 describe("latency statistics", () => {
   it("summarizes an empty histogram as zeros", () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
-import { startServerProcess } from "../src/measure/server.js";
+import { startServerProcess } from "../src/study/measure/server.js";
 
 /** A server made of a script: prints what it is told, then stays up until signalled. */
 const script = (body: string) => ({

@@ -1,5 +1,5 @@
-// Hosts as network namespaces (src/measure/netns.ts) and the four-host
-// deployment on them (src/measure/cluster-deployment.ts): hosts reach each
+// Hosts as network namespaces (src/study/measure/netns.ts) and the four-host
+// deployment on them (src/study/measure/cluster-deployment.ts): hosts reach each
 // other by address and nothing else, a cut link cuts one host off, servers
 // run inside their host with their own PID, and everything made is gone
 // afterwards. Traffic goes only to addresses inside the namespaces made here
@@ -18,11 +18,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import type { ExperimentResults } from "../src/load/results.js";
-import { type Deployment, startDeployment } from "../src/measure/cluster-deployment.js";
-import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
-import { createHosts, type Hosts, listNamespaces, namespaceSupport } from "../src/measure/netns.js";
-import { type ServerProcess, startServerProcess } from "../src/measure/server.js";
+import type { ExperimentResults } from "../src/study/load/results.js";
+import { type Deployment, startDeployment } from "../src/study/measure/cluster-deployment.js";
+import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
+import { createHosts, type Hosts, listNamespaces, namespaceSupport } from "../src/study/measure/netns.js";
+import { type ServerProcess, startServerProcess } from "../src/study/measure/server.js";
 import { postgresOrSkip } from "./helpers/postgres.js";
 
 const run = promisify(execFile);

@@ -11,7 +11,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { type PostgresCluster, postgresBinaries } from "../src/measure/postgres-cluster.js";
+import { type PostgresCluster, postgresBinaries } from "../src/study/measure/postgres-cluster.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const run = promisify(execFile);

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { SocketStoreClient } from "../src/client/socket-client.js";
-import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
-import { type ServerProcess, startToystore } from "../src/measure/server.js";
+import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
+import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(PACKAGE_ROOT, "results", "storefront.png");

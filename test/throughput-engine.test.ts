@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { planProcesses, resolveBenchOptions } from "../src/throughput/options.js";
-import { runBench } from "../src/throughput/run-bench.js";
+import { planProcesses, resolveBenchOptions } from "../src/study/throughput/options.js";
+import { runBench } from "../src/study/throughput/run-bench.js";
 import { baselineForSuite } from "./helpers/baseline-suite.js";
 
 const SHORT = { durationMs: 300, warmupMs: 100, processes: 1 } as const;

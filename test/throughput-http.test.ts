@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { httpRequestBytes, isFailure, ResponseScanner } from "../src/throughput/http-load.js";
-import { planProcesses, resolveBenchOptions } from "../src/throughput/options.js";
-import { runBench } from "../src/throughput/run-bench.js";
+import { httpRequestBytes, isFailure, ResponseScanner } from "../src/study/throughput/http-load.js";
+import { planProcesses, resolveBenchOptions } from "../src/study/throughput/options.js";
+import { runBench } from "../src/study/throughput/run-bench.js";
 import type { RunningServer } from "../tools/baselines/baseline-args.js";
 import { BUY_BODY, QUERY_BODY, startHttpBaseline } from "../tools/baselines/http-baseline.js";
 

@@ -19,16 +19,16 @@ import { join } from "node:path";
 import autocannon, { type Result } from "autocannon";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
-import { collectEnvironment } from "../src/measure/environment.js";
+import { decimal, integer, list, type Schema, text, toggle, wholeNumber } from "../src/options/schema.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
+import { collectEnvironment } from "../src/study/measure/environment.js";
 import {
   type ServerProcess,
   startServerProcess,
   startToystore,
   stopOnInterrupt,
   unlimitedCatalog,
-} from "../src/measure/server.js";
-import { decimal, integer, list, type Schema, text, toggle, wholeNumber } from "../src/options/schema.js";
+} from "../src/study/measure/server.js";
 import { isMainModule } from "./baselines/baseline-args.js";
 
 export interface CompareHttpFlags {

@@ -2,7 +2,7 @@
 // table. Summaries are computed from the runs alone and the table reads only
 // the summaries, so `--json` and the printed table always agree.
 
-import type { BenchTransport } from "../src/throughput/options.js";
+import type { BenchTransport } from "../src/study/throughput/options.js";
 import type { LoadFigures } from "./neutral-load.js";
 
 /** The id of our own server in every scenario. */

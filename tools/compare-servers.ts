@@ -4,14 +4,14 @@
 
 import net from "node:net";
 import { join } from "node:path";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
 import {
   type ServerProcess,
   startServerProcess,
   startToystore,
   unlimitedCatalog,
-} from "../src/measure/server.js";
-import type { BenchTransport } from "../src/throughput/options.js";
+} from "../src/study/measure/server.js";
+import type { BenchTransport } from "../src/study/throughput/options.js";
 import type { CompareFlags } from "./compare.js";
 import { OURS, PYTHON, type Scenario } from "./compare-report.js";
 

@@ -22,20 +22,20 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { normalizeName } from "../src/catalog/toy.js";
 import { parseArgv } from "../src/cli/flags.js";
-import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
-import { collectEnvironment } from "../src/measure/environment.js";
+import { decimal, integer, list, oneOf, type Schema, text, toggle } from "../src/options/schema.js";
+import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
+import { collectEnvironment } from "../src/study/measure/environment.js";
 import {
   type PostgresCluster,
   postgresBinaries,
   startPostgresCluster,
-} from "../src/measure/postgres-cluster.js";
+} from "../src/study/measure/postgres-cluster.js";
 import {
   type ServerProcess,
   startToystore,
   stopOnInterrupt,
   unlimitedCatalog,
-} from "../src/measure/server.js";
-import { decimal, integer, list, oneOf, type Schema, text, toggle } from "../src/options/schema.js";
+} from "../src/study/measure/server.js";
 import { startRedis } from "./compare-servers.js";
 import { findExecutable, type LoadFigures, runLineload } from "./neutral-load.js";
 

@@ -17,11 +17,11 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
-import { PACKAGE_ROOT } from "../src/measure/entry-point.js";
-import { collectEnvironment } from "../src/measure/environment.js";
-import { type ServerProcess, stopOnInterrupt } from "../src/measure/server.js";
 import { choice, decimal, integer, type Schema, text, toggle } from "../src/options/schema.js";
-import type { BenchTransport } from "../src/throughput/options.js";
+import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
+import { collectEnvironment } from "../src/study/measure/environment.js";
+import { type ServerProcess, stopOnInterrupt } from "../src/study/measure/server.js";
+import type { BenchTransport } from "../src/study/throughput/options.js";
 import {
   type CompareRun,
   checkTargets,

@@ -15,9 +15,14 @@ import net from "node:net";
 import { join } from "node:path";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
-import { PACKAGE_ROOT, tsxExecArgv } from "../src/measure/entry-point.js";
-import { readMemory, type ServerProcess, startServerProcess, startToystore } from "../src/measure/server.js";
 import { choice, integer, type Schema, text, toggle } from "../src/options/schema.js";
+import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
+import {
+  readMemory,
+  type ServerProcess,
+  startServerProcess,
+  startToystore,
+} from "../src/study/measure/server.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;

@@ -11,11 +11,11 @@ import { availableParallelism } from "node:os";
 import { Command } from "commander";
 import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
 import { parseArgv } from "../src/cli/flags.js";
-import { tsxExecArgv } from "../src/measure/entry-point.js";
-import { type ServerProcess, startServerProcess } from "../src/measure/server.js";
 import { StoreMetrics } from "../src/observability/metrics.js";
 import { choice, decimal, integer, type Schema, text } from "../src/options/schema.js";
 import { StoreService } from "../src/service/store-service.js";
+import { tsxExecArgv } from "../src/study/measure/entry-point.js";
+import { type ServerProcess, startServerProcess } from "../src/study/measure/server.js";
 import { startSocketServer } from "../src/transport/socket/socket-server.js";
 import { findExecutable, runLineload } from "./neutral-load.js";
 

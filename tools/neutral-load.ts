@@ -5,8 +5,8 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { BenchOp, BenchTransport } from "../src/throughput/options.js";
-import { runBench } from "../src/throughput/run-bench.js";
+import type { BenchOp, BenchTransport } from "../src/study/throughput/options.js";
+import { runBench } from "../src/study/throughput/run-bench.js";
 
 /** One load run's figures, whatever generated the load. */
 export interface LoadFigures {

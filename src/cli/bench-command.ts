@@ -4,10 +4,10 @@
 
 import type { Command } from "commander";
 import { PORT_KEYS, resolveTarget, TARGET_OPTIONS } from "../client/target.js";
-import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/server.js";
-import { formatBenchResult } from "../throughput/format.js";
-import { BENCH_OPTIONS } from "../throughput/options.js";
-import { runBench } from "../throughput/run-bench.js";
+import { type ServerProcess, startToystore, unlimitedCatalog } from "../study/measure/server.js";
+import { formatBenchResult } from "../study/throughput/format.js";
+import { BENCH_OPTIONS } from "../study/throughput/options.js";
+import { runBench } from "../study/throughput/run-bench.js";
 import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
 

@@ -3,23 +3,23 @@
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
 import {
   type CellServerPlacement,
   describeCell,
   ExperimentError,
   runExperiment,
-} from "../load/experiment.js";
-import { EXPERIMENT_OPTIONS } from "../load/experiment-options.js";
-import { formatMs, formatSigned } from "../load/report/tables.js";
-import type { ExperimentCell } from "../load/results.js";
-import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
+} from "../study/load/experiment.js";
+import { EXPERIMENT_OPTIONS } from "../study/load/experiment-options.js";
+import { formatMs, formatSigned } from "../study/load/report/tables.js";
+import type { ExperimentCell } from "../study/load/results.js";
 import { abortOnSigint, type CommandIo, failure, PROCESS_IO } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
 import { createProgressBar } from "./progress-bar.js";
 
 // The report writers pull in the charting library and a DOM; load them only
 // when a report is written, so that `serve`, `query` and `buy` start light.
-export const loadReportWriters = () => import("../load/report/write-report.js");
+export const loadReportWriters = () => import("../study/load/report/write-report.js");
 
 const OUTPUT: Schema<{ readonly out: string; readonly noProgress: boolean }> = {
   out: text("--out", "folder for the results and report", "results", { arg: "<dir>" }),

@@ -3,10 +3,10 @@
 
 import type { Command } from "commander";
 import { resolveTarget, TARGET_OPTIONS } from "../client/target.js";
-import { formatLoadResults } from "../load/format-load.js";
-import { LOAD_OPTIONS } from "../load/load-options.js";
-import { runLoad } from "../load/run-load.js";
 import { text } from "../options/schema.js";
+import { formatLoadResults } from "../study/load/format-load.js";
+import { LOAD_OPTIONS } from "../study/load/load-options.js";
+import { runLoad } from "../study/load/run-load.js";
 import {
   abortOnSigint,
   type CommandIo,

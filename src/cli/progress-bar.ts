@@ -2,7 +2,7 @@
 // cell length, the cell running, and the ETA (cli-progress; drawn on stderr).
 
 import cliProgress from "cli-progress";
-import type { ExperimentProgress } from "../load/experiment.js";
+import type { ExperimentProgress } from "../study/load/experiment.js";
 
 export interface ProgressBar {
   update(progress: ExperimentProgress): void;

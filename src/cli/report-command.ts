@@ -6,10 +6,10 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { formatLoadResults } from "../load/format-load.js";
-import type { LoadResults } from "../load/results.js";
-import { formatBenchResult } from "../throughput/format.js";
-import type { BenchResult } from "../throughput/run-bench.js";
+import { formatLoadResults } from "../study/load/format-load.js";
+import type { LoadResults } from "../study/load/results.js";
+import { formatBenchResult } from "../study/throughput/format.js";
+import type { BenchResult } from "../study/throughput/run-bench.js";
 import { CliFailure } from "./cli-failure.js";
 import { type CommandIo, failure, PROCESS_IO } from "./command-io.js";
 import { loadReportWriters } from "./experiment-command.js";

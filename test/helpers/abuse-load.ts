@@ -4,7 +4,7 @@
 
 import type { StoreClient } from "../../src/client/store-client.js";
 import { isStoreError } from "../../src/errors.js";
-import { type ServeFlagValues, type ServerProcess, startToystore } from "../../src/measure/server.js";
+import { type ServeFlagValues, type ServerProcess, startToystore } from "../../src/study/measure/server.js";
 
 /** What a group of buy loops saw. */
 export interface BuyTally {

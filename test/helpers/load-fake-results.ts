@@ -1,16 +1,19 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
 // Toy Store study's matrix with "measured" means a little above the prediction.
 
-import { storeLabel } from "../../src/load/cell-stores.js";
-import { planCells } from "../../src/load/experiment.js";
-import { type ExperimentOptionsInput, resolveExperimentOptions } from "../../src/load/experiment-options.js";
-import type { ExperimentCell, ExperimentResults } from "../../src/load/results.js";
-import { toleranceMs } from "../../src/load/results.js";
+import { storeLabel } from "../../src/study/load/cell-stores.js";
+import { planCells } from "../../src/study/load/experiment.js";
+import {
+  type ExperimentOptionsInput,
+  resolveExperimentOptions,
+} from "../../src/study/load/experiment-options.js";
+import type { ExperimentCell, ExperimentResults } from "../../src/study/load/results.js";
+import { toleranceMs } from "../../src/study/load/results.js";
 import {
   createLatencyHistogram,
   encodeHistogram,
   recordLatencyMicros,
-} from "../../src/measure/latency-histogram.js";
+} from "../../src/study/measure/latency-histogram.js";
 
 export function fakeExperimentResults(input: ExperimentOptionsInput = {}): ExperimentResults {
   const options = resolveExperimentOptions(input);

@@ -13,7 +13,7 @@ import {
   type PostgresClusterOptions,
   postgresBinaries,
   startPostgresCluster,
-} from "../../src/measure/postgres-cluster.js";
+} from "../../src/study/measure/postgres-cluster.js";
 
 let skipReason: string | false | undefined;
 

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import type { AnyStore } from "../../src/catalog/catalog-store.js";
 import type { Toy } from "../../src/catalog/toy.js";
-import type { PostgresCluster } from "../../src/measure/postgres-cluster.js";
 import { openStore } from "../../src/stores/open-store.js";
 import { MEMORY_STORE, type StoreSpec } from "../../src/stores/store-spec.js";
+import type { PostgresCluster } from "../../src/study/measure/postgres-cluster.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./postgres.js";
 
 export type StoreKind = StoreSpec["kind"];

@@ -5,8 +5,8 @@
 
 import { connect } from "../../src/client/connect.js";
 import type { StoreClient } from "../../src/client/store-client.js";
-import { addCounts, formatCounts } from "../../src/measure/results.js";
-import type { ServerProcess } from "../../src/measure/server.js";
+import { addCounts, formatCounts } from "../../src/study/measure/results.js";
+import type { ServerProcess } from "../../src/study/measure/server.js";
 import { withRawSocket } from "./raw-socket.js";
 import type { StressReport, WellBehavedSummary } from "./report.js";
 import type { StressToy, WellBehavedPlan } from "./well-behaved.js";

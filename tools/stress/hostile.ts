@@ -4,8 +4,8 @@
 // at random among those that fit the time left, runs it under a hard time
 // cap, and picks again.
 
-import type { Rng } from "../../src/measure/random.js";
-import { withTimeout } from "../../src/measure/with-timeout.js";
+import type { Rng } from "../../src/study/measure/random.js";
+import { withTimeout } from "../../src/study/measure/with-timeout.js";
 
 /** The server limits the cases expect (the ones the run set, or the defaults). */
 export interface ServerLimits {

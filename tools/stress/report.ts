@@ -3,9 +3,9 @@
 // writes), what the hostile sessions did, the server's memory, the checks;
 // and its printout.
 
-import type { Environment } from "../../src/measure/environment.js";
-import { decodeHistogram, mergeHistograms } from "../../src/measure/latency-histogram.js";
-import { addCounts, measured, overallStopReason, type StopReason } from "../../src/measure/results.js";
+import type { Environment } from "../../src/study/measure/environment.js";
+import { decodeHistogram, mergeHistograms } from "../../src/study/measure/latency-histogram.js";
+import { addCounts, measured, overallStopReason, type StopReason } from "../../src/study/measure/results.js";
 import type { Check } from "./checks.js";
 import type { HostileTally, ServerLimits } from "./hostile.js";
 import type { StressOptions } from "./options.js";

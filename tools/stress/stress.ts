@@ -11,12 +11,12 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type NodeEntry, PACKAGE_ROOT, tsxExecArgv } from "../../src/measure/entry-point.js";
-import { collectEnvironment } from "../../src/measure/environment.js";
-import { runOnFleet } from "../../src/measure/fleet.js";
-import { Rng } from "../../src/measure/random.js";
-import { overallStopReason } from "../../src/measure/results.js";
-import { type ServerProcess, startToystore } from "../../src/measure/server.js";
+import { type NodeEntry, PACKAGE_ROOT, tsxExecArgv } from "../../src/study/measure/entry-point.js";
+import { collectEnvironment } from "../../src/study/measure/environment.js";
+import { runOnFleet } from "../../src/study/measure/fleet.js";
+import { Rng } from "../../src/study/measure/random.js";
+import { overallStopReason } from "../../src/study/measure/results.js";
+import { type ServerProcess, startToystore } from "../../src/study/measure/server.js";
 import { GRPC_SERVER_DEFAULTS } from "../../src/transport/grpc/grpc-options.js";
 import { SOCKET_SERVER_DEFAULTS } from "../../src/transport/socket/socket-server.js";
 import { checkAfterLoad, checkMemory, checkShutdown } from "./checks.js";

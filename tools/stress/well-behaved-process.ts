@@ -3,7 +3,7 @@
 // the barrier and run until the plan's duration ends or the parent says stop.
 
 import { connect } from "../../src/client/connect.js";
-import { runAsFleetProcess } from "../../src/measure/fleet-process.js";
+import { runAsFleetProcess } from "../../src/study/measure/fleet-process.js";
 import { runWellBehaved, type WellBehavedPlan, type WellBehavedResult } from "./well-behaved.js";
 
 runAsFleetProcess<WellBehavedPlan, WellBehavedResult>(async (plan) => {

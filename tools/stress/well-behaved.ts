@@ -8,9 +8,9 @@ import type { BuyResult, QueryResult } from "../../src/catalog/toy.js";
 import { connect } from "../../src/client/connect.js";
 import type { StoreClient, Transport } from "../../src/client/store-client.js";
 import { errorCode } from "../../src/errors.js";
-import * as latency from "../../src/measure/latency-histogram.js";
-import { Rng } from "../../src/measure/random.js";
-import type { Counts, StopReason } from "../../src/measure/results.js";
+import * as latency from "../../src/study/measure/latency-histogram.js";
+import { Rng } from "../../src/study/measure/random.js";
+import type { Counts, StopReason } from "../../src/study/measure/results.js";
 
 /** A toy the well-behaved clients trade in (large stock: it never sells out). */
 export interface StressToy {

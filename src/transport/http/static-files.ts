@@ -3,7 +3,7 @@
 
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { PACKAGE_ROOT } from "../../measure/entry-point.js";
+import { PACKAGE_ROOT } from "../../package-root.js";
 
 export interface StaticFile {
   readonly type: string;

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import type { Rule } from "../../options/schema.js";
+import { describeStore, parseStoreSpec } from "../../stores/store-spec.js";
 import { type PostgresCluster, startPostgresCluster } from "../measure/postgres-cluster.js";
-import type { Rule } from "../options/schema.js";
-import { describeStore, parseStoreSpec } from "../stores/store-spec.js";
 
 /** memory, sqlite, postgres (a local throwaway cluster), or a postgres:// URL of a server to create databases on. */
 export type ExperimentStore = string;

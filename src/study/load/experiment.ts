@@ -3,9 +3,9 @@
 // hosts, see ExperimentHooks.servers), measured by runLoad and set next to the
 // queueing prediction.
 
-import type { Op } from "../catalog/toy.js";
-import type { Transport } from "../client/store-client.js";
-import type { LockKind } from "../concurrency/section-lock.js";
+import type { Op } from "../../catalog/toy.js";
+import type { Transport } from "../../client/store-client.js";
+import type { LockKind } from "../../concurrency/section-lock.js";
 import type { NodeEntry } from "../measure/entry-point.js";
 import { collectEnvironment } from "../measure/environment.js";
 import { type ServerProcess, startToystore, unlimitedCatalog } from "../measure/server.js";

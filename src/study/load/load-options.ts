@@ -1,9 +1,9 @@
 // The options of one load run (`toystore load`): declared once with their
 // flags and defaults (src/options/schema.ts), validated once, here.
 
-import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
-import type { Op } from "../catalog/toy.js";
-import { checkTarget, type Target } from "../client/target.js";
+import { DEFAULT_CATALOG } from "../../catalog/default-catalog.js";
+import type { Op } from "../../catalog/toy.js";
+import { checkTarget, type Target } from "../../client/target.js";
 import {
   choice,
   decimal,
@@ -16,7 +16,7 @@ import {
   type Schema,
   seconds,
   toggle,
-} from "../options/schema.js";
+} from "../../options/schema.js";
 
 /** What each client sends: only queries, only buys, or a mix drawn with `buyRatio`. */
 export type LoadOp = Op | "mix";

@@ -5,7 +5,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
+import { LOCK_KINDS, type LockKind } from "../../../concurrency/section-lock.js";
 import { type ExperimentResults, lockLabel } from "../results.js";
 import { escapeHtml } from "./html.js";
 

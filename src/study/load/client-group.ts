@@ -2,7 +2,7 @@
 // barrier), run them all at once (after it), and hand back their measurements
 // as plain data. Used by each load process, and by the parent in-process.
 
-import type { StoreClient } from "../client/store-client.js";
+import type { StoreClient } from "../../client/store-client.js";
 import type { PreparedRun } from "../measure/fleet-process.js";
 import { encodeHistogram } from "../measure/latency-histogram.js";
 import type { Counts, StopReason } from "../measure/results.js";

@@ -3,7 +3,7 @@
 // the result, release; then wait for the next plan. The process exits once the
 // parent closes the channel, or goes away.
 
-import { errorCode } from "../errors.js";
+import { errorCode } from "../../errors.js";
 import type { FromProcess, ToProcess } from "./fleet.js";
 
 /** A plan made ready: connected, waiting for the barrier. */

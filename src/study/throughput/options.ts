@@ -2,7 +2,7 @@
 // split of the load into one plan per process.
 
 import { availableParallelism } from "node:os";
-import { checkTarget, type Target } from "../client/target.js";
+import { checkTarget, type Target } from "../../client/target.js";
 import {
   choice,
   integer,
@@ -11,7 +11,7 @@ import {
   type Schema,
   seconds,
   text,
-} from "../options/schema.js";
+} from "../../options/schema.js";
 
 export type BenchTransport = Target["transport"];
 /** `mix` alternates Query and Buy, one for one, on every connection or call loop. */

@@ -4,8 +4,8 @@
 
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { StoreClient } from "../client/store-client.js";
-import type { Target } from "../client/target.js";
+import type { StoreClient } from "../../client/store-client.js";
+import type { Target } from "../../client/target.js";
 
 /**
  * Opens one client with its own connection (never shared with another call's);
@@ -13,8 +13,8 @@ import type { Target } from "../client/target.js";
  */
 export type ConnectFn = (target: Target & { readonly first?: number }) => Promise<StoreClient>;
 
-/** The project's client factory, relative to this file (src/load/ or dist/load/). */
-const DEFAULT_CONNECT_MODULE = new URL("../client/connect.js", import.meta.url).href;
+/** The project's client factory, relative to this file (src/study/load/ or dist/study/load/). */
+const DEFAULT_CONNECT_MODULE = new URL("../../client/connect.js", import.meta.url).href;
 /** Compiled code has no TypeScript loader of its own (see loadConnect). */
 const RUNNING_COMPILED = import.meta.url.endsWith(".js");
 

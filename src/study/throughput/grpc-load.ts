@@ -11,7 +11,7 @@ import {
   PROTO_LOADER_OPTIONS,
   PROTO_PATH,
   TOYSTORE_SERVICE_NAME as SERVICE_NAME,
-} from "../transport/grpc/contract.js";
+} from "../../transport/grpc/contract.js";
 import type { PreparedLoad, ThroughputPlan } from "./options.js";
 import type { ThroughputRecorder } from "./recorder.js";
 

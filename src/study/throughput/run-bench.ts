@@ -49,7 +49,7 @@ export async function runBench(input: BenchOptions): Promise<BenchResult> {
   const environment = collectEnvironment();
   let startedAt = "";
   const reports = await runOnFleet<ThroughputPlan, ThroughputReport>(
-    resolveEntry("throughput/throughput-process"),
+    resolveEntry("study/throughput/throughput-process"),
     "bench process",
     planProcesses(options),
     {

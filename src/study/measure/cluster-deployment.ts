@@ -11,8 +11,8 @@
 
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_CATALOG } from "../catalog/default-catalog.js";
-import { formatPrice } from "../catalog/toy.js";
+import { DEFAULT_CATALOG } from "../../catalog/default-catalog.js";
+import { formatPrice } from "../../catalog/toy.js";
 import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
 import { createHosts, type Hosts, namespaceSupport } from "./netns.js";
 import { type PostgresCluster, postgresBinaries, startPostgresCluster } from "./postgres-cluster.js";

@@ -3,9 +3,9 @@
 // --quick preset, and their validation. Options shared with `load` and
 // `serve` are those components' own fields.
 
-import type { Op } from "../catalog/toy.js";
-import { TRANSPORTS, type Transport } from "../client/store-client.js";
-import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
+import type { Op } from "../../catalog/toy.js";
+import { TRANSPORTS, type Transport } from "../../client/store-client.js";
+import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
 import {
   defaultsOf,
   list,
@@ -15,11 +15,11 @@ import {
   type Schema,
   toggle,
   wholeNumber,
-} from "../options/schema.js";
-import { STORE_SERVICE_OPTIONS } from "../service/store-service.js";
-import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
-import { HTTP_SERVER_OPTIONS } from "../transport/http/http-options.js";
-import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
+} from "../../options/schema.js";
+import { STORE_SERVICE_OPTIONS } from "../../service/store-service.js";
+import { GRPC_SERVER_OPTIONS } from "../../transport/grpc/grpc-options.js";
+import { HTTP_SERVER_OPTIONS } from "../../transport/http/http-options.js";
+import { SOCKET_SERVER_OPTIONS } from "../../transport/socket/socket-options.js";
 import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
 import { LOAD_OPTIONS } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";

@@ -3,9 +3,9 @@
 // every request with the monotonic clock into an HDR histogram.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StoreResult } from "../catalog/toy.js";
-import type { CallOptions, StoreClient } from "../client/store-client.js";
-import { errorCode } from "../errors.js";
+import type { StoreResult } from "../../catalog/toy.js";
+import type { CallOptions, StoreClient } from "../../client/store-client.js";
+import { errorCode } from "../../errors.js";
 import {
   createLatencyHistogram,
   type LatencyHistogram,

@@ -4,8 +4,9 @@
 // the server the experiment and `toystore bench` start.
 
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../../package-root.js";
 
 /** A module to run with `fork(file, args, { execArgv })` or `spawn(process.execPath, [...execArgv, file])`. */
 export interface NodeEntry {
@@ -16,8 +17,9 @@ export interface NodeEntry {
 }
 
 const here = fileURLToPath(import.meta.url);
-/** The package root: this file sits at src/measure/ or dist/measure/. */
-export const PACKAGE_ROOT = resolve(dirname(here), "..", "..");
+
+export { PACKAGE_ROOT };
+
 const runningCompiled = here.endsWith(".js");
 
 /**
@@ -31,7 +33,7 @@ export function tsxExecArgv(): string[] {
 
 /**
  * Resolves `modulePath` (relative to src/ and dist/, without extension, e.g.
- * "load/load-process" or "cli/main").
+ * "study/load/load-process" or "cli/main").
  *
  * Compiled code always starts compiled siblings. Source code (tests, tsx)
  * starts dist/ only if dist/ is at least as new as every .ts file under src/:

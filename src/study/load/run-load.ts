@@ -38,7 +38,7 @@ export interface RunLoadHooks {
 /**
  * Runs N clients against a running server and returns the merged results.
  * By default each client is its own OS process (as in the original design), forked from
- * dist/load/load-process.js (or the .ts through tsx when run from source),
+ * dist/study/load/load-process.js (or the .ts through tsx when run from source),
  * and each opens its own connection.
  * Throws if a load process cannot start or connect; that run's processes are then
  * killed (a caller's fleet forks fresh ones on its next use).
@@ -69,7 +69,7 @@ export type LoadFleet = ProcessFleet<LoadPlan, EncodedClientTally[]>;
 
 /** A fleet of load processes (load/load-process, compiled or through tsx; see entry-point.ts). */
 export function createLoadFleet(): LoadFleet {
-  return new ProcessFleet(resolveEntry("load/load-process"), "load process");
+  return new ProcessFleet(resolveEntry("study/load/load-process"), "load process");
 }
 
 async function runInProcesses(options: LoadOptions, hooks: RunLoadHooks): Promise<EncodedClientTally[]> {
