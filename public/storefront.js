@@ -1,6 +1,7 @@
 // The storefront: the catalog from GET /api/toys, Buy through
-// POST /api/toys/{name}/buy, live stock from the /api/events stream (sales over
-// any transport), and the server's own stats polled every 2 s.
+// POST /api/toys/{name}/buy (with {"quantity": n} when more than one is
+// asked for), live stock from the /api/events stream (sales over any
+// transport), and the server's own stats polled every 2 s.
 // No framework: each toy is one <li data-toy>, updated in place.
 
 const $ = (id) => document.getElementById(id);
@@ -8,7 +9,7 @@ const list = $("toys");
 const status = $("status");
 const live = $("live");
 
-/** name -> { stock: Element, button: HTMLButtonElement, soldOut: Element, pending: boolean, changed: number } */
+/** name -> { stock: Element, button: HTMLButtonElement, quantity: HTMLInputElement, soldOut: Element, pending: boolean, changed: number } */
 const toys = new Map();
 /** Orders the updates: a catalog snapshot never overwrites a newer buy or event. */
 let clock = 0;
@@ -24,16 +25,19 @@ function addToy({ name, price, stock }) {
   const soldOut = el("span", { className: "sold-out", textContent: "Sold out" });
   const button = el("button", { type: "button", textContent: `Buy ${name}` });
   button.addEventListener("click", () => buy(name));
+  // After the button, so that Tab reaches each toy's Buy first.
+  const quantity = el("input", { type: "number", className: "quantity", min: "1", value: "1" });
+  quantity.setAttribute("aria-label", `How many ${name} to buy`);
   const item = el(
     "li",
     { className: "toy" },
     el("h3", { textContent: name }),
     el("p", { className: "price", textContent: price }),
     el("p", {}, stockEl, " in stock ", soldOut),
-    button,
+    el("div", { className: "buy" }, button, quantity),
   );
   item.dataset.toy = name;
-  toys.set(name, { stock: stockEl, button, soldOut, pending: false, changed: 0 });
+  toys.set(name, { stock: stockEl, button, quantity, soldOut, pending: false, changed: 0 });
   list.append(item);
   setStock(name, stock);
 }
@@ -46,6 +50,7 @@ function setStock(name, stock, changed = 0) {
   toy.stock.dataset.stock = String(stock);
   toy.soldOut.hidden = stock > 0;
   toy.button.disabled = stock <= 0;
+  toy.quantity.disabled = stock <= 0;
 }
 
 /** Renders the catalog the first time, then only refreshes stock that changed nowhere else since the fetch began. */
@@ -70,15 +75,27 @@ async function buy(name) {
   // One buy at a time per toy; the button stays enabled so that it keeps the keyboard focus.
   if (toy.pending) return;
   toy.pending = true;
-  status.textContent = `Buying ${name}…`;
+  // The server checks the quantity (a bad one is a 400 that says why); no body is one.
+  const quantity = toy.quantity.value === "" ? 1 : Number(toy.quantity.value);
+  const what = quantity === 1 ? name : `${quantity} × ${name}`;
+  status.textContent = `Buying ${what}…`;
   try {
-    const response = await fetch(`/api/toys/${encodeURIComponent(name)}/buy`, { method: "POST" });
+    const init = { method: "POST" };
+    if (quantity !== 1) {
+      init.headers = { "content-type": "application/json" };
+      init.body = JSON.stringify({ quantity });
+    }
+    const response = await fetch(`/api/toys/${encodeURIComponent(name)}/buy`, init);
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
       const order = body.orderId === undefined ? "" : ` (order ${body.orderId})`;
       const left = Number.isInteger(body.stockLeft) ? `, ${body.stockLeft} left` : "";
       if (left) setStock(name, body.stockLeft, ++clock);
-      status.textContent = `Bought ${name}${order}${left}`;
+      status.textContent = `Bought ${what}${order}${left}`;
+    } else if (response.status === 409 && quantity !== 1) {
+      // Fewer left than asked: nothing was sold, and the catalog says how many there are.
+      status.textContent = `Fewer than ${quantity} ${name} left; nothing was bought`;
+      void loadCatalog();
     } else if (response.status === 409) {
       setStock(name, 0, ++clock);
       status.textContent = `${name} is sold out`;

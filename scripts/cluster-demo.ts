@@ -6,13 +6,14 @@
 // root, `ip netns` and PostgreSQL; says which is missing and exits 1 otherwise.
 
 import { relative } from "node:path";
+import { formatHostPort } from "../src/net/host-port.js";
 import {
-  type Books,
   type Deployment,
   DeploymentAbortedError,
   deploymentRefusal,
   startDeployment,
 } from "../src/study/measure/cluster-deployment.js";
+import type { Books } from "../src/study/measure/deployment-books.js";
 import { listNamespaces } from "../src/study/measure/netns.js";
 
 /** The load: bounded in count (clients x requests) and in time (the command is interrupted after it). */
@@ -48,7 +49,7 @@ const list = (counts: Record<string, number> = {}): string =>
 
 /** Runs the load from the client host; returns the buys acknowledged, or undefined when it failed. */
 async function runLoad(deployment: Deployment, signal: AbortSignal): Promise<number | undefined> {
-  const servers = deployment.servers.map((s) => `${s.address}:${s.ports.socket}`).join(",");
+  const servers = deployment.servers.map((s) => formatHostPort(s.address, s.ports.socket)).join(",");
   const args = ["load", "--servers", servers, "--transport", "socket"];
   args.push("-c", String(LOAD.clients), "-n", String(LOAD.requests), "--op", "mix", "--json");
   const cli = [

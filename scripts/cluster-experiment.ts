@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerExperimentCommand } from "../src/cli/experiment-command.js";
 import { runProgram } from "../src/cli/run-program.js";
-import type { CellServerPlacement } from "../src/study/load/experiment.js";
+import type { CellServerPlacement } from "../src/study/load/run-cell.js";
 import { deploymentRefusal, startPostgresOnHost } from "../src/study/measure/cluster-deployment.js";
 import { createHosts, type Hosts, listNamespaces, namespacePids } from "../src/study/measure/netns.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";

@@ -9,10 +9,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { postgresBinaries } from "../src/study/measure/postgres-binaries.js";
 import {
   openPostgresCluster,
   type PostgresCluster,
-  postgresBinaries,
   runningPostmaster,
   startPostgresCluster,
 } from "../src/study/measure/postgres-cluster.js";

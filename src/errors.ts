@@ -58,7 +58,7 @@ export function errorCode(error: unknown): string {
   return typeof code === "string" && code.length > 0 ? code : "internal";
 }
 
-/** An idempotency key already used to buy another toy: a client bug, never a retry. */
+/** An idempotency key already used to buy another toy or quantity: a client bug, never a retry. */
 export function keyReused(): StoreError {
-  return clientError("bad_request", "idempotency key already used to buy another toy");
+  return clientError("bad_request", "idempotency key already used to buy another toy or quantity");
 }

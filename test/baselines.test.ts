@@ -81,6 +81,12 @@ describe("gRPC baseline", () => {
         unary.call(client, { name: "Tux" }, (error, reply) => (error ? reject(error) : resolve(reply)));
       });
     assert.deepEqual(await call("Query"), { status: "QUERY_STATUS_IN_STOCK", stock: 100, priceCents: 1999 });
-    assert.deepEqual(await call("Buy"), { status: "BUY_STATUS_BOUGHT", stockLeft: 99, orderId: "1" });
+    assert.deepEqual(await call("Buy"), {
+      status: "BUY_STATUS_BOUGHT",
+      stockLeft: 99,
+      orderId: "1",
+      unitPriceCents: 1999,
+      quantity: 1,
+    });
   });
 });

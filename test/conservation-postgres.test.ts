@@ -11,7 +11,8 @@ import { SocketStoreClient } from "../src/client/socket-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
-import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
+import type { ServerProcess } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const K = 20;
@@ -53,7 +54,8 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
       for (let i = 1; i <= 30; i++) {
         assert.equal((await buyer.buy("Tux")).kind, "bought");
         // Asked after the acknowledgement, on the other server: it must already count this buy.
-        assert.deepEqual(await reader.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 1000 - i });
+        const read = await reader.query("Tux");
+        assert.deepEqual(read.kind === "in_stock" ? [read.priceCents, read.stock] : read, [1999, 1000 - i]);
       }
       watching = false;
       await watch;
@@ -111,7 +113,7 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
         const ids = bought.flatMap((b) => (b.orderId === undefined ? [] : [b.orderId]));
         assert.ok(ids.length > 0, "the gRPC clients saw order ids");
         assert.equal(new Set(ids).size, ids.length, "no order id given twice");
-        for (const client of clients) assert.deepEqual(await client.query("Tux"), { kind: "sold_out" });
+        for (const client of clients) assert.equal((await client.query("Tux")).kind, "sold_out");
       } finally {
         await Promise.all(clients.map((c) => c.close()));
         await Promise.all(servers.map((s) => s.stop()));

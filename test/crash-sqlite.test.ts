@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { connectGrpcClient, type GrpcStoreClient } from "../src/client/grpc-client.js";
-import { SqliteStore } from "../src/stores/sqlite-store.js";
-import { startToystore } from "../src/study/measure/server.js";
+import { SqliteStore } from "../src/stores/sqlite/sqlite-store.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 
 const STOCK = 1_000_000;
 const CLIENTS = 8;

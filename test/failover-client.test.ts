@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
+import { InMemoryCatalog } from "../src/catalog/memory-store.js";
 import { connect } from "../src/client/connect.js";
 import { FailoverClient } from "../src/client/failover-client.js";
 import { resolveTarget } from "../src/client/target.js";

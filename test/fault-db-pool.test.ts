@@ -16,7 +16,8 @@ import { connect } from "../src/client/connect.js";
 import type { StoreClient, Transport } from "../src/client/store-client.js";
 import { isStoreError } from "../src/errors.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
-import { type ServeFlagValues, type ServerProcess, startToystore } from "../src/study/measure/server.js";
+import type { ServerProcess } from "../src/study/measure/server.js";
+import { type ServeFlagValues, startToystore } from "../src/study/measure/toystore-launch.js";
 import { healthClient, healthStatus, readyzStatus } from "./helpers/health.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 

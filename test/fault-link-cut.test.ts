@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { formatHostPort } from "../src/net/host-port.js";
 import { type Deployment, startDeployment } from "../src/study/measure/cluster-deployment.js";
 import { namespaceSupport } from "../src/study/measure/netns.js";
 import { postgresOrSkip } from "./helpers/postgres.js";
@@ -53,7 +54,7 @@ describe("fault: a server host's link cut under load", { skip, timeout: 180_000 
 
   it("fails the cut server's clients over to the other within --failover-ms; keyed buys are made once", async (t) => {
     assert.ok(deployment);
-    const servers = deployment.servers.map((s) => `${s.address}:${s.ports.socket}`).join(",");
+    const servers = deployment.servers.map((s) => formatHostPort(s.address, s.ports.socket)).join(",");
     const args = ["load", "--servers", servers, "--failover-ms", String(FAILOVER_MS)];
     args.push("-c", String(CLIENTS), "--duration", String(LOAD_SECONDS), "--op", "buy", "--toys", "Tux,Fox");
     args.push("--timeout-ms", "20000", "--json");

@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { connect } from "../src/client/connect.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
-import { startToystore } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 import { waitFor } from "./helpers/grpc-server.js";
 import { runKeyedBuyers, settle } from "./helpers/keyed-buyers.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";

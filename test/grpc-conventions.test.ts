@@ -87,7 +87,7 @@ describe("gRPC server reflection", () => {
     assert.match(file.name, /toystore/);
     assert.equal(file.package, "toystore.v1");
     const methods = file.service.find((s) => s.name === "ToyStore")?.method.map((m) => m.name);
-    assert.deepEqual(methods?.sort(), ["Buy", "Query"]);
+    assert.deepEqual(methods?.sort(), ["Buy", "GetOrder", "ListToys", "Query"]);
     for (const message of ["QueryRequest", "BuyRequest"]) {
       const field = file.messageType.find((m) => m.name === message)?.field[0];
       assert.deepEqual([field?.name, field?.number, field?.type], ["name", 1, "TYPE_STRING"]);

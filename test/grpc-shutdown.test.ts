@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../src/catalog/default-catalog.js";
+import { InMemoryCatalog } from "../src/catalog/memory-store.js";
 import { GrpcStoreClient } from "../src/client/grpc-client.js";
 import { StoreService } from "../src/service/store-service.js";
 import { startGrpcServer } from "../src/transport/grpc/grpc-server.js";
@@ -25,10 +25,27 @@ describe("gRPC graceful shutdown", () => {
       const late = await rejection(store.client().query("Tux", { timeoutMs: 2000 }));
       assert.ok(["unavailable", "shutting_down"].includes(late.code), `got ${late.code}: ${late.message}`);
 
-      assert.deepEqual(await running, { kind: "bought", stockLeft: 99, orderId: "1" });
-      assert.deepEqual(await queued, { kind: "bought", stockLeft: 98, orderId: "2" });
+      assert.deepEqual(await running, {
+        kind: "bought",
+        stockLeft: 99,
+        orderId: "1",
+        unitPriceCents: 1999,
+        quantity: 1,
+      });
+      assert.deepEqual(await queued, {
+        kind: "bought",
+        stockLeft: 98,
+        orderId: "2",
+        unitPriceCents: 1999,
+        quantity: 1,
+      });
       await closed;
-      assert.deepEqual(await store.service.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 98 });
+      assert.deepEqual(await store.service.run({ op: "query", name: "Tux" }), {
+        kind: "in_stock",
+        name: "Tux",
+        priceCents: 1999,
+        stock: 98,
+      });
     } finally {
       await store.close();
     }
@@ -44,6 +61,22 @@ describe("gRPC graceful shutdown", () => {
       const error = await running;
       assert.ok(["cancelled", "unavailable"].includes(error.code), `got ${error.code}: ${error.message}`);
       store.server.forceClose(); // idempotent after close
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("the server's own grace period (--grpc-shutdown-grace-ms) holds when the caller allows longer", async () => {
+    // The CLI passes its --grace-ms to close(); the shorter gRPC grace must
+    // still cut the call, which would otherwise finish its work and be answered.
+    const store = await startTestGrpcServer({ maxConcurrency: 1, workMs: 1500, shutdownGraceMs: 20 });
+    try {
+      const client = store.client();
+      const running = rejection(client.query("Tux"));
+      await waitFor(() => store.server.stats().pool.busy === 1, "the call to run");
+      await store.server.close(60_000);
+      const error = await running;
+      assert.ok(["cancelled", "unavailable"].includes(error.code), `got ${error.code}: ${error.message}`);
     } finally {
       await store.close();
     }

@@ -11,7 +11,8 @@ import { connect } from "../src/client/connect.js";
 import { buyPath, HttpStoreClient, toyPath } from "../src/client/http-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import { StoreError } from "../src/errors.js";
-import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
+import type { ServerProcess } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 
 const json = (res: ServerResponse, status: number, body: unknown, type = "application/json") => {
   const text = JSON.stringify(body);
@@ -32,6 +33,8 @@ interface StandIn {
   readonly requests: string[];
   /** The client port each request came from, in order: one port is one connection. */
   readonly ports: number[];
+  /** Every request's body and headers, as "METHOD path" -> the last one. */
+  readonly sent: Map<string, { body: string; headers: IncomingMessage["headers"] }>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,10 @@ function route(
   res: ServerResponse,
   slow: ServerResponse[],
 ): ServerResponse | undefined {
+  const order = /^\/api\/orders\/([^/]+)$/.exec(req.url ?? "")?.[1];
+  if (order !== undefined) return routeOrder(res, decodeURIComponent(order));
+  if (req.url === "/api/toys")
+    return json(res, 200, { toys: [{ name: "Tux", price: "19.99", priceCents: 1999, stock: 100 }] });
   const match = /^\/api\/toys\/([^/]+)(\/buy)?$/.exec(req.url ?? "");
   if (match === null) return problem(res, 404, "not_found", "nothing here");
   const name = decodeURIComponent(match[1]!);
@@ -55,6 +62,11 @@ function route(
       return buy
         ? problem(res, 409, null, "Lion is sold out")
         : json(res, 200, { name: "Lion", price: "42.00", priceCents: 4200, stock: 0 });
+    case "Sale":
+      return json(res, 200, {
+        ...{ toy: "Sale", price: "5.00", priceCents: 500, stockLeft: 7, orderId: "13" },
+        ...{ quantity: 2, unitPrice: "5.00", unitPriceCents: 500 },
+      });
     case "Busy":
       res.setHeader("retry-after", "1");
       return problem(res, 503, "busy", "server busy");
@@ -84,16 +96,42 @@ function route(
   }
 }
 
+/** Orders: one in today's shape, one as a server older than quantities sent it, none, and a garbled one. */
+function routeOrder(res: ServerResponse, id: string): ServerResponse {
+  const time = "2024-05-01T10:00:00.000Z";
+  switch (id) {
+    case "12":
+      return json(res, 200, {
+        ...{ id, toy: "Tux", price: "19.99", priceCents: 1999, time },
+        ...{ quantity: 3, unitPrice: "19.99", unitPriceCents: 1999 },
+      });
+    case "old":
+      return json(res, 200, { id, toy: "Tux", price: "19.99", priceCents: 1999, time });
+    case "bad":
+      return json(res, 200, { id, toy: "Tux" });
+    default:
+      return problem(res, 404, "not_found", `no order ${id}`);
+  }
+}
+
 async function startStandIn(): Promise<StandIn & { slow: ServerResponse[] }> {
   const slow: ServerResponse[] = [];
   const requests: string[] = [];
   const ports: number[] = [];
+  const sent = new Map<string, { body: string; headers: IncomingMessage["headers"] }>();
   const sockets = new Set<Socket>();
   const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
     ports.push(req.socket.remotePort ?? 0);
-    req.resume();
-    req.on("end", () => route(req, res, slow));
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      sent.set(`${req.method} ${req.url}`, { body, headers: req.headers });
+      route(req, res, slow);
+    });
   });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
@@ -104,6 +142,7 @@ async function startStandIn(): Promise<StandIn & { slow: ServerResponse[] }> {
     port: (server.address() as AddressInfo).port,
     requests,
     ports,
+    sent,
     slow,
     close: () =>
       new Promise<void>((resolve) => {
@@ -151,6 +190,51 @@ describe("HttpStoreClient against a stand-in server", () => {
     assert.deepEqual(await client.buy("Lion"), { kind: "sold_out" });
     assert.deepEqual(await client.buy("Unicorn"), { kind: "not_found" });
     assert.ok(standIn.requests.includes("POST /api/toys/Tux/buy"));
+  });
+
+  it("sends a quantity other than 1 as a JSON body, and reads the sale's unit price and quantity", async () => {
+    assert.deepEqual(await client.buy("Tux", { quantity: 3, requestKey: "k-3" }), {
+      kind: "bought",
+      stockLeft: 99,
+      orderId: "12",
+    });
+    const sent = standIn.sent.get("POST /api/toys/Tux/buy");
+    assert.equal(sent?.body, '{"quantity":3}');
+    assert.equal(sent?.headers["content-type"], "application/json");
+    assert.equal(sent?.headers["idempotency-key"], "k-3");
+    await client.buy("Tux", { quantity: 1 });
+    assert.equal(standIn.sent.get("POST /api/toys/Tux/buy")?.body, "", "one unit: no body");
+    assert.deepEqual(await client.buy("Sale"), {
+      kind: "bought",
+      stockLeft: 7,
+      orderId: "13",
+      unitPriceCents: 500,
+      quantity: 2,
+    });
+  });
+
+  it("reads an order (one from an older server as one unit), none as undefined, and the list", async () => {
+    const time = "2024-05-01T10:00:00.000Z";
+    assert.deepEqual(await client.order("12"), {
+      id: "12",
+      toy: "Tux",
+      quantity: 3,
+      unitPriceCents: 1999,
+      time,
+    });
+    assert.deepEqual(await client.order("old"), {
+      id: "old",
+      toy: "Tux",
+      quantity: 1,
+      unitPriceCents: 1999,
+      time,
+    });
+    assert.equal(await client.order("999"), undefined);
+    await assert.rejects(client.order("bad"), rejectsWith("internal", /malformed order/));
+    const before = standIn.requests.length;
+    await assert.rejects(client.order(""), rejectsWith("bad_request", /empty order id/));
+    assert.equal(standIn.requests.length, before, "an empty id is not sent");
+    assert.deepEqual(await client.list(), [{ name: "Tux", priceCents: 1999, stock: 100 }]);
   });
 
   it("maps 400 to bad_request with the problem's detail, and refuses an empty name itself", async () => {
@@ -250,6 +334,7 @@ describe("HttpStoreClient against toystore serve --transport http", () => {
       catalog: [
         { name: "Tux", price: "19.99", stock: 2 },
         { name: "Lion", price: "42.00", stock: 0 },
+        { name: "Bear", price: "2.50", stock: 5 },
       ],
     });
     client = await connect({ transport: "http", port: server.port });
@@ -279,5 +364,37 @@ describe("HttpStoreClient against toystore serve --transport http", () => {
     assert.deepEqual(await client.buy("Unicorn"), { kind: "not_found" });
     await assert.rejects(client.query("x".repeat(300)), rejectsWith("bad_request"));
     await assert.rejects(client.query("   "), rejectsWith("bad_request"));
+  });
+
+  it("buys several units all or nothing, refuses a bad quantity, and reads the order and the list back", async () => {
+    const sale = await client.buy("Bear", { quantity: 3 });
+    assert.equal(sale.kind, "bought");
+    const orderId = sale.kind === "bought" ? sale.orderId : undefined;
+    assert.deepEqual(sale, { kind: "bought", stockLeft: 2, orderId, unitPriceCents: 250, quantity: 3 });
+    assert.deepEqual(await client.buy("Bear", { quantity: 3 }), { kind: "sold_out" });
+    for (const quantity of [0, -1, 1.5, 1_000_001, Number.NaN])
+      await assert.rejects(client.buy("Bear", { quantity }), rejectsWith("bad_request", /quantity/));
+    assert.deepEqual(await client.query("Bear"), { kind: "in_stock", priceCents: 250, stock: 2 });
+
+    const order = await client.order(orderId!);
+    assert.deepEqual(
+      { ...order, time: undefined },
+      {
+        id: orderId,
+        toy: "Bear",
+        quantity: 3,
+        unitPriceCents: 250,
+        time: undefined,
+      },
+    );
+    assert.equal(await client.order("999999"), undefined);
+
+    const keyed = await client.buy("Bear", { quantity: 2, requestKey: "bear-twice" });
+    assert.deepEqual(await client.buy("Bear", { quantity: 2, requestKey: "bear-twice" }), keyed);
+    assert.deepEqual(await client.list(), [
+      { name: "Tux", priceCents: 1999, stock: 0 },
+      { name: "Lion", priceCents: 4200, stock: 0 },
+      { name: "Bear", priceCents: 250, stock: 0 },
+    ]);
   });
 });

@@ -5,14 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  ExperimentError,
-  type ExperimentProgress,
-  planCells,
-  runExperiment,
-} from "../src/study/load/experiment.js";
+import { planCells } from "../src/study/load/cell-plan.js";
+import { ExperimentError, type ExperimentProgress, runExperiment } from "../src/study/load/experiment.js";
 import { resolveExperimentOptions } from "../src/study/load/experiment-options.js";
-import { serveArguments, startToystore } from "../src/study/measure/server.js";
+import { serveArguments, startToystore } from "../src/study/measure/toystore-launch.js";
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 const serverEntry = {

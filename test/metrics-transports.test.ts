@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { GrpcStoreClient } from "../src/client/grpc-client.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
-import { StoreMetrics } from "../src/observability/metrics.js";
+import { StoreMetrics } from "../src/observability/store-metrics.js";
 import { rejection, startTestGrpcServer, type TestGrpcServer } from "./helpers/grpc-server.js";
 import { RawConnection, startTestSocketServer, type TestSocketServer } from "./helpers/socket-server.js";
 

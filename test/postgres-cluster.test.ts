@@ -11,7 +11,8 @@ import net from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { type PostgresCluster, postgresBinaries } from "../src/study/measure/postgres-cluster.js";
+import { postgresBinaries } from "../src/study/measure/postgres-binaries.js";
+import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const run = promisify(execFile);

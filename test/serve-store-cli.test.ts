@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
-import { startToystore } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 import { type CliRun, runCli } from "./helpers/cli.js";
 import { postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 

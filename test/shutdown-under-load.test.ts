@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
+import { InMemoryCatalog } from "../src/catalog/memory-store.js";
 import { connect } from "../src/client/connect.js";
 import { GrpcStoreClient } from "../src/client/grpc-client.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";

@@ -14,7 +14,8 @@ import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
-import { type ServerProcess, startToystore } from "../src/study/measure/server.js";
+import type { ServerProcess } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(PACKAGE_ROOT, "results", "storefront.png");
@@ -71,6 +72,7 @@ describe("the storefront in Chromium", { skip: browserOrSkip() }, () => {
       catalog: [
         { name: "Tux", price: "19.99", stock: 5 },
         { name: "Lion", price: "42.00", stock: 0 },
+        { name: "Kite", price: "3.00", stock: 5 },
       ],
     });
     const port = server.ports.http;
@@ -193,5 +195,20 @@ describe("the storefront in Chromium", { skip: browserOrSkip() }, () => {
     await p.unroute("**/api/stats");
     await p.getByText("stats unavailable").waitFor({ state: "detached" });
     await p.locator("#stats th", { hasText: "http" }).waitFor();
+  });
+
+  // Last: its sold-out answer is a failed request to Chromium, logged as an error.
+  it("buys the quantity typed next to Buy, all or nothing", async () => {
+    const p = open();
+    const quantity = p.getByRole("spinbutton", { name: "How many Kite to buy" });
+    const status = p.locator('[role="status"][aria-live="polite"]');
+    await quantity.fill("3");
+    await p.getByRole("button", { name: "Buy Kite" }).click();
+    await waitForStock("Kite", 2);
+    await status.filter({ hasText: "Bought 3 × Kite" }).waitFor();
+    assert.match((await status.textContent()) ?? "", /^Bought 3 × Kite \(order .+\), 2 left$/);
+    await p.getByRole("button", { name: "Buy Kite" }).click();
+    await status.filter({ hasText: "Fewer than 3 Kite left; nothing was bought" }).waitFor();
+    assert.equal(await stockOf("Kite"), "2");
   });
 });

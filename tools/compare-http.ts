@@ -19,16 +19,12 @@ import { join } from "node:path";
 import autocannon, { type Result } from "autocannon";
 import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
-import { decimal, integer, list, type Schema, text, toggle, wholeNumber } from "../src/options/schema.js";
+import { wholeNumber } from "../src/options/rules.js";
+import { decimal, integer, list, type Schema, text, toggle } from "../src/options/schema.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
 import { collectEnvironment } from "../src/study/measure/environment.js";
-import {
-  type ServerProcess,
-  startServerProcess,
-  startToystore,
-  stopOnInterrupt,
-  unlimitedCatalog,
-} from "../src/study/measure/server.js";
+import { type ServerProcess, startServerProcess, stopOnInterrupt } from "../src/study/measure/server.js";
+import { startToystore, unlimitedCatalog } from "../src/study/measure/toystore-launch.js";
 import { isMainModule } from "./baselines/baseline-args.js";
 
 export interface CompareHttpFlags {

@@ -5,12 +5,8 @@
 import net from "node:net";
 import { join } from "node:path";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
-import {
-  type ServerProcess,
-  startServerProcess,
-  startToystore,
-  unlimitedCatalog,
-} from "../src/study/measure/server.js";
+import { type ServerProcess, startServerProcess } from "../src/study/measure/server.js";
+import { startToystore, unlimitedCatalog } from "../src/study/measure/toystore-launch.js";
 import type { BenchTransport } from "../src/study/throughput/options.js";
 import type { CompareFlags } from "./compare.js";
 import { OURS, PYTHON, type Scenario } from "./compare-report.js";

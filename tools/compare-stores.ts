@@ -22,20 +22,14 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { normalizeName } from "../src/catalog/toy.js";
 import { parseArgv } from "../src/cli/flags.js";
-import { decimal, integer, list, oneOf, type Schema, text, toggle } from "../src/options/schema.js";
+import { oneOf } from "../src/options/rules.js";
+import { decimal, integer, list, type Schema, text, toggle } from "../src/options/schema.js";
 import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
 import { collectEnvironment } from "../src/study/measure/environment.js";
-import {
-  type PostgresCluster,
-  postgresBinaries,
-  startPostgresCluster,
-} from "../src/study/measure/postgres-cluster.js";
-import {
-  type ServerProcess,
-  startToystore,
-  stopOnInterrupt,
-  unlimitedCatalog,
-} from "../src/study/measure/server.js";
+import { postgresBinaries } from "../src/study/measure/postgres-binaries.js";
+import { type PostgresCluster, startPostgresCluster } from "../src/study/measure/postgres-cluster.js";
+import { type ServerProcess, stopOnInterrupt } from "../src/study/measure/server.js";
+import { startToystore, unlimitedCatalog } from "../src/study/measure/toystore-launch.js";
 import { startRedis } from "./compare-servers.js";
 import { findExecutable, type LoadFigures, runLineload } from "./neutral-load.js";
 

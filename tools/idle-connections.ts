@@ -17,12 +17,9 @@ import { Command } from "commander";
 import { parseArgv } from "../src/cli/flags.js";
 import { choice, integer, type Schema, text, toggle } from "../src/options/schema.js";
 import { PACKAGE_ROOT, tsxExecArgv } from "../src/study/measure/entry-point.js";
-import {
-  readMemory,
-  type ServerProcess,
-  startServerProcess,
-  startToystore,
-} from "../src/study/measure/server.js";
+import { readMemory } from "../src/study/measure/proc.js";
+import { type ServerProcess, startServerProcess } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 
 /** Descriptors this process needs besides the connections (stdio, the event loop, ...). */
 const FD_HEADROOM = 64;

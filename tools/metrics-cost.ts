@@ -9,9 +9,9 @@
 
 import { availableParallelism } from "node:os";
 import { Command } from "commander";
-import { InMemoryCatalog } from "../src/catalog/catalog-store.js";
+import { InMemoryCatalog } from "../src/catalog/memory-store.js";
 import { parseArgv } from "../src/cli/flags.js";
-import { StoreMetrics } from "../src/observability/metrics.js";
+import { StoreMetrics } from "../src/observability/store-metrics.js";
 import { choice, decimal, integer, type Schema, text } from "../src/options/schema.js";
 import { StoreService } from "../src/service/store-service.js";
 import { tsxExecArgv } from "../src/study/measure/entry-point.js";

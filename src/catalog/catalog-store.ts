@@ -1,8 +1,10 @@
-// The store interfaces the service talks to, and the in-memory store.
+// The store interfaces the service talks to, and what every store shares:
+// toys by name, order ids, the quantity a buy may take. (The in-memory store
+// is memory-store.ts.)
 
 import type { LockKind } from "../concurrency/section-lock.js";
-import type { BuyResult, Order, QueryResult, Toy } from "./toy.js";
-import { NOT_FOUND, normalizeName, SOLD_OUT } from "./toy.js";
+import type { Order, SaleResult, StockReport, Toy } from "./toy.js";
+import { normalizeName } from "./toy.js";
 
 /** A value now, or a promise of one. */
 export type Awaitable<T> = T | PromiseLike<T>;
@@ -31,9 +33,13 @@ export class Committing<T> {
  */
 export interface CatalogStore {
   readonly shared?: false;
-  query(name: string): Awaitable<QueryResult>;
-  /** Takes one unit if any is left and records the sale as an order, in one step; never oversells. */
-  buy(name: string): Awaitable<BuyResult> | Committing<BuyResult>;
+  query(name: string): Awaitable<StockReport>;
+  /**
+   * Takes `quantity` units if that many are left (all or nothing: fewer left
+   * is sold out, nothing sold) and records the sale as one order, in one step;
+   * never oversells.
+   */
+  buy(name: string, quantity: number): Awaitable<SaleResult> | Committing<SaleResult>;
   /** An order by id; undefined if there is none (or, in memory, it is older than the ones kept). */
   order(id: string): Awaitable<Order | undefined>;
   /** Every toy, in catalog order. */
@@ -71,13 +77,14 @@ export interface Section {
  */
 export interface SharedStore {
   readonly shared: true;
-  query(name: string, section: Section): Promise<QueryResult>;
+  query(name: string, section: Section): Promise<StockReport>;
   /**
-   * Buys one unit. With `requestKey`, a key already used answers its first
-   * outcome and sells nothing (rejecting with a StoreError if it bought
-   * another toy), on every server of the store.
+   * Buys `quantity` units, all or nothing. With `requestKey`, a key already
+   * used answers its first outcome and sells nothing (rejecting with a
+   * StoreError if it bought another toy or another quantity), on every server
+   * of the store.
    */
-  buy(name: string, section: Section, requestKey?: string): Promise<BuyResult>;
+  buy(name: string, section: Section, quantity: number, requestKey?: string): Promise<SaleResult>;
   order(id: string): Promise<Order | undefined>;
   list(): Promise<readonly Toy[]>;
   restock(name: string, change: Restock): Promise<Toy | undefined>;
@@ -124,89 +131,18 @@ export class ToyIndex<E extends { readonly name: string }> {
   }
 }
 
-interface Entry {
-  readonly name: string;
-  priceCents: number;
-  stock: number;
-}
-
-/** How many orders the in-memory store keeps: the latest, so its memory stays bounded. */
-export const IN_MEMORY_ORDERS_KEPT = 10_000;
-
-/** A sale as the memory store keeps it: the time as a number, formatted only when read. */
-interface Sale {
-  readonly id: number;
-  readonly entry: Entry;
-  /** The price paid: a restock may change the toy's later. */
-  readonly priceCents: number;
-  readonly atMs: number;
-}
-
-/** The catalog in a ToyIndex; the latest orders in a ring indexed by order number. */
-export class InMemoryCatalog implements CatalogStore {
-  readonly #toys = new ToyIndex<Entry>();
-  // A ring, not a Map: dropping the oldest order is an overwrite, and a buy pays O(1) whatever came before.
-  readonly #sales: (Sale | undefined)[];
-  #lastOrder = 0;
-
-  /**
-   * Throws on a duplicate name; callers validate toys first (see
-   * loadCatalogFile). Keeps the latest `ordersKept` orders (default 10 000).
-   */
-  constructor(toys: readonly Toy[], ordersKept = IN_MEMORY_ORDERS_KEPT) {
-    this.#sales = new Array<Sale | undefined>(ordersKept);
-    for (const toy of toys) this.#toys.add({ name: toy.name, priceCents: toy.priceCents, stock: toy.stock });
-  }
-
-  query(name: string): QueryResult {
-    const entry = this.#toys.get(name);
-    if (entry === undefined) return NOT_FOUND;
-    if (entry.stock === 0) return SOLD_OUT;
-    return { kind: "in_stock", priceCents: entry.priceCents, stock: entry.stock };
-  }
-
-  buy(name: string): BuyResult {
-    const entry = this.#toys.get(name);
-    if (entry === undefined) return NOT_FOUND;
-    if (entry.stock === 0) return SOLD_OUT;
-    entry.stock--;
-    const id = ++this.#lastOrder;
-    this.#sales[id % this.#sales.length] = { id, entry, priceCents: entry.priceCents, atMs: Date.now() };
-    return { kind: "bought", stockLeft: entry.stock, orderId: String(id) };
-  }
-
-  order(id: string): Order | undefined {
-    const n = orderNumber(id);
-    if (n === undefined) return undefined;
-    const sale = this.#sales[n % this.#sales.length];
-    if (sale?.id !== n) return undefined;
-    return {
-      id,
-      toy: sale.entry.name,
-      unitPriceCents: sale.priceCents,
-      time: new Date(sale.atMs).toISOString(),
-    };
-  }
-
-  list(): readonly Toy[] {
-    return Array.from(this.#toys.values(), (e) => ({
-      name: e.name,
-      priceCents: e.priceCents,
-      stock: e.stock,
-    }));
-  }
-
-  restock(name: string, change: Restock): Toy | undefined {
-    const entry = this.#toys.get(name);
-    if (entry === undefined) return undefined;
-    entry.stock = restockedStock(entry.stock, change);
-    if (change.priceCents !== undefined) entry.priceCents = change.priceCents;
-    return { name: entry.name, priceCents: entry.priceCents, stock: entry.stock };
-  }
-}
-
 /** An order id as its number, if it is one a store could have given (a positive integer, written plainly). */
 export function orderNumber(id: string): number | undefined {
   const n = Number(id);
   return Number.isSafeInteger(n) && n >= 1 && String(n) === id ? n : undefined;
+}
+
+/**
+ * Guards a store's stock against a quantity no request may carry: the buy
+ * operation validates requests first (1 to MAX_QUANTITY), so this throws only
+ * on a caller's bug (a RangeError, which the service answers "internal").
+ */
+export function checkQuantity(quantity: number): void {
+  if (!Number.isSafeInteger(quantity) || quantity < 1)
+    throw new RangeError(`a buy's quantity must be a whole number of at least 1, got ${quantity}`);
 }

@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { InMemoryCatalog } from "./catalog-store.js";
+import fc from "fast-check";
 import { DEFAULT_CATALOG } from "./default-catalog.js";
 import { CatalogError, loadCatalogFile, parseCatalog } from "./load-catalog.js";
+import { InMemoryCatalog } from "./memory-store.js";
 import { formatPrice, normalizeName, parsePriceCents } from "./toy.js";
 
 describe("prices", () => {
@@ -39,10 +40,10 @@ describe("InMemoryCatalog", () => {
       { name: "Teddy Bär", priceCents: 1000, stock: 1 },
     ]);
 
-  it("answers a query with price and stock, sold out, or not found", () => {
+  it("answers a query with the display name, price and stock, sold out (name and price), or not found", () => {
     const c = catalog();
-    assert.deepEqual(c.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 2 });
-    assert.deepEqual(c.query("Lion"), { kind: "sold_out" });
+    assert.deepEqual(c.query("tux"), { kind: "in_stock", name: "Tux", priceCents: 1999, stock: 2 });
+    assert.deepEqual(c.query("Lion"), { kind: "sold_out", name: "Lion", priceCents: 500 });
     assert.deepEqual(c.query("Nope"), { kind: "not_found" });
   });
 
@@ -56,16 +57,58 @@ describe("InMemoryCatalog", () => {
 
   it("buys one unit at a time and never oversells", () => {
     const c = catalog();
-    assert.deepEqual(c.buy("tux"), { kind: "bought", stockLeft: 1, orderId: "1" });
-    assert.deepEqual(c.buy("Tux"), { kind: "bought", stockLeft: 0, orderId: "2" });
-    assert.deepEqual(c.buy("Tux"), { kind: "sold_out" });
-    assert.deepEqual(c.query("Tux"), { kind: "sold_out" });
-    assert.deepEqual(c.buy("Nope"), { kind: "not_found" });
+    const sale = { kind: "bought", toy: "Tux", unitPriceCents: 1999, quantity: 1 };
+    assert.deepEqual(c.buy("tux", 1), { ...sale, stockLeft: 1, orderId: "1" });
+    assert.deepEqual(c.buy("Tux", 1), { ...sale, stockLeft: 0, orderId: "2" });
+    assert.deepEqual(c.buy("Tux", 1), { kind: "sold_out" });
+    assert.deepEqual(c.query("Tux"), { kind: "sold_out", name: "Tux", priceCents: 1999 });
+    assert.deepEqual(c.buy("Nope", 1), { kind: "not_found" });
+  });
+
+  it("buys several units all or nothing, as one order", () => {
+    const c = new InMemoryCatalog([{ name: "Tux", priceCents: 1999, stock: 5 }]);
+    assert.deepEqual(c.buy("Tux", 6), { kind: "sold_out" });
+    assert.equal(c.list()[0]?.stock, 5, "a refused buy takes nothing");
+    assert.deepEqual(c.buy("Tux", 3), {
+      kind: "bought",
+      toy: "Tux",
+      stockLeft: 2,
+      orderId: "1",
+      unitPriceCents: 1999,
+      quantity: 3,
+    });
+    assert.equal(c.order("1")?.quantity, 3);
+    assert.deepEqual(c.buy("Tux", 3), { kind: "sold_out" });
+    assert.equal((c.buy("Tux", 2) as { stockLeft: number }).stockLeft, 0, "exactly what is left sells out");
+    assert.throws(() => c.buy("Tux", 0), RangeError);
+  });
+
+  it("agrees with a model of the stock on any buys (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 30 }),
+        (initial, quantities) => {
+          const c = new InMemoryCatalog([{ name: "Tux", priceCents: 100, stock: initial }]);
+          let left = initial;
+          for (const q of quantities) {
+            const sale = c.buy("Tux", q);
+            if (q > left) assert.deepEqual(sale, { kind: "sold_out" });
+            else {
+              left -= q;
+              assert.ok(sale.kind === "bought" && sale.stockLeft === left && sale.quantity === q);
+              assert.equal(c.order(sale.orderId)?.quantity, q);
+            }
+          }
+          assert.equal(c.list()[0]?.stock, left);
+        },
+      ),
+    );
   });
 
   it("lists every toy with its current stock", () => {
     const c = catalog();
-    c.buy("Tux");
+    c.buy("Tux", 1);
     assert.deepEqual(
       c.list().map((t) => [t.name, t.stock]),
       [
@@ -151,12 +194,13 @@ describe("catalog files", () => {
 describe("InMemoryCatalog orders", () => {
   const toys = [{ name: "Tux", priceCents: 1999, stock: 10 }];
 
-  it("records every sale as an order it can read back, with the toy, the price and the time", () => {
+  it("records every sale as an order it can read back, with the toy, the quantity, the price and the time", () => {
     const c = new InMemoryCatalog(toys);
-    const bought = c.buy("tux");
+    const bought = c.buy("tux", 2);
     assert.equal(bought.kind, "bought");
     const order = c.order((bought as { orderId: string }).orderId);
     assert.equal(order?.toy, "Tux");
+    assert.equal(order?.quantity, 2);
     assert.equal(order?.unitPriceCents, 1999);
     assert.ok(!Number.isNaN(Date.parse(order!.time)));
     assert.equal(c.order("no such order"), undefined);
@@ -164,7 +208,7 @@ describe("InMemoryCatalog orders", () => {
 
   it("keeps only the latest orders, so its memory stays bounded", () => {
     const c = new InMemoryCatalog(toys, 3);
-    const ids = Array.from({ length: 5 }, () => (c.buy("Tux") as { orderId: string }).orderId);
+    const ids = Array.from({ length: 5 }, () => (c.buy("Tux", 1) as { orderId: string }).orderId);
     assert.deepEqual(
       ids.map((id) => c.order(id)?.id),
       [undefined, undefined, ids[2], ids[3], ids[4]],

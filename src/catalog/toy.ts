@@ -10,22 +10,59 @@ export interface Toy {
   readonly stock: number;
 }
 
-/** Query's outcome: business results are values, not errors. */
+/** Query's outcome as a client knows it: business results are values, not errors. */
 export type QueryResult =
-  | { readonly kind: "in_stock"; readonly priceCents: number; readonly stock: number }
+  | {
+      readonly kind: "in_stock";
+      readonly name?: string;
+      readonly priceCents: number;
+      readonly stock: number;
+    }
+  | { readonly kind: "sold_out"; readonly name?: string; readonly priceCents?: number }
+  | { readonly kind: "not_found" };
+
+/**
+ * Query's outcome as the store decided it: the toy's display name and price
+ * come with it, sold out or not, so no transport looks them up on its own.
+ */
+export type StockReport =
+  | { readonly kind: "in_stock"; readonly name: string; readonly priceCents: number; readonly stock: number }
+  | { readonly kind: "sold_out"; readonly name: string; readonly priceCents: number }
+  | { readonly kind: "not_found" };
+
+/**
+ * Buy's outcome as a client knows it: a store always sets every field of a
+ * sale (see Sale), but a client knows only what its wire carries (the socket
+ * protocol's plain `Buy:` answers a bare "1").
+ */
+export type BuyResult =
+  | {
+      readonly kind: "bought";
+      readonly stockLeft?: number;
+      readonly orderId?: string;
+      readonly unitPriceCents?: number;
+      readonly quantity?: number;
+    }
   | { readonly kind: "sold_out" }
   | { readonly kind: "not_found" };
 
 /**
- * Buy's outcome. `stockLeft` is the stock right after this buy and `orderId`
- * the order it recorded; the store always sets both, but a client only knows
- * them where the wire carries them (gRPC does; the socket protocol v1 answers
- * a bare "1").
+ * A sale as the store decided it: the stock right after it, the order it
+ * recorded, the unit price actually paid and the units sold. Transports answer
+ * from this and never look a price up on their own.
  */
-export type BuyResult =
-  | { readonly kind: "bought"; readonly stockLeft?: number; readonly orderId?: string }
-  | { readonly kind: "sold_out" }
-  | { readonly kind: "not_found" };
+export interface Sale {
+  readonly kind: "bought";
+  /** The toy's display name. */
+  readonly toy: string;
+  readonly stockLeft: number;
+  readonly orderId: string;
+  readonly unitPriceCents: number;
+  readonly quantity: number;
+}
+
+/** What a store answers a buy with: all or nothing (fewer left than asked is sold out, nothing sold). */
+export type SaleResult = Sale | { readonly kind: "sold_out" } | { readonly kind: "not_found" };
 
 /** One sale, recorded with the stock change that made it. */
 export interface Order {
@@ -33,27 +70,16 @@ export interface Order {
   readonly id: string;
   /** The toy's display name. */
   readonly toy: string;
-  /** The price it was sold at, in cents. */
+  /** Units sold, at least 1. */
+  readonly quantity: number;
+  /** The price of one unit it was sold at, in cents. */
   readonly unitPriceCents: number;
   /** When it was sold, ISO 8601. */
   readonly time: string;
 }
 
-export type Op = "query" | "buy";
-
-/** A decoded request, the same for every transport. */
-export interface StoreRequest {
-  readonly op: Op;
-  readonly name: string;
-  /**
-   * A buy's idempotency key, chosen by the client: a buy retried with the same
-   * key (on any server of one store) answers the first one's outcome and sells
-   * nothing more. Queries ignore it.
-   */
-  readonly requestKey?: string | undefined;
-}
-
-export type StoreResult = QueryResult | BuyResult;
+/** The most units one buy may ask for. */
+export const MAX_QUANTITY = 1_000_000;
 
 /** Results are immutable, so the two that carry no data are shared instances. */
 export const SOLD_OUT = Object.freeze({ kind: "sold_out" as const });

@@ -4,7 +4,9 @@
 
 import type { Command } from "commander";
 import { PORT_KEYS, resolveTarget, TARGET_OPTIONS } from "../client/target.js";
-import { type ServerProcess, startToystore, unlimitedCatalog } from "../study/measure/server.js";
+import { formatHostPort } from "../net/host-port.js";
+import type { ServerProcess } from "../study/measure/server.js";
+import { startToystore, unlimitedCatalog } from "../study/measure/toystore-launch.js";
 import { formatBenchResult } from "../study/throughput/format.js";
 import { BENCH_OPTIONS } from "../study/throughput/options.js";
 import { runBench } from "../study/throughput/run-bench.js";
@@ -46,7 +48,9 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
           });
           target = { ...target, host: server.host, port: server.port };
           if (!json)
-            io.stderr.write(`started a server (pid ${server.pid}) on ${server.host}:${server.port}\n`);
+            io.stderr.write(
+              `started a server (pid ${server.pid}) on ${formatHostPort(server.host, server.port)}\n`,
+            );
         }
         const result = await runBench({ ...target, ...options });
         writeResult(io, json, result, () => `${formatBenchResult(result)}\n`);

@@ -4,15 +4,12 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
-import {
-  type CellServerPlacement,
-  describeCell,
-  ExperimentError,
-  runExperiment,
-} from "../study/load/experiment.js";
+import { describeCell } from "../study/load/cell-plan.js";
+import { ExperimentError, runExperiment } from "../study/load/experiment.js";
 import { EXPERIMENT_OPTIONS } from "../study/load/experiment-options.js";
 import { formatMs, formatSigned } from "../study/load/report/tables.js";
 import type { ExperimentCell } from "../study/load/results.js";
+import type { CellServerPlacement } from "../study/load/run-cell.js";
 import { abortOnSigint, type CommandIo, failure, PROCESS_IO } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
 import { createProgressBar } from "./progress-bar.js";

@@ -4,7 +4,7 @@
 
 import { Command } from "commander";
 import { registerBenchCommand } from "./bench-command.js";
-import { registerCallCommand } from "./call-command.js";
+import { registerCallCommands } from "./call-command.js";
 import { registerExperimentCommand } from "./experiment-command.js";
 import { registerLoadCommand } from "./load-command.js";
 import { registerReportCommand } from "./report-command.js";
@@ -17,8 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   registerServeCommand(program);
-  registerCallCommand(program, "query");
-  registerCallCommand(program, "buy");
+  registerCallCommands(program);
   registerBenchCommand(program);
   registerLoadCommand(program);
   registerExperimentCommand(program);

@@ -17,38 +17,23 @@
 // - Stop: on SIGINT or SIGTERM the primary stops replacing workers, sends each
 //   one SIGTERM (each drains as `serve` does), SIGKILLs by PID any still there
 //   after --grace-ms plus a margin, logs "stopped" and resolves 0.
+//
+// This file is the primary; a worker's side is cluster-worker.ts, what they
+// tell each other cluster-messages.ts, the restart delays restart-backoff.ts.
 
 import cluster from "node:cluster";
 import type { Logger } from "../observability/logger.js";
 import { MAX_INT32 } from "../options/schema.js";
 import type { StoreSpec } from "../stores/store-spec.js";
 import { UsageError } from "./cli-failure.js";
+import { isReadyMessage, JOINS_ENV, type Listening } from "./cluster-messages.js";
+import { RestartBackoff, type RestartBackoffOptions } from "./restart-backoff.js";
 
 /** --workers' upper bound: more processes than this only contend for the database. */
 export const MAX_WORKERS = 64;
 
-/**
- * "1" in a worker that starts after the first one was ready: the store already
- * holds the catalog, so the worker serves it instead of refusing --catalog.
- */
-const JOINS_ENV = "TOYSTORE_WORKER_JOINS";
-
 /** After --grace-ms, how long a worker may still take to exit: its store's own close is bounded by 5 s. */
 const STOP_MARGIN_MS = 5_000;
-
-/** The one IPC message: a worker listens on every transport it serves. */
-interface ReadyMessage {
-  readonly type: "toystore:ready";
-  /** In the order the worker started listening: socket, grpc, http. */
-  readonly listening: readonly Listening[];
-}
-
-interface Listening {
-  readonly transport: string;
-  /** HOST:PORT as the ready line writes it ("[::1]:7070" for IPv6). */
-  readonly address: string;
-  readonly port: number;
-}
 
 /** Throws a UsageError unless `workers` processes can share `store`. */
 export function checkWorkersShareStore(workers: number, store: StoreSpec): void {
@@ -56,90 +41,6 @@ export function checkWorkersShareStore(workers: number, store: StoreSpec): void 
     throw new UsageError(
       `--workers ${workers} needs a store several processes share (postgres://...); the memory store and sqlite: files belong to one process`,
     );
-  }
-}
-
-// ---- In a worker -------------------------------------------------------------
-
-/** In a worker: the serve settings, without the catalog file when the first worker has stored it already. */
-export function workerSettings<S extends { readonly catalog: string | null }>(serve: S): S {
-  return process.env[JOINS_ENV] === "1" ? { ...serve, catalog: null } : serve;
-}
-
-/** serve's ready line, as src/cli/serve-command.ts logs it: "socket listening on 127.0.0.1:7070". */
-const LISTENING_LINE = /^(\w+) listening on (\S+:(\d+))$/;
-
-/**
- * In a worker: the serve command's logger, except that its ready lines
- * ("<transport> listening on HOST:PORT") are not printed (only the primary
- * prints those, once every worker listens). Once every transport in
- * `transports` has listened, the worker logs "worker ready" (fields pid, ports)
- * and sends the primary its addresses.
- */
-export function workerLogger(log: Logger, transports: readonly string[]): Logger {
-  const listening: Listening[] = [];
-  const info = (...args: unknown[]): void => {
-    const match = args.length === 1 && typeof args[0] === "string" ? LISTENING_LINE.exec(args[0]) : null;
-    if (match === null) {
-      Reflect.apply(log.info, log, args);
-      return;
-    }
-    listening.push({ transport: match[1]!, address: match[2]!, port: Number(match[3]) });
-    log.debug({ transport: match[1], address: match[2] }, "worker listening");
-    if (!transports.every((name) => listening.some((l) => l.transport === name))) return;
-    // From now on a second signal (the terminal's SIGINT, then the primary's SIGTERM) must not
-    // kill the worker mid-drain: the first one starts the drain, the primary bounds how long it takes.
-    process.on("SIGINT", ignore);
-    process.on("SIGTERM", ignore);
-    log.info({ ports: Object.fromEntries(listening.map((l) => [l.transport, l.port])) }, "worker ready");
-    const message: ReadyMessage = { type: "toystore:ready", listening };
-    process.send?.(message);
-  };
-  return new Proxy(log, {
-    get(target, key) {
-      if (key === "info") return info;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-function ignore(): void {}
-
-// ---- In the primary ------------------------------------------------------------
-
-/** When to replace a dead worker. */
-export interface RestartBackoffOptions {
-  /** The first delay. Default 100 ms. */
-  readonly initialMs: number;
-  /** Delays double up to this. Default 5 000 ms. */
-  readonly maxMs: number;
-  /** A worker that stayed up this long was healthy: the next delay is the first one again. Default 10 000 ms. */
-  readonly stableMs: number;
-}
-
-export const RESTART_BACKOFF: RestartBackoffOptions = Object.freeze({
-  initialMs: 100,
-  maxMs: 5_000,
-  stableMs: 10_000,
-});
-
-/** Restart delays: 100 ms, doubling to 5 s while workers keep dying young; back to 100 ms after a stable one. */
-export class RestartBackoff {
-  readonly #options: RestartBackoffOptions;
-  #nextMs: number;
-
-  constructor(options: RestartBackoffOptions = RESTART_BACKOFF) {
-    this.#options = options;
-    this.#nextMs = options.initialMs;
-  }
-
-  /** The delay before replacing a worker that was up `uptimeMs`. */
-  delayAfter(uptimeMs: number): number {
-    if (uptimeMs >= this.#options.stableMs) this.#nextMs = this.#options.initialMs;
-    const delay = this.#nextMs;
-    this.#nextMs = Math.min(delay * 2, this.#options.maxMs);
-    return delay;
   }
 }
 
@@ -301,15 +202,6 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
-}
-
-function isReadyMessage(message: unknown): message is ReadyMessage {
-  return (
-    typeof message === "object" &&
-    message !== null &&
-    (message as { type?: unknown }).type === "toystore:ready" &&
-    Array.isArray((message as { listening?: unknown }).listening)
-  );
 }
 
 function sameAddresses(a: readonly Listening[], b: readonly Listening[]): boolean {

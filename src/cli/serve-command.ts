@@ -5,13 +5,15 @@
 
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import type { StoreResult } from "../catalog/toy.js";
+import { formatHostPort } from "../net/host-port.js";
 import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
-import { StoreMetrics } from "../observability/metrics.js";
-import { type Field, integer, list, oneOf, resolveOptions, type Schema, text } from "../options/schema.js";
+import { StoreMetrics } from "../observability/store-metrics.js";
+import { oneOf } from "../options/rules.js";
+import { type Field, integer, list, resolveOptions, type Schema, text } from "../options/schema.js";
+import type { StoreRequest, StoreResult } from "../service/operations/index.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
 import { openStore } from "../stores/open-store.js";
-import { POSTGRES_POOL_OPTIONS } from "../stores/postgres-store.js";
+import { POSTGRES_POOL_OPTIONS } from "../stores/postgres/connection.js";
 import { StoreOpenError } from "../stores/store-errors.js";
 import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
@@ -20,19 +22,13 @@ import { HTTP_SERVER_OPTIONS, startHttpServer } from "../transport/http/http-ser
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { startSocketServer } from "../transport/socket/socket-server.js";
 import { CliFailure } from "./cli-failure.js";
+import { workerLogger, workerSettings } from "./cluster-worker.js";
 import { addFlags, readFlags } from "./flags.js";
-import {
-  checkWorkersShareStore,
-  MAX_WORKERS,
-  serveCluster,
-  workerLogger,
-  workerSettings,
-} from "./serve-cluster.js";
+import { checkWorkersShareStore, MAX_WORKERS, serveCluster } from "./serve-cluster.js";
 import {
   ADMIN_TOKEN_ENV,
   checkPostgresOnlyFlags,
   followStoreHealth,
-  formatAddress,
   listen,
   type Readiness,
   readAdminToken,
@@ -171,9 +167,11 @@ export function registerServeCommand(program: Command): void {
             `a request failed: ${error.message}`,
           );
         },
+        onBug: (message, error) => log.error({ err: error }, message),
         ...(log.isLevelEnabled("debug")
           ? {
-              onAnswer: (toy: string, result: StoreResult) => log.debug({ toy, ...result }, "answered"),
+              onAnswer: (request: StoreRequest, result: StoreResult) =>
+                log.debug({ request, result }, "answered"),
             }
           : {}),
       });
@@ -204,7 +202,7 @@ export function registerServeCommand(program: Command): void {
           startSocketServer(service, { ...socketOptions, metrics }),
         );
         closers.push((graceMs) => socket.close(graceMs));
-        log.info(`socket listening on ${formatAddress(socket.address.host, socket.address.port)}`);
+        log.info(`socket listening on ${formatHostPort(socket.address.host, socket.address.port)}`);
       }
       if (served.has("grpc")) {
         const grpc = await listen("grpc", () =>
@@ -212,7 +210,7 @@ export function registerServeCommand(program: Command): void {
         );
         closers.push((graceMs) => grpc.close(graceMs));
         readiness.push(grpc);
-        log.info(`grpc listening on ${formatAddress(grpc.address.host, grpc.address.port)}`);
+        log.info(`grpc listening on ${formatHostPort(grpc.address.host, grpc.address.port)}`);
       }
       if (served.has("http")) {
         const http = await listen("http", () =>
@@ -228,7 +226,7 @@ export function registerServeCommand(program: Command): void {
         );
         closers.push((graceMs) => http.close(graceMs));
         readiness.push(http);
-        log.info(`http listening on ${formatAddress(http.address.host, http.address.port)}`);
+        log.info(`http listening on ${formatHostPort(http.address.host, http.address.port)}`);
       }
     } catch (error) {
       await stopAll();

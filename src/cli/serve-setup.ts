@@ -67,10 +67,6 @@ export async function listen<T extends { address: { host: string; port: number }
   }
 }
 
-export function formatAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** Resolves on the first SIGINT or SIGTERM. */
 export function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

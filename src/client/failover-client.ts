@@ -9,9 +9,9 @@
 
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BuyResult, Op, QueryResult, StoreResult } from "../catalog/toy.js";
+import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 import { errorCode, StoreError } from "../errors.js";
-import type { CallOptions, StoreClient, Transport } from "./store-client.js";
+import type { BuyOptions, CallOptions, StoreClient, Transport } from "./store-client.js";
 import { DEFAULT_FAILOVER_MS, type Endpoint } from "./target.js";
 
 export interface FailoverOptions {
@@ -81,13 +81,25 @@ export class FailoverClient implements StoreClient {
   }
 
   query(name: string, options?: CallOptions): Promise<QueryResult> {
-    return this.#call("query", name, options) as Promise<QueryResult>;
+    return this.#call(options, (client, call) => client.query(name, call));
   }
 
   /** Without a key of the caller's, the buy gets one of its own, so that it may be sent again. */
-  buy(name: string, options?: CallOptions): Promise<BuyResult> {
+  buy(name: string, options?: BuyOptions): Promise<BuyResult> {
     const requestKey = options?.requestKey ?? randomUUID();
-    return this.#call("buy", name, { ...options, requestKey }) as Promise<BuyResult>;
+    const quantity = options?.quantity;
+    return this.#call(options, (client, call) =>
+      client.buy(name, quantity === undefined ? { ...call, requestKey } : { ...call, requestKey, quantity }),
+    );
+  }
+
+  /** Reads change nothing, so they are sent again freely. */
+  order(id: string, options?: CallOptions): Promise<Order | undefined> {
+    return this.#call(options, (client, call) => client.order(id, call));
+  }
+
+  list(options?: CallOptions): Promise<readonly Toy[]> {
+    return this.#call(options, (client, call) => client.list(call));
   }
 
   async close(): Promise<void> {
@@ -103,7 +115,10 @@ export class FailoverClient implements StoreClient {
    * another server might not, to the next: each server at most twice, within
    * the call's own deadline when it has one.
    */
-  async #call(op: Op, name: string, options: CallOptions | undefined): Promise<StoreResult> {
+  async #call<T>(
+    options: CallOptions | undefined,
+    send: (client: StoreClient, call: { readonly timeoutMs: number }) => Promise<T>,
+  ): Promise<T> {
     const deadline =
       options?.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs;
     const attempts = 2 * this.#servers.length;
@@ -121,8 +136,7 @@ export class FailoverClient implements StoreClient {
         continue;
       }
       try {
-        const call = { timeoutMs, requestKey: options?.requestKey };
-        return op === "query" ? await client.query(name, call) : await client.buy(name, call);
+        return await send(client, { timeoutMs });
       } catch (error) {
         if (!worthAnotherServer(error)) throw error;
         lastError = error;

@@ -2,13 +2,20 @@
 // deadlines, failures turned into StoreErrors.
 
 import * as grpc from "@grpc/grpc-js";
-import type { BuyResult, QueryResult } from "../catalog/toy.js";
+import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 import { StoreError } from "../errors.js";
+import type { BuyRequest } from "../generated/toystore/v1/BuyRequest.js";
 import type { ToyStoreClient } from "../generated/toystore/v1/ToyStore.js";
+import { validateQuantity } from "../service/operations/buy.js";
 import { loadToyStoreContract } from "../transport/grpc/contract.js";
-import { decodeBuyResponse, decodeQueryResponse } from "../transport/grpc/messages.js";
+import {
+  decodeBuyResponse,
+  decodeGetOrderResponse,
+  decodeListToysResponse,
+  decodeQueryResponse,
+} from "../transport/grpc/messages.js";
 import { fromServiceError } from "../transport/grpc/status-codes.js";
-import type { CallOptions, StoreClient } from "./store-client.js";
+import type { BuyOptions, CallOptions, StoreClient } from "./store-client.js";
 
 export interface GrpcClientOptions {
   /** Server host. Default "127.0.0.1". */
@@ -97,9 +104,33 @@ export class GrpcStoreClient implements StoreClient {
     );
   }
 
-  buy(name: string, options?: CallOptions): Promise<BuyResult> {
+  /**
+   * Buys `quantity` units (default 1), all or nothing. The answer carries the
+   * sale as the store decided it: order id, unit price paid, units, stock left.
+   */
+  buy(name: string, options?: BuyOptions): Promise<BuyResult> {
+    const message: BuyRequest = { name, idempotencyKey: options?.requestKey ?? "" };
+    const quantity = options?.quantity;
+    if (quantity !== undefined) {
+      // The wire cannot say 0 (it means 1), a fraction or a negative number: refused here, as the server would.
+      const bad = validateQuantity(quantity);
+      if (bad !== undefined) return Promise.reject(bad);
+      message.quantity = quantity;
+    }
     return this.#unary(decodeBuyResponse, (done) =>
-      this.#client.Buy({ name, idempotencyKey: options?.requestKey ?? "" }, this.#callOptions(options), done),
+      this.#client.Buy(message, this.#callOptions(options), done),
+    );
+  }
+
+  order(id: string, options?: CallOptions): Promise<Order | undefined> {
+    return this.#unary(decodeGetOrderResponse, (done) =>
+      this.#client.GetOrder({ orderId: id }, this.#callOptions(options), done),
+    );
+  }
+
+  list(options?: CallOptions): Promise<readonly Toy[]> {
+    return this.#unary(decodeListToysResponse, (done) =>
+      this.#client.ListToys({}, this.#callOptions(options), done),
     );
   }
 

@@ -1,30 +1,41 @@
-// The HTTP StoreClient: GET /api/toys/{name} and POST /api/toys/{name}/buy
-// over one keep-alive HTTP/1.1 connection (an undici Client, pipelining 1),
-// statuses and problem documents turned into outcomes and StoreErrors.
+// The HTTP StoreClient: the API's operations over one keep-alive HTTP/1.1
+// connection (an undici Client, pipelining 1), with per-call deadlines.
+//
+//   query   GET  /api/toys/{name}
+//   buy     POST /api/toys/{name}/buy      body {"quantity": n} when n is not 1; Idempotency-Key
+//   order   GET  /api/orders/{id}
+//   list    GET  /api/toys
 //
 // One connection per client, as with the socket transport: N clients are N
-// TCP connections. `connectHttpClient` opens that connection before the
-// first call, so an unreachable server fails at connect time (as a socket
-// client does) and the first timed call does not pay for the handshake. If
+// TCP connections, the first opened at connect time (http-connection.ts). If
 // the server closes an idle keep-alive connection, the next call opens a new
 // one (HTTP's own rule); a call whose connection breaks fails "unavailable".
+// Responses are decoded in http-decode.ts, failures in http-errors.ts.
 
-import net from "node:net";
-import { buildConnector, Client, type Dispatcher, errors as undiciErrors } from "undici";
-import { type BuyResult, NOT_FOUND, type QueryResult, SOLD_OUT } from "../catalog/toy.js";
-import { type ErrorCode, StoreError } from "../errors.js";
-import type { BoughtJson, ProblemJson, ToyJson } from "../transport/http/api.js";
-import type { CallOptions, StoreClient } from "./store-client.js";
+import { buildConnector, Client } from "undici";
+import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
+import { StoreError } from "../errors.js";
+import { FirstSocketConnector, openSocket } from "./http-connection.js";
+import {
+  type Decoder,
+  decodeBuy,
+  decodeList,
+  decodeOrder,
+  decodeQuery,
+  readResponse,
+} from "./http-decode.js";
+import { closedError, errorForStatus, fromTransportError } from "./http-errors.js";
+import type { BuyOptions, CallOptions, StoreClient } from "./store-client.js";
 
 export interface HttpClientOptions {
   /** Server host. Default "127.0.0.1". */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Server port. */
   readonly port: number;
   /** Give up connecting after this long. Default 5000 ms. */
-  readonly connectTimeoutMs?: number;
+  readonly connectTimeoutMs?: number | undefined;
   /** Deadline for calls that set none. Default: none. */
-  readonly defaultTimeoutMs?: number;
+  readonly defaultTimeoutMs?: number | undefined;
 }
 
 /** Responses here are small; a larger body means the peer is not a toystore server. */
@@ -40,7 +51,20 @@ export function buyPath(name: string): string {
   return `${toyPath(name)}/buy`;
 }
 
+/** The path of an order: the id percent-encoded, so any id is one path segment. */
+export function orderPath(id: string): string {
+  return `/api/orders/${encodeURIComponent(id)}`;
+}
+
 const JSON_HEADERS = { accept: "application/json" } as const;
+
+/** One call's request: what to send. */
+interface CallRequest {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
 
 /** A StoreClient over the HTTP API. Build it with `connectHttpClient`. */
 export class HttpStoreClient implements StoreClient {
@@ -56,7 +80,7 @@ export class HttpStoreClient implements StoreClient {
     this.#defaultTimeoutMs = defaultTimeoutMs;
   }
 
-  /** Opens the connection; rejects with code "unavailable" if it cannot. */
+  /** Opens the connection; rejects with code "unavailable" if it cannot, with a RangeError for a bad option. */
   static async connect(options: HttpClientOptions): Promise<HttpStoreClient> {
     const host = options.host ?? "127.0.0.1";
     const port = options.port;
@@ -79,11 +103,43 @@ export class HttpStoreClient implements StoreClient {
   }
 
   query(name: string, options?: CallOptions): Promise<QueryResult> {
-    return this.#call("GET", toyPath(name), name, options, decodeQuery);
+    const empty = this.#refuse(name, "empty name");
+    if (empty !== undefined) return empty;
+    return this.#call({ method: "GET", path: toyPath(name) }, options, decodeQuery);
   }
 
-  buy(name: string, options?: CallOptions): Promise<BuyResult> {
-    return this.#call("POST", buyPath(name), name, options, decodeBuy);
+  /** Buys `quantity` units (default 1), all or nothing; the server checks the quantity (a bad one is bad_request). */
+  buy(name: string, options?: BuyOptions): Promise<BuyResult> {
+    const empty = this.#refuse(name, "empty name");
+    if (empty !== undefined) return empty;
+    const quantity = options?.quantity;
+    const key = options?.requestKey;
+    // No body is one unit: the common buy sends none.
+    const hasBody = quantity !== undefined && quantity !== 1;
+    const headers: Record<string, string> = { ...JSON_HEADERS };
+    if (key !== undefined) headers["idempotency-key"] = key;
+    if (hasBody) headers["content-type"] = "application/json";
+    return this.#call(
+      {
+        method: "POST",
+        path: buyPath(name),
+        headers,
+        ...(hasBody ? { body: JSON.stringify({ quantity }) } : {}),
+      },
+      options,
+      decodeBuy,
+    );
+  }
+
+  async order(id: string, options?: CallOptions): Promise<Order | undefined> {
+    const empty = this.#refuse(id, "empty order id");
+    if (empty !== undefined) return empty;
+    const outcome = await this.#call({ method: "GET", path: orderPath(id) }, options, decodeOrder);
+    return outcome.kind === "order" ? outcome.order : undefined;
+  }
+
+  list(options?: CallOptions): Promise<readonly Toy[]> {
+    return this.#call({ method: "GET", path: "/api/toys" }, options, decodeList);
   }
 
   /** Closes the connection; calls in flight reject with "unavailable". Idempotent. */
@@ -94,16 +150,19 @@ export class HttpStoreClient implements StoreClient {
     await this.#client.destroy(closedError()).catch(() => {});
   }
 
-  #call<R>(
-    method: "GET" | "POST",
-    path: string,
-    name: string,
-    options: CallOptions | undefined,
-    decode: (status: number, body: unknown) => R | undefined,
-  ): Promise<R> {
+  /**
+   * A call refused before anything is sent: the client is closed, or the
+   * name or id is empty ("/api/toys/" names no toy and "/api/orders/" no
+   * order: they are other resources; the server's rule, said here).
+   */
+  #refuse(operand: string, emptyMessage: string): Promise<never> | undefined {
     if (this.#closed) return Promise.reject(closedError());
-    // "/api/toys/" names no toy: it is another resource. The server's rule, said here.
-    if (name.length === 0) return Promise.reject(new StoreError("bad_request", "empty name"));
+    if (operand.length === 0) return Promise.reject(new StoreError("bad_request", emptyMessage));
+    return undefined;
+  }
+
+  #call<R>(call: CallRequest, options: CallOptions | undefined, decode: Decoder<R>): Promise<R> {
+    if (this.#closed) return Promise.reject(closedError());
     const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
     try {
       checkTimeout("timeoutMs", timeoutMs);
@@ -112,19 +171,17 @@ export class HttpStoreClient implements StoreClient {
     }
     const request = this.#client
       .request({
-        method,
-        path,
-        headers:
-          method === "POST" && options?.requestKey !== undefined
-            ? { ...JSON_HEADERS, "idempotency-key": options.requestKey }
-            : JSON_HEADERS,
+        method: call.method,
+        path: call.path,
+        headers: call.headers ?? JSON_HEADERS,
+        ...(call.body === undefined ? {} : { body: call.body }),
       })
       .then(readResponse)
       .then(
         ({ status, headers, body }) => {
           const result = decode(status, body);
           if (result !== undefined) return result;
-          throw errorForStatus(status, headers, body);
+          throw errorForStatus(status, headers["retry-after"], body);
         },
         (error: unknown) => {
           throw this.#closed ? closedError(error) : fromTransportError(error);
@@ -153,203 +210,13 @@ export class HttpStoreClient implements StoreClient {
   }
 }
 
-/**
- * Hands undici the connection opened by `connect` for its first request;
- * later connections (after the server closed an idle one) are undici's own.
- */
-class FirstSocketConnector {
-  #first: net.Socket | undefined;
-  readonly #reconnect: buildConnector.connector;
-
-  constructor(first: net.Socket, reconnect: buildConnector.connector) {
-    this.#first = first;
-    this.#reconnect = reconnect;
-  }
-
-  readonly connect: buildConnector.connector = (options, callback) => {
-    const socket = this.#first;
-    this.#first = undefined;
-    // Called back on a later tick, as undici's own connector does: undici
-    // does not expect the callback inside the call (the request would stall).
-    if (socket !== undefined && !socket.destroyed) process.nextTick(callback, null, socket);
-    else this.#reconnect(options, callback);
-  };
-
-  /** Closes the first connection if no request ever used it. */
-  dropUnused(): void {
-    this.#first?.destroy();
-    this.#first = undefined;
-  }
-}
-
 /** Opens and connects a new client. */
 export function connectHttpClient(options: HttpClientOptions): Promise<HttpStoreClient> {
   return HttpStoreClient.connect(options);
-}
-
-interface Response {
-  readonly status: number;
-  readonly headers: Dispatcher.ResponseData["headers"];
-  /** The parsed JSON body, or undefined when there is none or it is not JSON. */
-  readonly body: unknown;
-}
-
-async function readResponse(response: Dispatcher.ResponseData): Promise<Response> {
-  const text = await response.body.text();
-  let body: unknown;
-  if (text.length > 0) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-  }
-  return { status: response.statusCode, headers: response.headers, body };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** 200: the toy, in stock or sold out (stock 0); 404: no such toy; anything else: not an outcome. */
-function decodeQuery(status: number, body: unknown): QueryResult | undefined {
-  if (status === 404) return NOT_FOUND;
-  if (status !== 200) return undefined;
-  const toy = body as Partial<ToyJson> | undefined;
-  if (toy === undefined || !isCount(toy.priceCents) || !isCount(toy.stock)) {
-    throw new StoreError("internal", "malformed toy in the response");
-  }
-  return toy.stock === 0 ? SOLD_OUT : { kind: "in_stock", priceCents: toy.priceCents, stock: toy.stock };
-}
-
-/** 200: bought; 409: sold out; 404: no such toy; anything else: not an outcome. */
-function decodeBuy(status: number, body: unknown): BuyResult | undefined {
-  if (status === 404) return NOT_FOUND;
-  if (status === 409) return SOLD_OUT;
-  if (status !== 200) return undefined;
-  const bought = body as Partial<BoughtJson> | undefined;
-  if (bought === undefined || typeof bought !== "object" || bought === null) {
-    throw new StoreError("internal", "malformed buy response");
-  }
-  const stockLeft = isCount(bought.stockLeft) ? bought.stockLeft : undefined;
-  const orderId = typeof bought.orderId === "string" ? bought.orderId : undefined;
-  return {
-    kind: "bought",
-    ...(stockLeft === undefined ? {} : { stockLeft }),
-    ...(orderId === undefined ? {} : { orderId }),
-  };
-}
-
-/** Our server names the StoreError code in the problem's type: `urn:toystore:problem:<code>`. */
-const PROBLEM_TYPE = /^urn:toystore:problem:([a-z_]+)$/;
-/** Every StoreError code (a Record, so the compiler says when one is added). */
-const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
-  bad_request: true,
-  line_too_long: true,
-  busy: true,
-  shutting_down: true,
-  deadline_exceeded: true,
-  cancelled: true,
-  unavailable: true,
-  internal: true,
-};
-
-/**
- * The StoreError for a status that is no business outcome; the problem's
- * detail is the message. The code named by the problem's type wins (it tells
- * busy from shutting_down, both 503), as the gRPC client's trailer does;
- * without one, the status decides.
- */
-function errorForStatus(status: number, headers: Response["headers"], body: unknown): StoreError {
-  const problem = (typeof body === "object" && body !== null ? body : {}) as Partial<ProblemJson>;
-  const text = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
-  let message = text(problem.detail) ?? text(problem.title) ?? `HTTP ${status}`;
-  const named = PROBLEM_TYPE.exec(text(problem.type) ?? "")?.[1];
-  const code =
-    named !== undefined && Object.hasOwn(ERROR_CODES, named)
-      ? (named as ErrorCode)
-      : codeForStatus(status, problem);
-  const retryAfter = headers["retry-after"];
-  if (code === "busy" && typeof retryAfter === "string") message += ` (retry after ${retryAfter} s)`;
-  return new StoreError(code, message);
-}
-
-/** HTTP status -> StoreError code (503 says which through its problem: busy or shutting down). */
-function codeForStatus(status: number, problem: Partial<ProblemJson>): ErrorCode {
-  switch (status) {
-    case 400:
-    case 413:
-    case 414:
-    case 431:
-      return "bad_request";
-    case 429:
-      return "busy";
-    case 503:
-      return isShuttingDown(problem) ? "shutting_down" : "busy";
-    case 408:
-    case 504:
-      return "deadline_exceeded";
-    default:
-      return "internal";
-  }
-}
-
-function isShuttingDown(problem: Partial<ProblemJson>): boolean {
-  return [problem.type, problem.title, problem.detail].some(
-    (field) => typeof field === "string" && /shutting[ _-]?down/i.test(field),
-  );
-}
-
-/** A failure below HTTP: the connection could not be made, or broke before the response. */
-function fromTransportError(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
-  const cause = error as { code?: unknown; message?: unknown };
-  const message = typeof cause.message === "string" ? cause.message : String(error);
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new StoreError("deadline_exceeded", message, { cause: error });
-  }
-  if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new StoreError("internal", "response too large", { cause: error });
-  }
-  if (error instanceof undiciErrors.RequestAbortedError) {
-    return new StoreError("cancelled", message, { cause: error });
-  }
-  // llhttp's parse errors (HPE_*): the peer does not speak HTTP.
-  if (typeof cause.code === "string" && cause.code.startsWith("HPE_")) {
-    return new StoreError("internal", `the server's response is not HTTP: ${message}`, { cause: error });
-  }
-  return new StoreError("unavailable", message, { cause: error });
-}
-
-function closedError(cause?: unknown): StoreError {
-  return new StoreError("unavailable", "client closed", cause === undefined ? undefined : { cause });
 }
 
 function checkTimeout(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new RangeError(`HTTP client: ${name} must be a number > 0, got ${String(value)}`);
   }
-}
-
-/** One TCP connection, connected; rejects with code "unavailable" if it cannot be made in time. */
-function openSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true, keepAlive: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new StoreError("unavailable", `connect to ${host}:${port} timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once("error", (error) => {
-      clearTimeout(timer);
-      reject(new StoreError("unavailable", `cannot connect to ${host}:${port}: ${error.message}`));
-    });
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.removeAllListeners("error");
-      // Until undici takes the socket (at the first request) nobody else
-      // listens: a reset of the idle connection must not be an uncaught error.
-      socket.on("error", () => {});
-      resolve(socket);
-    });
-  });
 }

@@ -2,12 +2,16 @@
 // requests in flight, replies matched to requests by order.
 
 import { connect as netConnect, type Socket } from "node:net";
-import type { BuyResult, Op, QueryResult, StoreResult } from "../catalog/toy.js";
+import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 import { StoreError } from "../errors.js";
-import { encodeRequest, parseReply } from "../protocol/codec.js";
+import { formatHostPort } from "../net/host-port.js";
 import { type DecodedLine, INVALID_UTF8, LineDecoder } from "../protocol/line-decoder.js";
+import { linesToFollow, type ParsedReply, parseReply } from "../protocol/replies.js";
+import { encodeRequest, type SocketRequest } from "../protocol/requests.js";
+import { validateQuantity } from "../service/operations/buy.js";
+import type { OpName } from "../service/operations/index.js";
 import { validateRequestKey } from "../service/validate-name.js";
-import type { CallOptions, StoreClient } from "./store-client.js";
+import type { BuyOptions, CallOptions, StoreClient } from "./store-client.js";
 
 export interface SocketClientOptions {
   readonly host?: string;
@@ -18,9 +22,14 @@ export interface SocketClientOptions {
   readonly defaultTimeoutMs?: number;
 }
 
+type Answer = Exclude<ParsedReply, StoreError>;
+
 interface Pending {
-  readonly op: Op;
-  resolve: ((result: StoreResult) => void) | undefined;
+  readonly op: OpName;
+  /** The reply's lines so far, and how many more it has (a list's reply is several lines). */
+  lines: string[];
+  toFollow: number;
+  resolve: ((result: Answer) => void) | undefined;
   reject: ((error: StoreError) => void) | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -58,12 +67,20 @@ export class SocketStoreClient implements StoreClient {
       const timer = setTimeout(() => {
         socket.destroy();
         reject(
-          new StoreError("unavailable", `connect to ${host}:${options.port} timed out after ${timeoutMs} ms`),
+          new StoreError(
+            "unavailable",
+            `connect to ${formatHostPort(host, options.port)} timed out after ${timeoutMs} ms`,
+          ),
         );
       }, timeoutMs);
       socket.once("error", (error) => {
         clearTimeout(timer);
-        reject(new StoreError("unavailable", `cannot connect to ${host}:${options.port}: ${error.message}`));
+        reject(
+          new StoreError(
+            "unavailable",
+            `cannot connect to ${formatHostPort(host, options.port)}: ${error.message}`,
+          ),
+        );
       });
       socket.once("connect", () => {
         clearTimeout(timer);
@@ -74,11 +91,29 @@ export class SocketStoreClient implements StoreClient {
   }
 
   query(name: string, options?: CallOptions): Promise<QueryResult> {
-    return this.#call("query", name, options) as Promise<QueryResult>;
+    return this.#call({ op: "query", name }, options) as Promise<QueryResult>;
   }
 
-  buy(name: string, options?: CallOptions): Promise<BuyResult> {
-    return this.#call("buy", name, options) as Promise<BuyResult>;
+  buy(name: string, options?: BuyOptions): Promise<BuyResult> {
+    const quantity = options?.quantity ?? 1;
+    const requestKey = options?.requestKey;
+    // The key sits before the colon: one the server would refuse could also break the line's framing.
+    const bad =
+      (requestKey === undefined ? undefined : validateRequestKey(requestKey)) ?? validateQuantity(quantity);
+    if (bad !== undefined) return Promise.reject(bad);
+    // The Buy*<n> form whenever a quantity is given: its reply carries the order.
+    const detailed = options?.quantity !== undefined;
+    return this.#call({ op: "buy", name, quantity, requestKey, detailed }, options) as Promise<BuyResult>;
+  }
+
+  async order(id: string, options?: CallOptions): Promise<Order | undefined> {
+    const result = await this.#call({ op: "order", id }, options);
+    return result.kind === "order" ? result.order : undefined;
+  }
+
+  async list(options?: CallOptions): Promise<readonly Toy[]> {
+    const result = await this.#call({ op: "list" }, options);
+    return result.kind === "list" ? result.toys : [];
   }
 
   close(): Promise<void> {
@@ -89,19 +124,19 @@ export class SocketStoreClient implements StoreClient {
     });
   }
 
-  #call(op: Op, name: string, options: CallOptions | undefined): Promise<StoreResult> {
+  #call(request: SocketRequest, options: CallOptions | undefined): Promise<Answer> {
     if (this.#closed !== undefined)
       return Promise.reject(new StoreError("unavailable", this.#closed.message));
+    const line = encodeRequest(request);
+    if (line === undefined)
+      return Promise.reject(new StoreError("bad_request", `the socket protocol has no ${request.op}`));
     // A line break inside a name would smuggle a second request onto the wire.
-    if (name.includes("\n") || name.includes("\r")) {
+    if (line.includes("\n") || line.includes("\r")) {
       return Promise.reject(new StoreError("bad_request", "name must not contain a line break"));
     }
-    const requestKey = op === "buy" ? options?.requestKey : undefined;
-    // The key sits before the colon: one the server would refuse could also break the line's framing.
-    const badKey = requestKey === undefined ? undefined : validateRequestKey(requestKey);
-    if (badKey !== undefined) return Promise.reject(badKey);
+    const op = request.op;
     return new Promise((resolve, reject) => {
-      const pending: Pending = { op, resolve, reject, timer: undefined };
+      const pending: Pending = { op, lines: [], toFollow: 0, resolve, reject, timer: undefined };
       const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
       if (timeoutMs !== undefined) {
         pending.timer = setTimeout(() => {
@@ -111,7 +146,7 @@ export class SocketStoreClient implements StoreClient {
       }
       this.#pending.push(pending);
       if (this.#outgoing === "") queueMicrotask(this.#flushBound);
-      this.#outgoing += `${encodeRequest({ op, name, requestKey })}\n`;
+      this.#outgoing += `${line}\n`;
     });
   }
 
@@ -139,13 +174,17 @@ export class SocketStoreClient implements StoreClient {
         this.#socket.destroy();
         break;
       }
+      if (line === INVALID_UTF8) {
+        this.#pendingHead++;
+        settle(pending, new StoreError("internal", "reply is not UTF-8"));
+        continue;
+      }
+      if (pending.lines.length === 0) pending.toFollow = linesToFollow(pending.op, line);
+      else pending.toFollow--;
+      pending.lines.push(line);
+      if (pending.toFollow > 0) continue;
       this.#pendingHead++;
-      settle(
-        pending,
-        line === INVALID_UTF8
-          ? new StoreError("internal", "reply is not UTF-8")
-          : parseReply(line, pending.op),
-      );
+      settle(pending, parseReply(pending.lines, pending.op));
     }
     lines.length = 0;
     if (this.#pendingHead === this.#pending.length) {
@@ -169,7 +208,7 @@ export class SocketStoreClient implements StoreClient {
   }
 }
 
-function settle(pending: Pending, outcome: StoreResult | StoreError): void {
+function settle(pending: Pending, outcome: ParsedReply): void {
   const { resolve, reject } = pending;
   if (resolve === undefined || reject === undefined) return;
   pending.resolve = undefined;

@@ -1,7 +1,7 @@
 // The one client interface: the CLI, the load generator and the tests talk to
 // the store through it, whatever the transport.
 
-import type { BuyResult, QueryResult } from "../catalog/toy.js";
+import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 
 /** The transports a client can speak; the list is the order tools name them in. */
 export const TRANSPORTS = ["socket", "grpc", "http"] as const;
@@ -19,6 +19,11 @@ export interface CallOptions {
   readonly requestKey?: string;
 }
 
+export interface BuyOptions extends CallOptions {
+  /** Units to buy, 1 (default) to MAX_QUANTITY: all or nothing (fewer left than asked is sold out, nothing sold). */
+  readonly quantity?: number;
+}
+
 /**
  * A connection to a toy store. Many calls may be in flight at once; each
  * resolves with the business outcome, or rejects with a StoreError
@@ -34,7 +39,11 @@ export interface StoreClient {
   /** How often the client moved to another server, when it can (a FailoverClient). */
   readonly failovers?: number;
   query(name: string, options?: CallOptions): Promise<QueryResult>;
-  buy(name: string, options?: CallOptions): Promise<BuyResult>;
+  buy(name: string, options?: BuyOptions): Promise<BuyResult>;
+  /** An order by id, as the store recorded it; undefined when there is none. */
+  order(id: string, options?: CallOptions): Promise<Order | undefined>;
+  /** Every toy in the catalog, in catalog order. */
+  list(options?: CallOptions): Promise<readonly Toy[]>;
   /** Stops the connection; calls still in flight reject with "unavailable". Idempotent. */
   close(): Promise<void>;
 }

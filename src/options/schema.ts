@@ -5,6 +5,11 @@
 // default is written twice and every bad value gets the same message:
 //
 //   --pool-size must be an integer from 1 to 10000, got 0
+//
+// What a value must be, apart from its flag (the rules fields are built
+// from), is in rules.ts.
+
+import { NON_EMPTY_LINE, numberParser, oneOf, type Rule, toNumber, wholeNumber } from "./rules.js";
 
 /** The largest delay Node's timers (and HTTP/2's settings) hold: a signed 32-bit number. */
 export const MAX_INT32 = 2 ** 31 - 1;
@@ -14,8 +19,8 @@ export class OptionError extends RangeError {
   override readonly name = "OptionError";
 }
 
-/** One option: its flag, its help, its default, and what it accepts. */
-export interface Field<T> {
+/** One option: its flag, its help, its default, and what it accepts (its rule). */
+export interface Field<T> extends Rule<T> {
   /** The flag that sets it ("--pool-size"); errors name it too. */
   readonly flag: string;
   /** A one-letter alias ("-c"). */
@@ -28,12 +33,6 @@ export interface Field<T> {
   readonly shown?: string;
   /** Not listed in --help (limits few users touch, or ones the tools set); still accepted. */
   readonly hidden?: boolean;
-  /** What a valid value is, for messages ("an integer from 1 to 10"). */
-  readonly expected: string;
-  /** Whether a value given in code is valid. */
-  valid(value: T): boolean;
-  /** Turns command-line text into a value; undefined when the text is not one. */
-  parse(text: string): T | undefined;
 }
 
 /** The fields of an options object, one per key. */
@@ -44,48 +43,6 @@ type Extra = Pick<Field<unknown>, "short" | "hidden">;
 function describe(value: unknown): string {
   if (typeof value === "string") return `"${value}"`;
   return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
-}
-
-/** A number from command-line text: the whole text, nothing but a number. */
-function toNumber(text: string): number | undefined {
-  const n = Number(text);
-  return text.trim() === "" || !Number.isFinite(n) ? undefined : n;
-}
-
-/** What a value must be, without a flag: one item of a list, or the core of a field. */
-export type Rule<T> = Pick<Field<T>, "valid" | "parse" | "expected">;
-
-/** An integer in [min, max]. */
-export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER): Rule<number> {
-  const valid = (n: number) => Number.isSafeInteger(n) && n >= min && n <= max;
-  const expected =
-    max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-  return { valid, expected, parse: numberParser(valid) };
-}
-
-/** One of a fixed set of words. */
-export function oneOf<T extends string>(choices: readonly T[]): Rule<T> {
-  const valid = (value: T) => choices.includes(value);
-  return {
-    valid,
-    expected: `one of ${choices.join(", ")}`,
-    parse: (text) => (valid(text as T) ? (text as T) : undefined),
-  };
-}
-
-/** A non-empty single line of text. */
-export const NON_EMPTY_LINE: Rule<string> = {
-  valid: (value) => typeof value === "string" && value.trim() !== "" && !value.includes("\n"),
-  expected: "a non-empty line of text",
-  parse: (value) => (value.trim() !== "" && !value.includes("\n") ? value : undefined),
-};
-
-/** A parser for numbers that `valid` accepts. */
-function numberParser(valid: (n: number) => boolean): (text: string) => number | undefined {
-  return (text) => {
-    const n = toNumber(text);
-    return n !== undefined && valid(n) ? n : undefined;
-  };
 }
 
 function field<T>(spec: Omit<Field<T>, "shown"> & { readonly shown?: string | undefined }): Field<T> {

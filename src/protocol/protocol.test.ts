@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { StoreError } from "../errors.js";
-import { encodeError, encodeRequest, encodeResult, parseReply, parseRequest } from "./codec.js";
 import { type DecodedLine, INVALID_UTF8, LineDecoder } from "./line-decoder.js";
+import { encodeError, encodeResult, parseReply } from "./replies.js";
+import { encodeRequest, parseRequest, type SocketRequest } from "./requests.js";
 
 function decodeAll(chunks: Buffer[], max = 1024): { lines: DecodedLine[]; ok: boolean } {
   const decoder = new LineDecoder(max);
@@ -137,26 +138,61 @@ describe("LineDecoder", () => {
 describe("parseRequest", () => {
   it("reads the method case-insensitively and trims the name", () => {
     assert.deepEqual(parseRequest("Query: Tux"), { op: "query", name: "Tux" });
-    assert.deepEqual(parseRequest("  bUy :   Teddy  Bär  "), { op: "buy", name: "Teddy  Bär" });
+    assert.deepEqual(parseRequest("  bUy :   Teddy  Bär  "), { op: "buy", name: "Teddy  Bär", quantity: 1 });
     assert.deepEqual(parseRequest("QUERY:Tux"), { op: "query", name: "Tux" });
     assert.deepEqual(parseRequest("Query:"), { op: "query", name: "" });
   });
 
   it("reads an idempotency key between Buy and the colon", () => {
-    assert.deepEqual(parseRequest("Buy k-1: Tux"), { op: "buy", name: "Tux", requestKey: "k-1" });
-    assert.deepEqual(parseRequest(" buy   abc :Teddy"), { op: "buy", name: "Teddy", requestKey: "abc" });
+    assert.deepEqual(parseRequest("Buy k-1: Tux"), {
+      op: "buy",
+      name: "Tux",
+      quantity: 1,
+      requestKey: "k-1",
+    });
+    assert.deepEqual(parseRequest(" buy   abc :Teddy"), {
+      op: "buy",
+      name: "Teddy",
+      quantity: 1,
+      requestKey: "abc",
+    });
     // A key after Query is not part of the protocol.
     const parsed = parseRequest("Query k: Tux");
     assert.ok(parsed instanceof StoreError && parsed.code === "bad_request");
   });
 
+  it("reads a quantity after Buy*, with or without a key, and keeps names with spaces, digits and '*'", () => {
+    assert.deepEqual(parseRequest("Buy*3: Tux"), { op: "buy", name: "Tux", quantity: 3, detailed: true });
+    assert.deepEqual(parseRequest("buy*12 k-9: Teddy 2 * 3"), {
+      op: "buy",
+      name: "Teddy 2 * 3",
+      quantity: 12,
+      requestKey: "k-9",
+      detailed: true,
+    });
+    // "Buy 3: Tux" is a buy of one under the key "3", as it always was.
+    assert.deepEqual(parseRequest("Buy 3: Tux"), { op: "buy", name: "Tux", quantity: 1, requestKey: "3" });
+    for (const line of ["Buy*: Tux", "Buy*x: Tux", "Buy*-1: Tux", "Buy*1.5: Tux", "Buy*3 a b: Tux"]) {
+      const parsed = parseRequest(line);
+      assert.ok(parsed instanceof StoreError && parsed.code === "bad_request", line);
+    }
+  });
+
+  it("reads Order and List", () => {
+    assert.deepEqual(parseRequest("Order: 17"), { op: "order", id: "17" });
+    assert.deepEqual(parseRequest("list:"), { op: "list" });
+    const parsed = parseRequest("List: Tux");
+    assert.ok(parsed instanceof StoreError && parsed.code === "bad_request");
+  });
+
+  const methods = "expected Query, Buy, Buy*<n>, Order or List";
   const bad: [string, DecodedLine, string][] = [
-    ["an unknown method", "Sell: Tux", "unknown method 'Sell'; expected Query or Buy"],
-    ["a missing colon", "Query Tux", "expected '<Method>: <name>', e.g. 'Query: Tux'"],
+    ["an unknown method", "Sell: Tux", `unknown method 'Sell'; ${methods}`],
+    ["a missing colon", "Query Tux", "expected '<Method>: <argument>', e.g. 'Query: Tux'"],
     ["an empty line", "", "empty request"],
     ["a blank line", "   ", "empty request"],
     ["invalid UTF-8", INVALID_UTF8, "invalid UTF-8"],
-    ["a control character in the method", "\u0007: x", "unknown method '\\u0007'; expected Query or Buy"],
+    ["a control character in the method", "\u0007: x", `unknown method '\\u0007'; ${methods}`],
   ];
   for (const [what, line, message] of bad) {
     it(`answers ${what} with a bad_request error`, () => {
@@ -177,18 +213,49 @@ describe("parseRequest", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 64 }), (line) => {
         const parsed = parseRequest(line);
-        assert.ok(parsed instanceof StoreError || parsed.op === "query" || parsed.op === "buy");
+        assert.ok(parsed instanceof StoreError || ["query", "buy", "order", "list"].includes(parsed.op));
       }),
     );
   });
 });
 
-describe("codec", () => {
+describe("replies", () => {
+  const plainBuy: SocketRequest = { op: "buy", name: "Tux", quantity: 1 };
+  const sale = {
+    kind: "bought",
+    toy: "Tux",
+    stockLeft: 4,
+    orderId: "9",
+    unitPriceCents: 1999,
+    quantity: 2,
+  } as const;
+
   it("encodes the protocol's replies", () => {
-    assert.equal(encodeResult({ kind: "in_stock", priceCents: 1999, stock: 100 }), "19.99 100");
-    assert.equal(encodeResult({ kind: "bought", stockLeft: 4 }), "1");
-    assert.equal(encodeResult({ kind: "sold_out" }), "0");
-    assert.equal(encodeResult({ kind: "not_found" }), "-1");
+    const query: SocketRequest = { op: "query", name: "Tux" };
+    assert.equal(
+      encodeResult(query, { kind: "in_stock", name: "Tux", priceCents: 1999, stock: 100 }),
+      "19.99 100",
+    );
+    assert.equal(encodeResult(plainBuy, sale), "1");
+    assert.equal(encodeResult({ ...plainBuy, quantity: 2, detailed: true }, sale), "1 9 19.99 4");
+    assert.equal(encodeResult(query, { kind: "sold_out", name: "Tux", priceCents: 1999 }), "0");
+    assert.equal(encodeResult(query, { kind: "not_found" }), "-1");
+    const order = {
+      id: "9",
+      toy: "Teddy Bär",
+      quantity: 2,
+      unitPriceCents: 1999,
+      time: "2026-12-07T21:00:00.000Z",
+    };
+    assert.equal(
+      encodeResult({ op: "order", id: "9" }, { kind: "order", order }),
+      "9 2 19.99 2026-12-07T21:00:00.000Z Teddy Bär",
+    );
+    const toys = [
+      { name: "Tux", priceCents: 1999, stock: 3 },
+      { name: "Big Bird 2", priceCents: 500, stock: 0 },
+    ];
+    assert.equal(encodeResult({ op: "list" }, { kind: "list", toys }), "2\n19.99 3 Tux\n5.00 0 Big Bird 2");
     assert.equal(encodeError(new StoreError("busy", "x")), "ERR busy: too many requests queued, try again");
     assert.equal(encodeError(new StoreError("bad_request", "empty name")), "ERR empty name");
     assert.equal(encodeError(new StoreError("internal", "secret detail")), "ERR internal error");
@@ -197,7 +264,7 @@ describe("codec", () => {
   it("round-trips requests and results (property)", () => {
     const name = fc
       .string({ unit: "grapheme", minLength: 1, maxLength: 30 })
-      .map((s) => s.replace(/[\r\n:]/g, "").trim())
+      .map((s) => s.replace(/[\r\n]/g, "").trim())
       .filter((s) => s !== "");
     const result = fc.oneof(
       fc.record({
@@ -208,27 +275,56 @@ describe("codec", () => {
       fc.record({ kind: fc.constant("sold_out" as const) }),
       fc.record({ kind: fc.constant("not_found" as const) }),
     );
+    const quantity = fc.integer({ min: 1, max: 1_000_000 });
     fc.assert(
-      fc.property(fc.constantFrom("query" as const, "buy" as const), name, result, (op, n, r) => {
-        assert.deepEqual(parseRequest(encodeRequest({ op, name: n })), { op, name: n });
-        assert.deepEqual(parseRequest(encodeRequest({ op: "buy", name: n, requestKey: "r-7" })), {
-          op: "buy",
-          name: n,
-          requestKey: "r-7",
-        });
-        assert.deepEqual(parseReply(encodeResult(r), "query"), { ...r });
+      fc.property(name, result, quantity, (n, r, q) => {
+        const requests: SocketRequest[] = [
+          { op: "query", name: n },
+          { op: "buy", name: n, quantity: 1 },
+          { op: "buy", name: n, quantity: 1, requestKey: "r-7" },
+          { op: "buy", name: n, quantity: q, detailed: true },
+          { op: "buy", name: n, quantity: q, requestKey: "r-7", detailed: true },
+          { op: "order", id: n },
+        ];
+        for (const request of requests) assert.deepEqual(parseRequest(encodeRequest(request) ?? ""), request);
+        const stored =
+          r.kind === "in_stock"
+            ? { ...r, name: n }
+            : r.kind === "sold_out"
+              ? { ...r, name: n, priceCents: 1 }
+              : r;
+        assert.deepEqual(parseReply([encodeResult({ op: "query", name: n }, stored)], "query"), { ...r });
+        const toys = [{ name: n, priceCents: 100, stock: q }];
+        const listed = encodeResult({ op: "list" }, { kind: "list", toys }).split("\n");
+        assert.deepEqual(parseReply(listed, "list"), { kind: "list", toys });
       }),
     );
-    assert.deepEqual(parseReply(encodeResult({ kind: "bought", stockLeft: 3 }), "buy"), { kind: "bought" });
+    assert.deepEqual(parseReply([encodeResult(plainBuy, sale)], "buy"), { kind: "bought" });
+    assert.deepEqual(parseReply([encodeResult({ ...plainBuy, detailed: true }, sale)], "buy"), {
+      kind: "bought",
+      orderId: "9",
+      unitPriceCents: 1999,
+      stockLeft: 4,
+    });
   });
 
   it("turns ERR lines and garbage into errors with codes", () => {
-    const busy = parseReply("ERR busy: too many requests queued, try again", "query");
+    const busy = parseReply(["ERR busy: too many requests queued, try again"], "query");
     assert.ok(busy instanceof StoreError && busy.code === "busy");
-    const bad = parseReply("ERR empty name", "buy");
+    const bad = parseReply(["ERR empty name"], "buy");
     assert.ok(bad instanceof StoreError && bad.code === "bad_request" && bad.message === "empty name");
+    for (const [reason, code] of [
+      ["deadline exceeded", "deadline_exceeded"],
+      ["cancelled", "cancelled"],
+      ["line timeout", "unavailable"],
+      ["too many connections", "unavailable"],
+      ["shutting down", "shutting_down"],
+    ] as const) {
+      const parsed = parseReply([`ERR ${reason}`], "query");
+      assert.ok(parsed instanceof StoreError && parsed.code === code, reason);
+    }
     for (const garbage of ["", "1 2 3", "abc", "19.99", "19.99 0", "2"]) {
-      const parsed = parseReply(garbage, garbage === "2" ? "buy" : "query");
+      const parsed = parseReply([garbage], garbage === "2" ? "buy" : "query");
       assert.ok(parsed instanceof StoreError && parsed.code === "internal", garbage);
     }
   });

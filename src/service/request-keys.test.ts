@@ -4,7 +4,18 @@ import { StoreError } from "../errors.js";
 import { RequestKeys } from "./request-keys.js";
 import { validateRequestKey } from "./validate-name.js";
 
-const bought = { toyKey: "tux", outcome: Promise.resolve({ kind: "bought" as const, stockLeft: 1 }) };
+const bought = {
+  toyKey: "tux",
+  quantity: 2,
+  outcome: Promise.resolve({
+    kind: "bought" as const,
+    toy: "Tux",
+    stockLeft: 1,
+    orderId: "1",
+    unitPriceCents: 1999,
+    quantity: 2,
+  }),
+};
 
 describe("RequestKeys", () => {
   it("remembers a key until its time is up", () => {
@@ -12,7 +23,7 @@ describe("RequestKeys", () => {
     const keys = new RequestKeys(10, 1000, () => now);
     keys.set("a", bought);
     now = 999;
-    assert.equal(keys.get("a")?.toyKey, "tux");
+    assert.deepEqual([keys.get("a")?.toyKey, keys.get("a")?.quantity], ["tux", 2]);
     now = 1000;
     assert.equal(keys.get("a"), undefined);
     assert.equal(keys.size, 0);

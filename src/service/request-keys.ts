@@ -2,15 +2,20 @@
 // buy each key made, so that a retry answers the same outcome and sells nothing
 // more. Bounded twice: a key is forgotten after `ttlMs`, and beyond `limit`
 // keys the oldest go first. (PostgreSQL keeps its keys in a table; see
-// stores/postgres-store.ts.)
+// stores/postgres/keyed-buy.ts.)
 
-import type { BuyResult } from "../catalog/toy.js";
+import type { SaleResult } from "../catalog/toy.js";
 
-/** What a key did: the toy it bought (normalized name) and the outcome, once known. */
+/**
+ * What a key did: the toy it bought (normalized name), the units it asked
+ * for, and the outcome, once known. A key asked again with another toy or
+ * another quantity is a client's bug (keyReused), never a retry.
+ */
 export interface KeyedBuy {
   readonly toyKey: string;
+  readonly quantity: number;
   /** Settles with the first buy's outcome; rejects if it failed (the key is then forgotten). */
-  readonly outcome: Promise<BuyResult>;
+  readonly outcome: Promise<SaleResult>;
 }
 
 interface Entry extends KeyedBuy {
@@ -51,7 +56,7 @@ export class RequestKeys {
   set(key: string, buy: KeyedBuy): void {
     const now = this.now();
     this.#entries.delete(key);
-    this.#entries.set(key, { toyKey: buy.toyKey, outcome: buy.outcome, at: now });
+    this.#entries.set(key, { toyKey: buy.toyKey, quantity: buy.quantity, outcome: buy.outcome, at: now });
     for (const [oldest, entry] of this.#entries) {
       if (this.#entries.size <= this.limit && now - entry.at < this.ttlMs) break;
       this.#entries.delete(oldest);

@@ -1,95 +1,52 @@
 // StoreService: the one place where the lock policy and the simulated work
-// meet the catalog. Both transports call it; no business rule lives in them.
+// meet the store. Every transport calls it; no business rule lives in them.
+// It runs every operation the same way, from what the operation declares
+// (operations/): validate, lock, work, run on the store, release, report.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AnyStore,
-  type Awaitable,
   type CatalogStore,
   Committing,
   type Restock,
   type Section,
   type SharedStore,
 } from "../catalog/catalog-store.js";
-import {
-  type BuyResult,
-  normalizeName,
-  type Order,
-  type QueryResult,
-  type StoreRequest,
-  type StoreResult,
-  type Toy,
-} from "../catalog/toy.js";
+import { type BuyResult, normalizeName, type Order, type QueryResult, type Toy } from "../catalog/toy.js";
 import { createLockPolicy, type LockPolicy } from "../concurrency/lock-policy.js";
-import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
-import { keyReused, StoreError } from "../errors.js";
-import { choice, decimal, defaultsOf, integer, resolveOptions, type Schema } from "../options/schema.js";
-import { RequestKeys } from "./request-keys.js";
-import { DEFAULT_MAX_NAME_LENGTH, validateName, validateRequestKey } from "./validate-name.js";
+import type { LockKind } from "../concurrency/section-lock.js";
+import { isStoreError, StoreError } from "../errors.js";
+import { resolveOptions } from "../options/schema.js";
+import { KeyedBuys } from "./keyed-buys.js";
+import { type OutcomeOf, operationOf, type StoreRequest, type StoreResult } from "./operations/index.js";
+import { isPromiseLike } from "./operations/map-answer.js";
+import type { Operation, OwnedAnswer, RequestLimits } from "./operations/operation.js";
+import type { ResultSink } from "./result-sink.js";
+import { STORE_SERVICE_OPTIONS, type StoreServiceOptions } from "./store-service-options.js";
 
-/** Receives the outcome of one request: exactly one of the two is called, once. Must not throw. */
-export interface ResultSink {
-  complete(result: StoreResult): void;
-  fail(error: StoreError): void;
-  /**
-   * The outcome is decided and now waits to be stored (group commit); the
-   * answer follows. A transport frees its worker here: the wait is the
-   * store's, and a worker held through it would cap how many buys one commit
-   * can gather at the number of workers. Optional; at most once, before the answer.
-   */
-  decided?(): void;
+export type { ResultSink } from "./result-sink.js";
+export {
+  type ResolvedStoreServiceOptions,
+  STORE_SERVICE_DEFAULTS,
+  STORE_SERVICE_OPTIONS,
+  type StoreServiceOptions,
+} from "./store-service-options.js";
+
+type AnyOperation = Operation<StoreRequest, StoreResult>;
+
+export interface ServiceHooks {
+  /** How long each request that had to wait for its lock waited, in ms. */
+  readonly onLockWait?: (ms: number) => void;
+  /** Every request the store failed (the error's cause says why: for the log, never for the client). */
+  readonly onFailure?: (error: StoreError) => void;
+  /** Every request answered with a result (a debug log; failures go to onFailure); absent, it costs nothing. */
+  readonly onAnswer?: (request: StoreRequest, result: StoreResult) => void;
+  /** A bug: a result sink or a watcher threw. Default: one line on stderr. */
+  readonly onBug?: (message: string, error: unknown) => void;
 }
 
-export interface ResolvedStoreServiceOptions {
-  /**
-   * "rwlock" (default): one lock, queries share, buys are exclusive. "mutex":
-   * one lock, everything exclusive. "per-toy": a read-write lock per toy.
-   * "atomic": no lock; the work runs, then the store acts in one atomic step.
-   */
-  readonly lock: LockKind;
-  /** Simulated processing time per request, spent inside the critical section. Default 0. */
-  readonly workMs: number;
-  /** Longest accepted name, in UTF-16 code units. Default 256. */
-  readonly maxNameLength: number;
-}
-
-export type StoreServiceOptions = Partial<ResolvedStoreServiceOptions>;
-
-export const STORE_SERVICE_OPTIONS: Schema<ResolvedStoreServiceOptions> = {
-  lock: choice<LockKind>(
-    "--lock",
-    "mutex: one lock, every request exclusive; rwlock: one lock, queries share; per-toy: a read-write lock per toy; atomic: no lock, one atomic step",
-    "rwlock",
-    LOCK_KINDS,
-  ),
-  workMs: decimal("--work-ms", "simulated processing time per request, held inside the lock, ms", 0, {
-    min: 0,
-  }),
-  maxNameLength: integer(
-    "--max-name-length",
-    "longest toy name accepted",
-    DEFAULT_MAX_NAME_LENGTH,
-    1,
-    1_000_000,
-    {
-      hidden: true,
-    },
-  ),
-};
-
-export const STORE_SERVICE_DEFAULTS: ResolvedStoreServiceOptions = Object.freeze(
-  defaultsOf(STORE_SERVICE_OPTIONS),
-);
-
-function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === "function";
-}
-
-// A sink that throws is a bug in a transport; on the asynchronous path there is
-// no caller left to throw to, and the process must not die of it.
-function reportSinkError(error: unknown): void {
-  console.error("StoreService: a result sink threw", error);
-}
+/** Told a toy's stock after a change (a sale, a restock): its display name and the stock left. */
+export type StockWatcher = (name: string, stock: number) => void;
 
 /**
  * The error a client gets when the store could not do what it asked: nothing
@@ -97,8 +54,14 @@ function reportSinkError(error: unknown): void {
  * the database away) is passed on as it is.
  */
 function storeFailure(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
+  if (isStoreError(error)) return error;
   return new StoreError("unavailable", "store unavailable", { cause: error });
+}
+
+/** A store that threw or rejected while answering: a bug, unless it chose its error. */
+function internalFailure(error: unknown): StoreError {
+  if (isStoreError(error)) return error;
+  return new StoreError("internal", "internal error", { cause: error });
 }
 
 export class StoreService {
@@ -108,24 +71,14 @@ export class StoreService {
   readonly #shared: SharedStore | undefined;
   readonly #section: Section;
   readonly #locks: LockPolicy;
-  readonly #maxNameLength: number;
+  readonly #limits: RequestLimits;
   readonly #watchers = new Set<StockWatcher>();
   /** The idempotency keys of an owned store; a shared store keeps its own. */
-  readonly #keys = new RequestKeys();
+  readonly #keyed = new KeyedBuys();
+  readonly #hooks: ServiceHooks;
 
-  readonly #onLockWait: ((ms: number) => void) | undefined;
-  readonly #onFailure: ((error: StoreError) => void) | undefined;
-  readonly #onAnswer: ServiceHooks["onAnswer"];
-
-  /**
-   * `hooks.onLockWait` is told how long each request that had to wait for its
-   * lock waited, in ms; `hooks.onFailure` every request the store failed (the
-   * error's cause says why: for the log, never for the client).
-   */
   constructor(store: AnyStore, options: StoreServiceOptions = {}, hooks: ServiceHooks = {}) {
-    this.#onLockWait = hooks.onLockWait;
-    this.#onFailure = hooks.onFailure;
-    this.#onAnswer = hooks.onAnswer;
+    this.#hooks = hooks;
     const { lock, workMs, maxNameLength } = resolveOptions(STORE_SERVICE_OPTIONS, options);
     if (store.shared === true) this.#shared = store;
     else this.#store = store;
@@ -134,276 +87,205 @@ export class StoreService {
     this.#locks = createLockPolicy(store.shared === true ? "atomic" : lock);
     this.#section = Object.freeze({ lock, workMs });
     this.workMs = workMs;
-    this.#maxNameLength = maxNameLength;
+    this.#limits = Object.freeze({ maxNameLength });
   }
 
   /**
-   * Runs one request: validate the name, take the lock (the catalog's or the
-   * toy's; shared for a query, exclusive for a buy; always exclusive under
-   * "mutex"; none under "atomic"), do the simulated work, read or update the
-   * store, release, then report to the sink. A shared store does the locking
-   * and the work itself.
+   * Runs one request and reports to the sink. On a store this process owns:
+   * take the lock the operation names (its toy's or the catalog's, shared or
+   * exclusive; always exclusive under "mutex"; none under "atomic"), spend the
+   * simulated work if the operation does, run it on the store, release. A
+   * shared store does the locking and the work in its own transaction.
    *
    * Fast path: with no simulated work, a free lock and a store that answers at
-   * once, everything happens synchronously inside this call: no promise, no
-   * timer. Otherwise the request continues asynchronously.
+   * once, everything happens synchronously inside this call: no promise, no timer.
    */
   execute(request: StoreRequest, sink: ResultSink): void {
-    const invalid = validateName(request.name, this.#maxNameLength);
+    const op = operationOf(request) as AnyOperation;
+    const invalid = op.validate(request, this.#limits);
     if (invalid !== undefined) {
       sink.fail(invalid);
       return;
     }
-    const requestKey = request.op === "buy" ? request.requestKey : undefined;
-    if (requestKey !== undefined) {
-      const bad = validateRequestKey(requestKey);
-      if (bad !== undefined) {
-        sink.fail(bad);
-        return;
-      }
-      if (this.#shared === undefined) {
-        this.#keyedBuy(request, requestKey, sink);
-        return;
-      }
-    }
-    const shared = request.op === "query";
-    if (this.#shared !== undefined) {
-      const answer = shared
-        ? this.#shared.query(request.name, this.#section)
-        : this.#shared.buy(request.name, this.#section, requestKey);
-      answer
+    const shared = this.#shared;
+    if (shared !== undefined) {
+      op.shared(shared, request, this.#section)
         .then(
-          (result) => this.#complete(request.name, result, sink),
+          (result) => this.#complete(op, request, result, sink),
           (error: unknown) => this.#fail(sink, storeFailure(error)),
         )
-        .catch(reportSinkError);
+        .catch((error: unknown) => this.#bug("a result sink threw", error));
       return;
     }
-    this.#executeOwned(request, sink);
-  }
-
-  /**
-   * A keyed buy on an owned store: the first with its key runs and is
-   * remembered; a retry gets the first one's outcome (waiting for it if it is
-   * still running) and sells nothing. The check and the record are one
-   * synchronous step, so two retries racing cannot both buy.
-   */
-  #keyedBuy(request: StoreRequest, requestKey: string, sink: ResultSink): void {
-    const toyKey = normalizeName(request.name);
-    const prior = this.#keys.get(requestKey);
-    if (prior !== undefined) {
-      if (prior.toyKey !== toyKey) {
-        sink.fail(keyReused());
-        return;
-      }
-      prior.outcome.then(
-        (result) => sink.complete(result),
-        (error: StoreError) => sink.fail(error),
+    if (request.op === "buy" && request.requestKey !== undefined) {
+      this.#keyed.execute(request, request.requestKey, sink, (keyedSink) =>
+        this.#runOwned(op, request, keyedSink),
       );
       return;
     }
-    let settle: (result: BuyResult) => void = () => {};
-    let refuse: (error: StoreError) => void = () => {};
-    const outcome = new Promise<BuyResult>((resolve, reject) => {
-      settle = resolve;
-      refuse = reject;
-    });
-    // Retries attach their own handlers; a failure nobody waits for is not unhandled.
-    outcome.catch(() => {});
-    const keys = this.#keys;
-    keys.set(requestKey, { toyKey, outcome });
-    this.#executeOwned(request, {
-      complete(result) {
-        // Nothing was bought: nothing to remember (the toy may be added later).
-        if (result.kind === "not_found") keys.delete(requestKey);
-        settle(result as BuyResult);
-        sink.complete(result);
-      },
-      fail(error) {
-        // Nothing was stored: a retry may buy.
-        keys.delete(requestKey);
-        refuse(error);
-        sink.fail(error);
-      },
-      decided() {
-        sink.decided?.();
-      },
-    });
+    this.#runOwned(op, request, sink);
   }
 
-  #executeOwned(request: StoreRequest, sink: ResultSink): void {
-    const shared = request.op === "query";
-    const key = this.#locks.keyed ? normalizeName(request.name) : "";
-    if (this.workMs === 0 && this.#locks.tryAcquire(key, shared)) {
-      let result: Answer;
-      try {
-        result = this.#call(request.name, shared);
-      } catch (error) {
-        this.#locks.release(key, shared);
-        this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
-        return;
-      }
-      if (!isPromiseLike(result)) {
-        this.#locks.release(key, shared);
-        this.#report(request.name, result, sink);
-        return;
-      }
-      this.#finish(request.name, result, key, shared, sink).catch(reportSinkError);
-      return;
-    }
-    this.#runLocked(request, key, shared, sink).catch(reportSinkError);
-  }
-
-  query(name: string): Promise<QueryResult> {
+  /** Runs one request and resolves with its result (rejects with a StoreError). */
+  run<R extends StoreRequest>(request: R): Promise<OutcomeOf[R["op"]]> {
     return new Promise((resolve, reject) => {
-      this.execute({ op: "query", name }, { complete: resolve as (r: StoreResult) => void, fail: reject });
+      this.execute(request, { complete: resolve as (result: StoreResult) => void, fail: reject });
     });
   }
 
-  buy(name: string, requestKey?: string): Promise<BuyResult> {
-    return new Promise((resolve, reject) => {
-      this.execute(
-        { op: "buy", name, requestKey },
-        { complete: resolve as (r: StoreResult) => void, fail: reject },
-      );
-    });
+  async query(name: string): Promise<QueryResult> {
+    return await this.run({ op: "query", name });
+  }
+
+  async buy(name: string, requestKey?: string, quantity = 1): Promise<BuyResult> {
+    return await this.run({ op: "buy", name, quantity, requestKey });
   }
 
   /** An order by id, as the store recorded it; undefined if there is none. */
   async order(id: string): Promise<Order | undefined> {
-    return await (this.#shared ?? this.#owned()).order(id);
+    const result = await this.run({ op: "order", id });
+    return result.kind === "order" ? result.order : undefined;
   }
 
-  /**
-   * A consistent snapshot of the whole catalog, without simulated work: under
-   * the catalog's read lock, or (per-toy, atomic, a shared store) as the
-   * store's one step.
-   */
+  /** A consistent snapshot of the whole catalog, in catalog order. */
   async list(): Promise<readonly Toy[]> {
-    if (this.#shared !== undefined) return await this.#shared.list();
-    await this.#locks.acquire("", true);
-    try {
-      return await this.#owned().list();
-    } finally {
-      this.#locks.release("", true);
-    }
+    return (await this.run({ op: "list" })).toys;
   }
 
-  /**
-   * Restocks a toy (sets or adds stock, sets the price) under the toy's
-   * exclusive lock, as a buy would take it; the toy after, or undefined if
-   * there is none. Watchers are told the new stock. Rejects with a StoreError:
-   * bad_request for a bad name, unavailable if the store failed.
-   */
+  /** Restocks a toy; the toy after, or undefined if there is none. Rejects with a StoreError. */
   async restock(name: string, change: Restock): Promise<Toy | undefined> {
-    const invalid = validateName(name, this.#maxNameLength);
-    if (invalid !== undefined) throw invalid;
-    let toy: Toy | undefined;
-    if (this.#shared !== undefined) {
-      toy = await this.#shared.restock(name, change).catch((error: unknown) => {
-        throw storeFailure(error);
-      });
-    } else {
-      const store = this.#owned();
-      if (store.restock === undefined) throw new StoreError("bad_request", "this store cannot restock");
-      const key = this.#locks.keyed ? normalizeName(name) : "";
-      await this.#locks.acquire(key, false);
-      let answer: Toy | undefined | Committing<Toy | undefined>;
-      try {
-        answer = await store.restock(name, change);
-      } finally {
-        this.#locks.release(key, false);
-      }
-      if (answer instanceof Committing) {
-        // Stored with the buys around it; answered, as they are, only once it is.
-        await answer.stored.catch((error: unknown) => {
-          throw storeFailure(error);
-        });
-        toy = answer.outcome;
-      } else toy = answer;
-    }
-    if (toy !== undefined) this.#tell(name, toy.stock);
-    return toy;
+    const result = await this.run({ op: "restock", name, change });
+    return result.kind === "restocked" ? result.toy : undefined;
   }
 
   /** Closes the store: its files or connections. Requests still running may fail. */
   async close(): Promise<void> {
-    await (this.#shared ?? this.#owned()).close?.();
+    await (this.#shared ?? this.#store)?.close?.();
   }
 
-  #owned(): CatalogStore {
-    // One of the two is always set (see the constructor).
-    return this.#store as CatalogStore;
+  /**
+   * Calls `watcher` after every stored stock change this service makes (a
+   * sale, a restock), over any transport. Returns the function that stops
+   * it. A watcher must not throw.
+   */
+  watchStock(watcher: StockWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 
-  #call(name: string, shared: boolean): Answer {
-    const store = this.#owned();
-    return shared ? store.query(name) : store.buy(name);
+  #runOwned(op: AnyOperation, request: StoreRequest, sink: ResultSink): void {
+    const lock = op.lock;
+    const shared = lock === "shared";
+    const key = this.#locks.keyed && op.toyOf !== undefined ? normalizeName(op.toyOf(request)) : "";
+    const work = op.work && this.workMs > 0;
+    if (lock === "none" || (!work && this.#locks.tryAcquire(key, shared))) {
+      let answer: OwnedAnswer<StoreResult>;
+      try {
+        answer = op.owned(this.#store as CatalogStore, request);
+      } catch (error) {
+        if (lock !== "none") this.#locks.release(key, shared);
+        this.#fail(sink, internalFailure(error));
+        return;
+      }
+      if (!isPromiseLike(answer)) {
+        if (lock !== "none") this.#locks.release(key, shared);
+        this.#report(op, request, answer, sink);
+        return;
+      }
+      this.#finish(op, request, answer, lock === "none" ? undefined : key, shared, sink);
+      return;
+    }
+    this.#runLocked(op, request, key, shared, work, sink).catch((error: unknown) =>
+      this.#bug("a result sink threw", error),
+    );
   }
 
-  async #runLocked(request: StoreRequest, key: string, shared: boolean, sink: ResultSink): Promise<void> {
-    const asked = this.#onLockWait === undefined ? 0 : performance.now();
+  async #runLocked(
+    op: AnyOperation,
+    request: StoreRequest,
+    key: string,
+    shared: boolean,
+    work: boolean,
+    sink: ResultSink,
+  ): Promise<void> {
+    const onLockWait = this.#hooks.onLockWait;
+    const asked = onLockWait === undefined ? 0 : performance.now();
     await this.#locks.acquire(key, shared);
-    if (this.#onLockWait !== undefined) this.#onLockWait(performance.now() - asked);
-    let pending: Answer;
+    if (onLockWait !== undefined) onLockWait(performance.now() - asked);
+    let answer: OwnedAnswer<StoreResult>;
     try {
       // The simulated work sits inside the critical section, as in the original design:
       // it models database work done while holding the lock ("atomic" holds none).
-      if (this.workMs > 0) await sleep(this.workMs);
-      pending = this.#call(request.name, shared);
+      if (work) await sleep(this.workMs);
+      answer = op.owned(this.#store as CatalogStore, request);
     } catch (error) {
       this.#locks.release(key, shared);
-      this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
+      this.#fail(sink, internalFailure(error));
       return;
     }
-    await this.#finish(request.name, pending, key, shared, sink);
-  }
-
-  /** Waits for the store's answer while holding the lock, then releases and reports. */
-  async #finish(
-    name: string,
-    pending: Answer,
-    key: string,
-    shared: boolean,
-    sink: ResultSink,
-  ): Promise<void> {
-    let result: StoreResult | Committing<StoreResult>;
-    try {
-      result = await pending;
-    } catch (error) {
-      this.#locks.release(key, shared);
-      this.#fail(sink, new StoreError("internal", "internal error", { cause: error }));
+    if (isPromiseLike(answer)) {
+      this.#finish(op, request, answer, key, shared, sink);
       return;
     }
     this.#locks.release(key, shared);
-    this.#report(name, result, sink);
+    this.#report(op, request, answer, sink);
+  }
+
+  /** Waits for the store's answer while holding the lock (if `key` is set), then releases and reports. */
+  #finish(
+    op: AnyOperation,
+    request: StoreRequest,
+    answer: OwnedAnswer<StoreResult>,
+    key: string | undefined,
+    shared: boolean,
+    sink: ResultSink,
+  ): void {
+    Promise.resolve(answer)
+      .then(
+        (result) => {
+          if (key !== undefined) this.#locks.release(key, shared);
+          this.#report(op, request, result, sink);
+        },
+        (error: unknown) => {
+          if (key !== undefined) this.#locks.release(key, shared);
+          this.#fail(sink, internalFailure(error));
+        },
+      )
+      .catch((error: unknown) => this.#bug("a result sink threw", error));
   }
 
   /** Reports an outcome, once it is stored if it is still committing. */
-  #report(name: string, result: StoreResult | Committing<StoreResult>, sink: ResultSink): void {
+  #report(
+    op: AnyOperation,
+    request: StoreRequest,
+    result: StoreResult | Committing<StoreResult>,
+    sink: ResultSink,
+  ): void {
     if (!(result instanceof Committing)) {
-      this.#complete(name, result, sink);
+      this.#complete(op, request, result, sink);
       return;
     }
     sink.decided?.();
     result.stored
       .then(
-        () => this.#complete(name, result.outcome, sink),
+        () => this.#complete(op, request, result.outcome, sink),
         (error: unknown) => this.#fail(sink, storeFailure(error)),
       )
-      .catch(reportSinkError);
+      .catch((error: unknown) => this.#bug("a result sink threw", error));
   }
 
   #fail(sink: ResultSink, error: StoreError): void {
-    this.#onFailure?.(error);
+    this.#hooks.onFailure?.(error);
     sink.fail(error);
   }
 
-  /** The answer, and, for a sale, the stock it left to whoever watches. */
-  #complete(name: string, result: StoreResult, sink: ResultSink): void {
-    this.#onAnswer?.(name, result);
-    if (result.kind === "bought" && result.stockLeft !== undefined && this.#watchers.size > 0)
-      this.#tell(name, result.stockLeft);
+  /** The answer, and the stock change it made to whoever watches. */
+  #complete(op: AnyOperation, request: StoreRequest, result: StoreResult, sink: ResultSink): void {
+    this.#hooks.onAnswer?.(request, result);
+    if (op.stockChange !== undefined && this.#watchers.size > 0) {
+      const change = op.stockChange(result);
+      if (change !== undefined) this.#tell(change.name, change.stock);
+    }
     sink.complete(result);
   }
 
@@ -412,31 +294,16 @@ export class StoreService {
       try {
         watcher(name, stock);
       } catch (error) {
-        reportSinkError(error);
+        this.#bug("a stock watcher threw", error);
       }
     }
   }
 
-  /**
-   * Calls `watcher` after every stored sale (and restock) this service makes,
-   * over any transport, with the toy's name as the request gave it and the
-   * stock it left. Returns the function that stops it. A watcher must not throw.
-   */
-  watchStock(watcher: StockWatcher): () => void {
-    this.#watchers.add(watcher);
-    return () => this.#watchers.delete(watcher);
+  // A sink or watcher that throws is a bug in a transport; on the asynchronous
+  // path there is no caller left to throw to, and the process must not die of it.
+  #bug(message: string, error: unknown): void {
+    const onBug = this.#hooks.onBug;
+    if (onBug !== undefined) onBug(message, error);
+    else process.stderr.write(`toystore: StoreService: ${message}: ${String(error)}\n`);
   }
 }
-
-export interface ServiceHooks {
-  readonly onLockWait?: (ms: number) => void;
-  readonly onFailure?: (error: StoreError) => void;
-  /** Every request answered with a result (a debug log; failures go to onFailure); absent, it costs nothing. */
-  readonly onAnswer?: (name: string, result: StoreResult) => void;
-}
-
-/** Told a toy's stock after a change: the name as the request gave it. */
-export type StockWatcher = (name: string, stock: number) => void;
-
-/** What an owned store answers with. */
-type Answer = Awaitable<StoreResult> | Committing<StoreResult>;

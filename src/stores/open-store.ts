@@ -1,9 +1,11 @@
 // Opens the store a `--store` spec names, and says what it found there.
 
-import { type AnyStore, InMemoryCatalog } from "../catalog/catalog-store.js";
-import type { Toy } from "../catalog/toy.js";
-import { type PostgresPoolOptions, PostgresStore } from "./postgres-store.js";
-import { SqliteStore } from "./sqlite-store.js";
+import type { AnyStore } from "../catalog/catalog-store.js";
+import { InMemoryCatalog } from "../catalog/memory-store.js";
+import type { CatalogSource, StoreLog } from "./open-options.js";
+import type { PostgresPoolOptions } from "./postgres/connection.js";
+import { PostgresStore } from "./postgres/postgres-store.js";
+import { SqliteStore } from "./sqlite/sqlite-store.js";
 import { describeStore, type StoreSpec } from "./store-spec.js";
 
 export interface OpenedStore {
@@ -12,17 +14,21 @@ export interface OpenedStore {
   readonly summary: string;
 }
 
-/** The catalog to fill a new store with; `given` when the user named it (a store that holds one refuses it). */
-export interface CatalogSource {
-  readonly toys: readonly Toy[];
-  readonly given: boolean;
+/** How to open a store: a postgres store's connections, and where a durable store logs. */
+export interface OpenStoreOptions extends Partial<PostgresPoolOptions> {
+  /**
+   * Told each failure a durable store meets that no request carries (a commit
+   * that failed for a whole batch, a cleanup that failed), as one message;
+   * the server passes its logger. Default: one line on stderr.
+   */
+  readonly log?: StoreLog;
 }
 
-/** Opens the store (`pool`: a postgres store's connections); throws a StoreOpenError (one line, naming the store) when it cannot. */
+/** Opens the store; throws a StoreOpenError (one line, naming the store) when it cannot. */
 export async function openStore(
   spec: StoreSpec,
   catalog: CatalogSource,
-  pool: Partial<PostgresPoolOptions> = {},
+  options: OpenStoreOptions = {},
 ): Promise<OpenedStore> {
   const where = describeStore(spec);
   if (spec.kind === "memory")
@@ -32,8 +38,8 @@ export async function openStore(
     };
   const opened =
     spec.kind === "sqlite"
-      ? await SqliteStore.open(spec.path, catalog)
-      : await PostgresStore.open(spec.url, where, catalog, pool);
+      ? await SqliteStore.open(spec.path, catalog, { log: options.log })
+      : await PostgresStore.open(spec.url, where, catalog, options);
   const summary = opened.created
     ? `store ${where}: created, filled with the catalog (${count(opened.toys, "toy")})`
     : `store ${where}: serving what it holds (${count(opened.toys, "toy")}, ${count(opened.orders, "order")})`;

@@ -5,8 +5,12 @@ export class StoreOpenError extends Error {
   override readonly name = "StoreOpenError";
 }
 
-/** The version of the tables this code writes; a store with a newer one is refused. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The version of the tables this code writes; a store with a newer one is
+ * refused, an older one is migrated when it is opened. 2: orders carry a
+ * quantity (a version-1 order sold one unit).
+ */
+export const SCHEMA_VERSION = 2;
 
 /** The marker row that tells a toystore database from another program's. */
 export const SCHEMA_KEY = "toystore_schema_version";

@@ -4,7 +4,8 @@
 
 import type { StoreClient } from "../../src/client/store-client.js";
 import { isStoreError } from "../../src/errors.js";
-import { type ServeFlagValues, type ServerProcess, startToystore } from "../../src/study/measure/server.js";
+import type { ServerProcess } from "../../src/study/measure/server.js";
+import { type ServeFlagValues, startToystore } from "../../src/study/measure/toystore-launch.js";
 
 /** What a group of buy loops saw. */
 export interface BuyTally {

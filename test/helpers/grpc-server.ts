@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { InMemoryCatalog } from "../../src/catalog/catalog-store.js";
 import { DEFAULT_CATALOG } from "../../src/catalog/default-catalog.js";
+import { InMemoryCatalog } from "../../src/catalog/memory-store.js";
 import type { Toy } from "../../src/catalog/toy.js";
 import { type GrpcClientOptions, GrpcStoreClient } from "../../src/client/grpc-client.js";
 import type { LockKind } from "../../src/concurrency/section-lock.js";

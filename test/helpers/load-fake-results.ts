@@ -1,8 +1,8 @@
 // A small, deterministic ExperimentResults for the report writers' tests: the
 // Toy Store study's matrix with "measured" means a little above the prediction.
 
+import { planCells } from "../../src/study/load/cell-plan.js";
 import { storeLabel } from "../../src/study/load/cell-stores.js";
-import { planCells } from "../../src/study/load/experiment.js";
 import {
   type ExperimentOptionsInput,
   resolveExperimentOptions,

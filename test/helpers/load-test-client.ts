@@ -54,6 +54,12 @@ export async function connect(options: { host: string; port: number }): Promise<
       await call("buy", name);
       return { kind: "bought", stockLeft: 0 } satisfies BuyResult;
     },
+    async order() {
+      return undefined;
+    },
+    async list() {
+      return [];
+    },
     async close() {
       if (socket.destroyed) return;
       socket.end();

@@ -8,10 +8,10 @@
 //     it("...", async () => { const url = await freshDatabase(cluster); ... });
 //   });
 
+import { postgresBinaries } from "../../src/study/measure/postgres-binaries.js";
 import {
   type PostgresCluster,
   type PostgresClusterOptions,
-  postgresBinaries,
   startPostgresCluster,
 } from "../../src/study/measure/postgres-cluster.js";
 

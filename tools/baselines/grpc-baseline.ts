@@ -12,9 +12,15 @@ import {
 } from "../../src/transport/grpc/contract.js";
 import { isMainModule, type ListenOptions, type RunningServer, runBaselineMain } from "./baseline-args.js";
 
-/** Constant responses, the size and shape our server sends for a toy in stock. */
+/** Constant responses, the size and shape our server sends for a toy in stock (a Buy: one unit). */
 const QUERY_RESPONSE = Object.freeze({ status: "QUERY_STATUS_IN_STOCK", stock: 100, priceCents: 1999 });
-const BUY_RESPONSE = Object.freeze({ status: "BUY_STATUS_BOUGHT", stockLeft: 99, orderId: "1" });
+const BUY_RESPONSE = Object.freeze({
+  status: "BUY_STATUS_BOUGHT",
+  stockLeft: 99,
+  orderId: "1",
+  unitPriceCents: 1999,
+  quantity: 1,
+});
 
 /** Grace period for calls in flight before close() cancels them. */
 const CLOSE_GRACE_MS = 1000;

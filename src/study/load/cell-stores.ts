@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import type { Rule } from "../../options/schema.js";
+import type { Rule } from "../../options/rules.js";
 import { describeStore, parseStoreSpec } from "../../stores/store-spec.js";
 import { type PostgresCluster, startPostgresCluster } from "../measure/postgres-cluster.js";
 

@@ -3,8 +3,8 @@
 // every request with the monotonic clock into an HDR histogram.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StoreResult } from "../../catalog/toy.js";
-import type { CallOptions, StoreClient } from "../../client/store-client.js";
+import type { BuyResult, QueryResult } from "../../catalog/toy.js";
+import type { BuyOptions, CallOptions, StoreClient } from "../../client/store-client.js";
 import { errorCode } from "../../errors.js";
 import {
   createLatencyHistogram,
@@ -39,6 +39,7 @@ export type ClientLoopOptions = Pick<
   | "warmupMs"
   | "op"
   | "buyRatio"
+  | "quantity"
   | "toys"
   | "toyChoice"
   | "ratePerSecond"
@@ -73,7 +74,10 @@ export async function runClient(
   const picker = createRequestPicker(options, index);
   const callOptions: CallOptions | undefined =
     options.timeoutMs === null ? undefined : { timeoutMs: options.timeoutMs };
-  const run = { client, picker, callOptions, tally, signal, lost: false };
+  // A plain buy unless told otherwise: it asks as the original design's clients do.
+  const buyOptions: BuyOptions | undefined =
+    options.quantity === 1 ? callOptions : { ...callOptions, quantity: options.quantity };
+  const run = { client, picker, callOptions, buyOptions, tally, signal, lost: false };
   if (options.ratePerSecond === null) await runClosedLoop(run, options);
   else await runOpenLoop(run, options, options.ratePerSecond, index);
   tally.failovers = client.failovers ?? 0;
@@ -86,6 +90,7 @@ interface Run {
   readonly client: StoreClient;
   readonly picker: RequestPicker;
   readonly callOptions: CallOptions | undefined;
+  readonly buyOptions: BuyOptions | undefined;
   readonly tally: ClientTally;
   readonly signal: AbortSignal | undefined;
   /** Set once the connection is gone: every further request would fail at once. */
@@ -180,10 +185,10 @@ async function send(run: Run, request: PickedRequest, sentAt: number, measured: 
   const { client, tally } = run;
   try {
     // The picker reuses its object: read op and name before any await.
-    const pending: Promise<StoreResult> =
+    const pending: Promise<QueryResult | BuyResult> =
       request.op === "query"
         ? client.query(request.name, run.callOptions)
-        : client.buy(request.name, run.callOptions);
+        : client.buy(request.name, run.buyOptions);
     const result = await pending;
     const micros = (performance.now() - sentAt) * 1000;
     if (!measured) return;

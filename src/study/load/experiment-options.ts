@@ -3,25 +3,16 @@
 // --quick preset, and their validation. Options shared with `load` and
 // `serve` are those components' own fields.
 
-import type { Op } from "../../catalog/toy.js";
 import { TRANSPORTS, type Transport } from "../../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
-import {
-  defaultsOf,
-  list,
-  OptionError,
-  oneOf,
-  resolveOptions,
-  type Schema,
-  toggle,
-  wholeNumber,
-} from "../../options/schema.js";
+import { oneOf, wholeNumber } from "../../options/rules.js";
+import { defaultsOf, list, OptionError, resolveOptions, type Schema, toggle } from "../../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../../service/store-service.js";
 import { GRPC_SERVER_OPTIONS } from "../../transport/grpc/grpc-options.js";
 import { HTTP_SERVER_OPTIONS } from "../../transport/http/http-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../../transport/socket/socket-options.js";
 import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
-import { LOAD_OPTIONS } from "./load-options.js";
+import { LOAD_OPTIONS, type Op } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";
 
 /** An experiment, fully resolved; plain data, recorded in results.json. */

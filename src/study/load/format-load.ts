@@ -1,5 +1,6 @@
 // The human summary of a load run, as `toystore load` prints it.
 
+import { formatHostPort } from "../../net/host-port.js";
 import { formatCounts, formatMeasurement } from "../measure/results.js";
 import type { LoadResults } from "./results.js";
 
@@ -18,8 +19,8 @@ export function formatLoadResults(results: LoadResults): string {
       : `${o.clientsPerProcess} clients per process`;
   const where =
     o.servers === undefined
-      ? `${o.host}:${o.port}`
-      : `${o.servers.map((s) => `${s.host}:${s.port}`).join(", ")}; ${results.failovers ?? 0} failovers`;
+      ? formatHostPort(o.host, o.port)
+      : `${o.servers.map((s) => formatHostPort(s.host, s.port)).join(", ")}; ${results.failovers ?? 0} failovers`;
   return [
     `${o.clients} client${o.clients === 1 ? "" : "s"} x ${bound} over ${o.transport} (${where}), ${mode}, ${processes}`,
     ...formatMeasurement(results),

@@ -2,21 +2,24 @@
 // flags and defaults (src/options/schema.ts), validated once, here.
 
 import { DEFAULT_CATALOG } from "../../catalog/default-catalog.js";
-import type { Op } from "../../catalog/toy.js";
+import { MAX_QUANTITY } from "../../catalog/toy.js";
 import { checkTarget, type Target } from "../../client/target.js";
+import { NON_EMPTY_LINE } from "../../options/rules.js";
 import {
   choice,
   decimal,
   defaultsOf,
   integer,
   list,
-  NON_EMPTY_LINE,
   positiveOrNull,
   resolveOptions,
   type Schema,
   seconds,
   toggle,
 } from "../../options/schema.js";
+
+/** The study's two requests: the original design's Query and Buy. */
+export type Op = "query" | "buy";
 
 /** What each client sends: only queries, only buys, or a mix drawn with `buyRatio`. */
 export type LoadOp = Op | "mix";
@@ -43,6 +46,8 @@ export interface LoadRunOptions {
   readonly op: LoadOp;
   /** Fraction of buys when `op` is "mix", in [0, 1]. */
   readonly buyRatio: number;
+  /** Units each buy asks for, all or nothing; 1 sends the plain buy. */
+  readonly quantity: number;
   /** Toy names; each request picks one uniformly (or see toyChoice). One name = a fixed toy. */
   readonly toys: readonly string[];
   /** "uniform" (default): each request draws a toy; "per-client": client i always asks for toys[i mod length]. */
@@ -89,6 +94,7 @@ export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
   ),
   op: choice<LoadOp>("--op", "what clients send", "query", ["query", "buy", "mix"]),
   buyRatio: decimal("--buy-ratio", "fraction of buys with --op mix", 0.5, { min: 0, max: 1 }),
+  quantity: integer("--quantity", "units each buy asks for, all or nothing", 1, 1, MAX_QUANTITY),
   toys: list(
     "--toys",
     "comma-separated toys to pick from uniformly",

@@ -25,9 +25,9 @@
 // batches interleave and no short closed form holds, so `predictMeanLatencyMs`
 // replays the schedule exactly instead (a few hundred events at most).
 
-import type { Op } from "../../catalog/toy.js";
 import type { Transport } from "../../client/store-client.js";
 import type { LockKind } from "../../concurrency/section-lock.js";
+import type { Op } from "./load-options.js";
 import type { CellPrediction } from "./results.js";
 
 /** One schedule to predict: N clients x R requests against c servers of service time S. */

@@ -1,9 +1,8 @@
 // Chooses what each request of a client asks for: the op (query, buy, or a
 // seeded draw for "mix") and the toy (uniform over the list), repeatably.
 
-import type { Op } from "../../catalog/toy.js";
 import { Rng } from "../measure/random.js";
-import type { LoadOp, LoadToyChoice } from "./load-options.js";
+import type { LoadOp, LoadToyChoice, Op } from "./load-options.js";
 
 /** One request to send. Reused between calls: read it before asking for the next. */
 export interface PickedRequest {

@@ -2,14 +2,13 @@
 // has what every tool shares). Reports (CSV, Markdown, SVG) are written from
 // this data alone.
 
-import type { Op } from "../../catalog/toy.js";
 import type { Transport } from "../../client/store-client.js";
 import type { LockKind } from "../../concurrency/section-lock.js";
 import type { Environment } from "../measure/environment.js";
 import type { LatencySummary } from "../measure/latency-histogram.js";
 import type { Counts, Measurement, StopReason } from "../measure/results.js";
 import type { ExperimentOptions } from "./experiment-options.js";
-import type { LoadOptions } from "./load-options.js";
+import type { LoadOptions, Op } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";
 
 /** One client's share of a run. */

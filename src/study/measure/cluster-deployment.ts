@@ -3,20 +3,24 @@
 // (the same ports on each: they are different hosts) sharing one database,
 // and a "client" host to send requests from. Built for the cluster demo and
 // the tests; stop() takes it all down again: servers, PostgreSQL, namespaces
-// and temporary directories.
+// and temporary directories. Commands on the hosts run through
+// run-command.ts; the database's books are read by deployment-books.ts.
 //
 //   const deployment = await startDeployment({ catalog });
 //   try { await deployment.toystoreOnClient(["query", "Tux", "--host", deployment.servers[0].address]); }
 //   finally { await deployment.stop(); }
 
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { DEFAULT_CATALOG } from "../../catalog/default-catalog.js";
 import { formatPrice } from "../../catalog/toy.js";
-import { type NodeEntry, PACKAGE_ROOT, resolveEntry } from "./entry-point.js";
+import { type Books, readBooks } from "./deployment-books.js";
+import { type NodeEntry, resolveEntry } from "./entry-point.js";
 import { createHosts, type Hosts, namespaceSupport } from "./netns.js";
-import { type PostgresCluster, postgresBinaries, startPostgresCluster } from "./postgres-cluster.js";
-import { type CatalogEntry, type ServeFlagValues, type ServerProcess, startToystore } from "./server.js";
+import { postgresBinaries } from "./postgres-binaries.js";
+import { type PostgresCluster, startPostgresCluster } from "./postgres-cluster.js";
+import { type CommandOptions, type CommandResult, runCommand } from "./run-command.js";
+import type { ServerProcess } from "./server.js";
+import { type CatalogEntry, type ServeFlagValues, startToystore } from "./toystore-launch.js";
 
 /** The hosts, in the order createHosts numbers their addresses. */
 export const DEPLOYMENT_HOSTS = ["client", "server1", "server2", "db"] as const;
@@ -32,11 +36,6 @@ export interface ServerPorts {
 const DEFAULT_PORTS: ServerPorts = { socket: 7070, grpc: 50051, http: 8080 };
 const POSTGRES_PORT = 5432;
 const DEFAULT_DATABASE = "toystore";
-/** How long a command on the client may run before it is interrupted (SIGINT). */
-const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
-/** A load run's JSON (with its histogram) is far below this. */
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
 export interface DeploymentOptions {
   /** The catalog server1 fills the new database with (a --catalog file); default the built-in one. */
   readonly catalog?: readonly CatalogEntry[];
@@ -62,37 +61,6 @@ export interface DeployedServer {
   readonly address: string;
   readonly ports: ServerPorts;
   readonly process: ServerProcess;
-}
-
-/** How a command ended and what it printed; a non-zero exit is a result, not an error. */
-export interface CommandResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface CommandOptions {
-  /** Default 120 000; the command is then sent SIGINT (a load run stops and reports). */
-  readonly timeoutMs?: number;
-  /** Aborting sends the command SIGINT. */
-  readonly signal?: AbortSignal;
-}
-
-/** One toy's books: what the catalog started it with, what the database holds now. */
-export interface ToyBooks {
-  readonly name: string;
-  readonly initialStock: number;
-  readonly stock: number;
-  readonly sold: number;
-}
-
-/** The database's books: units sold (initial stock - stock now) and orders stored should be equal. */
-export interface Books {
-  readonly toys: readonly ToyBooks[];
-  readonly unitsSold: number;
-  readonly orders: number;
-  readonly balanced: boolean;
 }
 
 export interface Deployment {
@@ -170,57 +138,6 @@ export function defaultCatalogEntries(): CatalogEntry[] {
     price: formatPrice(toy.priceCents),
     stock: toy.stock,
   }));
-}
-
-/** Runs an argv; resolves with how it ended, whatever the exit code. */
-function runCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
-  const [command, ...args] = argv as [string, ...string[]];
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: PACKAGE_ROOT,
-        encoding: "utf8",
-        maxBuffer: MAX_OUTPUT_BYTES,
-        timeout: options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-        killSignal: "SIGINT",
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      },
-      (error, stdout, stderr) => {
-        const failed = error as (NodeJS.ErrnoException & { code?: unknown; signal?: unknown }) | null;
-        // A string code is a spawn failure (ENOENT); a number is an exit code.
-        if (failed && typeof failed.code === "string" && failed.code !== "ABORT_ERR") return reject(failed);
-        resolve({
-          code: failed ? (typeof failed.code === "number" ? failed.code : null) : 0,
-          signal: failed ? ((failed.signal as NodeJS.Signals | null | undefined) ?? null) : null,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-const BOOKS_SQL = `select json_build_object(
-  'toys', coalesce((select json_agg(json_build_object('name', name, 'stock', stock) order by position) from toys), '[]'),
-  'orders', (select count(*) from orders))`;
-
-/** Units sold per toy against the catalog it started from. */
-function balanceBooks(
-  catalog: readonly CatalogEntry[],
-  held: { toys: { name: string; stock: number }[]; orders: number },
-): Books {
-  const initial = new Map(catalog.map((entry) => [entry.name, entry.stock]));
-  const toys = held.toys.map(({ name, stock }) => {
-    const initialStock = initial.get(name);
-    if (initialStock === undefined)
-      throw new Error(`the database holds ${name}, which the catalog did not have`);
-    return { name, initialStock, stock: Number(stock), sold: initialStock - Number(stock) };
-  });
-  const unitsSold = toys.reduce((sum, toy) => sum + toy.sold, 0);
-  const orders = Number(held.orders);
-  return { toys, unitsSold, orders, balanced: unitsSold === orders };
 }
 
 /**
@@ -302,12 +219,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
           [...clientPrefix, process.execPath, ...entry.execArgv, entry.file, ...args],
           commandOptions,
         ),
-      readBooks: async () => {
-        const args = ["-X", ...started.clientArgs(), "-d", DEFAULT_DATABASE, "-v", "ON_ERROR_STOP=1", "-Atc"];
-        const result = await runCommand([...hosts.exec("db"), psql, ...args, BOOKS_SQL]);
-        if (result.code !== 0) throw new Error(`psql on the db host failed: ${result.stderr.trim()}`);
-        return balanceBooks(catalog, JSON.parse(result.stdout));
-      },
+      readBooks: () =>
+        readBooks([...hosts.exec("db"), psql], [...started.clientArgs(), "-d", DEFAULT_DATABASE], catalog),
       stop,
     };
   } catch (error) {

@@ -2,18 +2,22 @@
 // locally: initdb into DIR/data, a postmaster on 127.0.0.1 with its socket in
 // DIR and its log in DIR/log, stopped and removed by the caller. initdb and
 // postgres refuse to run as root, so as root every tool runs as the
-// `postgres` OS user. Trust authentication: acceptable only because the
-// cluster is throwaway and listens on loopback, or on an address inside a
-// network namespace of our own (netns.ts) with a command prefix that runs it
-// there. Linux only: processes are watched through /proc.
+// `postgres` OS user (postgres-binaries.ts finds both). Trust authentication:
+// acceptable only because the cluster is throwaway and listens on loopback,
+// or on an address inside a network namespace of our own (netns.ts) with a
+// command prefix that runs it there. Linux only: processes are watched
+// through /proc (proc.ts).
 
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { appendFile, chown, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { appendFile, chown, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { formatHostPort } from "../../net/host-port.js";
+import { isRoot, postgresBinaries, postgresUser } from "./postgres-binaries.js";
+import { childPids, hasExited, processState } from "./proc.js";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 20;
@@ -70,36 +74,6 @@ export interface PostgresClusterOptions {
   readonly trustedNetworks?: readonly string[];
 }
 
-const isRoot = (): boolean => process.getuid?.() === 0;
-
-function postgresUser(): { uid: number; gid: number } | undefined {
-  const line = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("postgres:"));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
-}
-
-/** The newest installed bin directory holding initdb and pg_ctl, or why there is none. */
-export function postgresBinaries(): { readonly bin: string } | { readonly missing: string } {
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)) : [];
-  const candidates = versions.sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, "bin"));
-  try {
-    candidates.push(execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: "pipe" }).trim());
-  } catch {
-    // No pg_config on PATH: the Debian layout above is the only place left.
-  }
-  const bin = candidates.find((d) => existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")));
-  if (bin === undefined)
-    return {
-      missing: "PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql",
-    };
-  if (isRoot() && postgresUser() === undefined)
-    return { missing: "running as root, but there is no `postgres` OS user to run PostgreSQL as" };
-  return { bin };
-}
-
 /** Binds 127.0.0.1:0 and closes; the port may be taken before postgres binds it (start retries once). */
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -113,24 +87,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A PID's name and state ("Z": a zombie) from /proc; undefined once it is reaped. */
-async function proc(pid: number): Promise<{ comm: string; state: string } | undefined> {
-  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  const end = text.lastIndexOf(")");
-  return end > 0 ? { comm: text.slice(text.indexOf("(") + 1, end), state: text.charAt(end + 2) } : undefined;
-}
-/** Exited, even if not yet reaped: here PID 1 reaps orphans only every few seconds. */
-const exited = async (pid: number): Promise<boolean> => "ZX".includes((await proc(pid))?.state ?? "X");
 /** A live PID of another name in postmaster.pid is a reused PID: the file is stale (say, from before a reboot). */
 const livePostgres = async (pid: number): Promise<boolean> =>
-  (await proc(pid))?.comm === "postgres" && !(await exited(pid));
-
-async function childPids(parent: number): Promise<number[]> {
-  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number);
-  const stats = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")));
-  const ppid = (text = ""): number => Number(text.slice(text.lastIndexOf(")") + 4).split(" ")[0]);
-  return pids.filter((_, i) => ppid(stats[i]) === parent);
-}
+  (await processState(pid))?.comm === "postgres" && !(await hasExited(pid));
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (const deadline = Date.now() + EXIT_WAIT_MS; !(await condition()); ) {
@@ -176,7 +135,7 @@ class Cluster implements PostgresCluster {
   }
 
   url(database = "postgres"): string {
-    return `postgres://postgres@${this.host}:${this.port}/${encodeURIComponent(database)}`;
+    return `postgres://postgres@${formatHostPort(this.host, this.port)}/${encodeURIComponent(database)}`;
   }
 
   clientArgs(): string[] {
@@ -205,8 +164,9 @@ class Cluster implements PostgresCluster {
     // postgres refuses while the PID in a stale postmaster.pid exists, even as an unreaped zombie.
     const stale = Number((await pidFile(this.dir))[0]);
     if (stale > 0 && (await livePostgres(stale))) throw await this.#fail(`already running (PID ${stale})`);
-    if (stale > 0 && !(await exited(stale))) await rm(join(this.#data, "postmaster.pid"));
-    else if (stale > 0) await waitFor(async () => !(await proc(stale)), `old postmaster ${stale} reaped`);
+    if (stale > 0 && !(await hasExited(stale))) await rm(join(this.#data, "postmaster.pid"));
+    else if (stale > 0)
+      await waitFor(async () => !(await processState(stale)), `old postmaster ${stale} reaped`);
     for (let attempt = 1; ; attempt++) {
       const logStart = (await stat(this.#log).catch(() => undefined))?.size ?? 0;
       const server = ["-k", this.dir, "-c", `listen_addresses=${this.host}`, "-p", String(this.port)];
@@ -248,7 +208,7 @@ class Cluster implements PostgresCluster {
       // Already gone: wait for the children all the same.
     }
     await waitFor(
-      async () => (await Promise.all(pids.map(exited))).every(Boolean),
+      async () => (await Promise.all(pids.map(hasExited))).every(Boolean),
       `PIDs ${pids.join(" ")} to exit`,
     );
   }

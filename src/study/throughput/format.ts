@@ -1,11 +1,12 @@
 // Renders a BenchResult as a few readable lines; reads the result only.
 
+import { formatHostPort } from "../../net/host-port.js";
 import { formatMeasurement } from "../measure/results.js";
 import type { BenchResult } from "./run-bench.js";
 
 /** host:port, or every server's, comma-separated. */
 function where(o: BenchResult["options"]): string {
-  return (o.servers ?? [o]).map((server) => `${server.host}:${server.port}`).join(",");
+  return (o.servers ?? [o]).map((server) => formatHostPort(server.host, server.port)).join(",");
 }
 
 /** The human summary `toystore bench` prints (use the JSON for anything else). */

@@ -7,6 +7,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { formatHostPort } from "../../net/host-port.js";
 import {
   PROTO_LOADER_OPTIONS,
   PROTO_PATH,
@@ -56,9 +57,10 @@ export async function prepareGrpcLoad(
 ): Promise<PreparedLoad> {
   const calls = encodeCalls(plan);
   const channelCount = Math.min(plan.depth, plan.loops);
+  const target = formatHostPort(plan.host, plan.port);
   const clients = Array.from(
     { length: channelCount },
-    () => new grpc.Client(`${plan.host}:${plan.port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS),
+    () => new grpc.Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS),
   );
   try {
     await Promise.all(clients.map(waitForReady));

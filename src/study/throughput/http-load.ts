@@ -10,13 +10,14 @@
 // net engine costs the generator less CPU per request, which is the point of
 // it (see `--http-engine`).
 
-import { Client, type Dispatcher } from "undici";
+import { formatHostPort } from "../../net/host-port.js";
+import { prepareUndiciLoad } from "./http-undici-load.js";
 import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
 import type { ThroughputRecorder } from "./recorder.js";
 import { ClosedLoop, prepareLoops, RequestTape } from "./socket-load.js";
 
 /** How long a connection may take to open before the run fails. */
-const CONNECT_TIMEOUT_MS = 5_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
 /** A response head longer than this is not one of ours: the connection is dropped. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -32,7 +33,7 @@ export function httpRequests(op: BenchOp, name: string): { method: "GET" | "POST
 
 /** The requests as bytes on the wire: keep-alive is HTTP/1.1's default; a buy has an empty body. */
 export function httpRequestBytes(op: BenchOp, name: string, host: string, port: number): string[] {
-  const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const authority = formatHostPort(host, port);
   return httpRequests(op, name).map(({ method, path }) =>
     method === "GET"
       ? `GET ${path} HTTP/1.1\r\nHost: ${authority}\r\nAccept: application/json\r\n\r\n`
@@ -232,114 +233,4 @@ class HttpConnectionLoop extends ClosedLoop {
       this.#runCount = 1;
     }
   };
-}
-
-// ------------------------------------------------------------- undici engine
-
-async function prepareUndiciLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
-  const origin = `http://${plan.host.includes(":") ? `[${plan.host}]` : plan.host}:${plan.port}`;
-  const requests = httpRequests(plan.op, plan.name);
-  const clients = Array.from(
-    { length: plan.loops },
-    () => new Client(origin, { pipelining: plan.depth, connectTimeout: CONNECT_TIMEOUT_MS }),
-  );
-  try {
-    // One untimed query each opens every connection before the barrier.
-    await Promise.all(
-      clients.map(async (client) => {
-        const response = await client.request({ method: "GET", path: requests[0]!.path });
-        await response.body.dump();
-      }),
-    );
-  } catch (error) {
-    await Promise.all(clients.map((client) => client.destroy()));
-    throw error;
-  }
-  const loops = clients.map((client, i) => new UndiciLoop(client, requests, i, plan.depth, recorder));
-  return {
-    async run() {
-      for (const loop of loops) loop.start();
-      await recorder.runWindow(plan.warmupMs, plan.durationMs);
-    },
-    close() {
-      for (const loop of loops) loop.stopped = true;
-      for (const client of clients) void client.destroy();
-    },
-  };
-}
-
-/** One undici Client kept `depth` requests busy; each request's handler is reused for the next. */
-class UndiciLoop {
-  stopped = false;
-  readonly #client: Client;
-  readonly #requests: readonly Dispatcher.DispatchOptions[];
-  readonly #depth: number;
-  readonly recorder: ThroughputRecorder;
-  #next: number;
-
-  constructor(
-    client: Client,
-    requests: readonly { method: "GET" | "POST"; path: string }[],
-    start: number,
-    depth: number,
-    recorder: ThroughputRecorder,
-  ) {
-    this.#client = client;
-    this.#requests = requests.map(({ method, path }) => ({ method, path }));
-    this.#next = start % requests.length;
-    this.#depth = depth;
-    this.recorder = recorder;
-  }
-
-  start(): void {
-    for (let i = 0; i < this.#depth; i++) this.send(new UndiciCall(this));
-  }
-
-  send(call: UndiciCall): void {
-    const request = this.#requests[this.#next]!;
-    this.#next = (this.#next + 1) % this.#requests.length;
-    call.sentAt = performance.now();
-    this.#client.dispatch(request, call);
-  }
-
-  lost(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.recorder.lostConnections++;
-  }
-}
-
-class UndiciCall implements Dispatcher.DispatchHandler {
-  sentAt = 0;
-  #status = 0;
-  readonly #loop: UndiciLoop;
-
-  constructor(loop: UndiciLoop) {
-    this.#loop = loop;
-  }
-
-  onRequestStart(): void {}
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-    this.#status = statusCode;
-  }
-
-  onResponseData(): void {}
-
-  onResponseEnd(): void {
-    const loop = this.#loop;
-    const recorder = loop.recorder;
-    if (recorder.measuring) {
-      recorder.record(performance.now() - this.sentAt, 1);
-      if (isFailure(this.#status)) recorder.errors++;
-    }
-    if (!loop.stopped) loop.send(this);
-  }
-
-  onResponseError(): void {
-    const loop = this.#loop;
-    if (loop.stopped) return;
-    if (loop.recorder.measuring) loop.recorder.errors++;
-    loop.lost();
-  }
 }

@@ -6,6 +6,7 @@
 // without building strings, and per-connection state lives in typed arrays.
 
 import net from "node:net";
+import { formatHostPort } from "../../net/host-port.js";
 import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
 import type { ThroughputRecorder } from "./recorder.js";
 
@@ -98,7 +99,7 @@ function connect(host: string, port: number): Promise<net.Socket> {
     const socket = net.connect({ host, port, noDelay: true });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connect to ${host}:${port} timed out after ${CONNECT_TIMEOUT_MS} ms`));
+      reject(new Error(`connect to ${formatHostPort(host, port)} timed out after ${CONNECT_TIMEOUT_MS} ms`));
     }, CONNECT_TIMEOUT_MS);
     socket.once("connect", () => {
       clearTimeout(timer);

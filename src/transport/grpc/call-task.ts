@@ -1,136 +1,103 @@
-// One admitted gRPC call on its way through the worker pool and the StoreService.
-//
-// A call is a single object: it is the pool's task, the service's request and
-// the service's result sink at once, so admitting a call allocates nothing but
-// this object (no closures, no promise).
+// One admitted gRPC call: the shared request contract (PendingRequest) whose
+// answer is the unary callback, with the response message its method makes
+// of the result, or the status the one error table makes of the error.
 
 import type { ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
-import type { BuyResult, Op, QueryResult, StoreRequest, StoreResult } from "../../catalog/toy.js";
-import type { PoolTask } from "../../concurrency/worker-pool.js";
-import { StoreError } from "../../errors.js";
-import type { BuyResponse } from "../../generated/toystore/v1/BuyResponse.js";
-import type { QueryResponse } from "../../generated/toystore/v1/QueryResponse.js";
-import type { RequestRecorder } from "../../observability/metrics.js";
-import type { ResultSink, StoreService } from "../../service/store-service.js";
-import { encodeBuyResult, encodeQueryResult } from "./messages.js";
-import { type ErrorStatus, toErrorStatus } from "./status-codes.js";
+import type { SubmitRefusal } from "../../concurrency/worker-pool.js";
+import { clientError, StoreError } from "../../errors.js";
+import type { RequestRecorder } from "../../observability/request-recorder.js";
+import type { StoreResult } from "../../service/operations/index.js";
+import type { StoreService } from "../../service/store-service.js";
+import { PendingRequest } from "../pending-request.js";
+import type { GrpcMethod } from "./methods.js";
+import { toErrorStatus } from "./status-codes.js";
 
-/** What every call of one server shares: the service, where answers are recorded, and counters of calls that never ran. */
+/** The answer to a call whose deadline passed while it waited: the same for every call. */
+const EXPIRED_IN_QUEUE = clientError("deadline_exceeded", "deadline exceeded while waiting for a handler");
+
+/** What every call of one server shares: the service, where answers are recorded, the refusals, and counters of calls that never ran. */
 export class CallContext {
   readonly service: StoreService;
   /** Where answered calls are recorded (op, outcome, latency); absent: not recorded, and not timed. */
   readonly recorder: RequestRecorder | undefined;
+  /** The pool's refusals, in words a gRPC client reads in the status details. */
+  readonly refusals: Readonly<Record<SubmitRefusal, StoreError>>;
   /** Calls whose deadline had passed when a handler became free. */
   expiredInQueue = 0;
   /** Calls the client cancelled (or the server force-closed) before a handler became free. */
   cancelledInQueue = 0;
 
-  constructor(service: StoreService, recorder?: RequestRecorder) {
+  constructor(service: StoreService, maxQueued: number, recorder?: RequestRecorder) {
     this.service = service;
     this.recorder = recorder;
+    this.refusals = Object.freeze({
+      busy: new StoreError("busy", `server busy: ${maxQueued} calls already waiting for a handler`),
+      shutting_down: new StoreError("shutting_down", "server is shutting down"),
+    });
   }
 }
 
-/** A call of either method; the op says which one it is. */
-export type UnaryCall = ServerUnaryCall<
-  { name: string; idempotencyKey?: string },
-  QueryResponse | BuyResponse
->;
-/** The callback of either method; the op says which one it is. */
-export type UnaryCallback = sendUnaryData<QueryResponse> | sendUnaryData<BuyResponse>;
-
-function deadlineStatus(): ErrorStatus {
-  return toErrorStatus(new StoreError("deadline_exceeded", "deadline exceeded while waiting for a handler"));
-}
-
 /**
- * One admitted call: the pool runs it, the StoreService reads it as the request
- * and reports to it as the sink, and it answers the gRPC callback exactly once
- * (or not at all when the call was cancelled before it could run).
+ * One admitted call: the pool runs it, the StoreService reads its request and
+ * reports to it, and it answers the gRPC callback exactly once (or not at all
+ * when the call was cancelled before it could run).
  */
-export class CallTask implements PoolTask, StoreRequest, ResultSink {
-  readonly op: Op;
-  readonly name: string;
-  readonly requestKey: string | undefined;
+export class CallTask<Req = unknown, Res = unknown> extends PendingRequest {
   readonly #context: CallContext;
-  readonly #call: UnaryCall;
-  readonly #callback: UnaryCallback;
-  /** When grpc-js handed the call over (the recorder's clock), if the server records; 0 otherwise. */
-  readonly startedAt: number;
-  #done: (() => void) | undefined;
+  readonly #method: GrpcMethod<Req, Res>;
+  readonly #call: ServerUnaryCall<Req, Res>;
+  readonly #callback: sendUnaryData<Res>;
 
-  constructor(context: CallContext, op: Op, call: UnaryCall, callback: UnaryCallback) {
-    this.op = op;
-    this.name = call.request.name;
-    // proto3: an unset string is "", which means no key.
-    const key = op === "buy" ? call.request.idempotencyKey : undefined;
-    this.requestKey = key === undefined || key === "" ? undefined : key;
+  constructor(
+    context: CallContext,
+    method: GrpcMethod<Req, Res>,
+    call: ServerUnaryCall<Req, Res>,
+    callback: sendUnaryData<Res>,
+  ) {
+    super(context.service, method.toRequest(call.request), context.recorder);
     this.#context = context;
+    this.#method = method;
     this.#call = call;
     this.#callback = callback;
-    const recorder = context.recorder;
-    this.startedAt = recorder === undefined ? 0 : recorder.now();
   }
 
   /**
    * Called by the pool when a handler is free. A call that can no longer be
    * answered is not run: running it would spend a handler (and, for a buy,
-   * sell a unit) for nobody.
+   * sell units) for nobody.
    */
-  run(done: () => void): void {
+  override run(done: () => void): void {
     // grpc-js marks a call cancelled when the client cancels it, when the
     // connection drops, and when its own deadline timer has already answered
     // DEADLINE_EXCEEDED: then there is no one left to answer. The deadline may
     // also have passed with that timer not yet fired (timers run late on a busy
     // event loop): then this call answers for it.
-    const cancelled = this.#call.cancelled;
-    const deadline = this.#call.getDeadline();
-    const expired = deadline !== Number.POSITIVE_INFINITY && Date.now() >= +deadline;
-    if (cancelled || expired) {
-      if (expired) {
-        this.#context.expiredInQueue++;
-        if (!cancelled) {
-          this.#record("deadline_exceeded");
-          this.#callback(deadlineStatus());
-        }
-      } else {
-        this.#context.cancelledInQueue++;
-      }
+    const call = this.#call;
+    const deadline = call.getDeadline();
+    if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= +deadline) {
+      this.#context.expiredInQueue++;
+      if (!call.cancelled) this.fail(EXPIRED_IN_QUEUE);
       done();
       return;
     }
-    this.#done = done;
-    this.#context.service.execute(this, this);
+    if (call.cancelled) this.#context.cancelledInQueue++;
+    super.run(done);
   }
 
-  complete(result: StoreResult): void {
-    this.#record(result.kind);
-    // The op was fixed by the method that admitted the call, so it says which
-    // result and which callback this is.
-    if (this.op === "query") {
-      (this.#callback as sendUnaryData<QueryResponse>)(null, encodeQueryResult(result as QueryResult));
-    } else {
-      (this.#callback as sendUnaryData<BuyResponse>)(null, encodeBuyResult(result as BuyResult));
-    }
-    this.decided();
+  /** The pool would not take it: answered with this server's refusal, never run. */
+  override refuse(refusal: SubmitRefusal): void {
+    this.fail(this.#context.refusals[refusal]);
   }
 
-  fail(error: StoreError): void {
-    this.#record(error.code);
+  protected clientGone(): boolean {
+    return this.#call.cancelled;
+  }
+
+  protected answer(result: StoreResult): void {
+    this.#callback(null, this.#method.toResponse(result));
+  }
+
+  protected reject(error: StoreError): void {
     this.#callback(toErrorStatus(error));
-    this.decided();
-  }
-
-  /** Frees the handler: called once the outcome is decided (it may still wait to be stored), or at the answer. */
-  decided(): void {
-    const done = this.#done;
-    this.#done = undefined;
-    done?.();
-  }
-
-  /** The call is answered now with this outcome (the result's kind or the error's code). */
-  #record(outcome: string): void {
-    const recorder = this.#context.recorder;
-    if (recorder !== undefined) recorder.done(this.op, outcome, this.startedAt);
   }
 }

@@ -6,19 +6,16 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
-import type { Op } from "../../catalog/toy.js";
 import { WorkerPool, type WorkerPoolStats } from "../../concurrency/worker-pool.js";
-import { StoreError } from "../../errors.js";
-import type { ToyStoreHandlers } from "../../generated/toystore/v1/ToyStore.js";
-import type { StoreMetrics } from "../../observability/metrics.js";
-import { CallContext, CallTask, type UnaryCall, type UnaryCallback } from "./call-task.js";
+import type { StoreMetrics } from "../../observability/store-metrics.js";
+import { CallContext, CallTask } from "./call-task.js";
 import { loadToyStoreContract, TOYSTORE_SERVICE_NAME } from "./contract.js";
 import {
   type GrpcServerOptions,
   type ResolvedGrpcServerOptions,
   resolveGrpcServerOptions,
 } from "./grpc-options.js";
-import { type ErrorStatus, toErrorStatus } from "./status-codes.js";
+import { GRPC_METHODS, type GrpcMethod } from "./methods.js";
 
 export { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from "./grpc-options.js";
 
@@ -54,8 +51,10 @@ export interface GrpcServerHandle {
   /**
    * Graceful shutdown: health turns NOT_SERVING, new calls get UNAVAILABLE,
    * admitted calls (running or queued) finish, then the server stops; calls
-   * still open after `graceMs` (default: the shutdownGraceMs option) are
-   * cancelled. Idempotent: later calls return the same promise.
+   * still open after the grace period are cancelled. The grace period is the
+   * shutdownGraceMs option (--grpc-shutdown-grace-ms), or `graceMs` when that
+   * is shorter (the CLI passes its --grace-ms, the bound for every transport).
+   * Idempotent: later calls return the same promise.
    */
   close(graceMs?: number): Promise<void>;
   /** Cancels every open call and closes every connection now. Idempotent. */
@@ -89,9 +88,6 @@ class GrpcStoreServer implements GrpcServerHandle {
   readonly #pool: WorkerPool;
   readonly #context: CallContext;
   readonly #health: HealthImplementation;
-  // Refusals are the same for every call: built once, reused (grpc-js copies what it sends).
-  readonly #busyStatus: ErrorStatus;
-  readonly #shuttingDownStatus: ErrorStatus;
   #address: GrpcAddress | undefined;
   #closing: Promise<void> | undefined;
   /** Shutdown has begun: health stays NOT_SERVING whatever the store says. */
@@ -100,19 +96,19 @@ class GrpcStoreServer implements GrpcServerHandle {
   constructor(options: ResolvedGrpcServerOptions, metrics: StoreMetrics | undefined) {
     this.#options = options;
     this.#pool = new WorkerPool({ size: options.maxConcurrency, maxQueued: options.maxQueued });
-    this.#context = new CallContext(options.service, metrics?.recorder("grpc"));
+    this.#context = new CallContext(options.service, options.maxQueued, metrics?.recorder("grpc"));
     metrics?.watchPool("grpc", this.#pool);
-    this.#busyStatus = toErrorStatus(
-      new StoreError("busy", `server busy: ${options.maxQueued} calls already waiting for a handler`),
-    );
-    this.#shuttingDownStatus = toErrorStatus(new StoreError("shutting_down", "server is shutting down"));
     this.#server = new grpc.Server(serverChannelOptions(options));
 
     const contract = loadToyStoreContract();
-    const handlers: ToyStoreHandlers = {
-      Query: (call, callback) => this.#admit("query", call, callback),
-      Buy: (call, callback) => this.#admit("buy", call, callback),
-    };
+    // One handler per row of the method table, and no other.
+    const handlers: grpc.UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(GRPC_METHODS) as [string, GrpcMethod][]) {
+      handlers[name] = (
+        call: grpc.ServerUnaryCall<unknown, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => this.#admit(method, call, callback);
+    }
     this.#server.addService(contract.service, handlers);
 
     this.#health = new HealthImplementation({
@@ -158,8 +154,9 @@ class GrpcStoreServer implements GrpcServerHandle {
     };
   }
 
-  close(graceMs: number = this.#options.shutdownGraceMs): Promise<void> {
-    this.#closing ??= this.#shutDown(graceMs);
+  close(graceMs?: number): Promise<void> {
+    const ownGraceMs = this.#options.shutdownGraceMs;
+    this.#closing ??= this.#shutDown(graceMs === undefined ? ownGraceMs : Math.min(graceMs, ownGraceMs));
     return this.#closing;
   }
 
@@ -179,13 +176,14 @@ class GrpcStoreServer implements GrpcServerHandle {
   }
 
   /** Admission: a call either enters the pool (running at once or queued FIFO) or is refused now. */
-  #admit(op: Op, call: UnaryCall, callback: UnaryCallback): void {
-    const task = new CallTask(this.#context, op, call, callback);
+  #admit<Req, Res>(
+    method: GrpcMethod<Req, Res>,
+    call: grpc.ServerUnaryCall<Req, Res>,
+    callback: grpc.sendUnaryData<Res>,
+  ): void {
+    const task = new CallTask(this.#context, method, call, callback);
     const refusal = this.#pool.submit(task);
-    if (refusal !== null) {
-      this.#context.recorder?.done(op, refusal, task.startedAt);
-      callback(refusal === "busy" ? this.#busyStatus : this.#shuttingDownStatus);
-    }
+    if (refusal !== null) task.refuse(refusal);
   }
 
   #beginClosing(): void {

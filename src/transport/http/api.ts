@@ -1,5 +1,9 @@
 // The HTTP API's JSON shapes: what the server sends and the storefront and
-// the HTTP client read. Prices travel both as a decimal string and as cents.
+// the HTTP client read, and the functions that build them from what the store
+// decided. Prices travel both as a decimal string and as cents. Shapes only
+// grow: a field, once sent, keeps its name and meaning.
+
+import { formatPrice, type Order, type Sale } from "../../catalog/toy.js";
 
 /** GET /api/toys/{name}, and each entry of GET /api/toys. */
 export interface ToyJson {
@@ -15,23 +19,37 @@ export interface ToyListJson {
   readonly toys: readonly ToyJson[];
 }
 
-/** 200 to POST /api/toys/{name}/buy. `orderId` where the store records orders (every store here does). */
+/** The body of POST /api/toys/{name}/buy, optional: no body, or no quantity, buys one. */
+export interface BuyBodyJson {
+  /** Units to buy, 1 to MAX_QUANTITY, all or nothing. */
+  readonly quantity?: number;
+}
+
+/** 200 to POST /api/toys/{name}/buy: the sale as the store recorded it. */
 export interface BoughtJson {
   readonly toy: string;
+  /** The unit price paid (as unitPrice; kept under this name for the clients that read it). */
   readonly price: string;
   readonly priceCents: number;
   readonly stockLeft: number;
   readonly orderId?: string;
+  readonly quantity: number;
+  readonly unitPrice: string;
+  readonly unitPriceCents: number;
 }
 
 /** GET /api/orders/{id} */
 export interface OrderJson {
   readonly id: string;
   readonly toy: string;
+  /** The unit price paid (as unitPrice; kept under this name for the clients that read it). */
   readonly price: string;
   readonly priceCents: number;
   /** ISO 8601 */
   readonly time: string;
+  readonly quantity: number;
+  readonly unitPrice: string;
+  readonly unitPriceCents: number;
 }
 
 /** One Server-Sent Event of GET /api/events, `event: stock`: a toy's stock after a sale or a restock, any transport. */
@@ -63,4 +81,39 @@ export interface StatsJson {
       }
     >
   >;
+}
+
+/** A toy as GET /api/toys/{name} shows it (a sold-out toy has stock 0). */
+export function toyJson(name: string, priceCents: number, stock: number): ToyJson {
+  return { name, price: formatPrice(priceCents), priceCents, stock };
+}
+
+/** A sale as POST /api/toys/{name}/buy answers it: every figure the store decided, none looked up here. */
+export function boughtJson(sale: Sale): BoughtJson {
+  const price = formatPrice(sale.unitPriceCents);
+  return {
+    toy: sale.toy,
+    price,
+    priceCents: sale.unitPriceCents,
+    stockLeft: sale.stockLeft,
+    orderId: sale.orderId,
+    quantity: sale.quantity,
+    unitPrice: price,
+    unitPriceCents: sale.unitPriceCents,
+  };
+}
+
+/** An order as GET /api/orders/{id} answers it. */
+export function orderJson(order: Order): OrderJson {
+  const price = formatPrice(order.unitPriceCents);
+  return {
+    id: order.id,
+    toy: order.toy,
+    price,
+    priceCents: order.unitPriceCents,
+    time: order.time,
+    quantity: order.quantity,
+    unitPrice: price,
+    unitPriceCents: order.unitPriceCents,
+  };
 }

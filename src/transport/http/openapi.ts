@@ -1,4 +1,7 @@
-// The HTTP API as OpenAPI 3.1, served at GET /api/openapi.json.
+// The HTTP API as OpenAPI 3.1, served at GET /api/openapi.json: the routes
+// of routes.ts and the shapes of api.ts, written out for other tools.
+
+import { MAX_QUANTITY } from "../../catalog/toy.js";
 
 const problem = { $ref: "#/components/schemas/Problem" };
 const problemResponse = (description: string) => ({
@@ -29,7 +32,10 @@ export const OPENAPI_DOCUMENT = {
     "/api/toys": {
       get: {
         summary: "Every toy",
-        responses: { "200": json({ $ref: "#/components/schemas/ToyList" }, "The catalog, in catalog order") },
+        responses: {
+          "200": json({ $ref: "#/components/schemas/ToyList" }, "The catalog, in catalog order"),
+          "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),
+        },
       },
     },
     "/api/toys/{name}": {
@@ -61,7 +67,7 @@ export const OPENAPI_DOCUMENT = {
     "/api/toys/{name}/buy": {
       parameters: [nameParameter],
       post: {
-        summary: "Buy one unit",
+        summary: "Buy units of a toy, all or nothing (one unless the body asks for more)",
         parameters: [
           {
             name: "Idempotency-Key",
@@ -72,14 +78,21 @@ export const OPENAPI_DOCUMENT = {
             schema: { type: "string", maxLength: 100 },
           },
         ],
+        requestBody: {
+          required: false,
+          description: "No body, or no quantity, buys one unit.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/BuyRequest" } } },
+        },
         responses: {
           "200": json(
             { $ref: "#/components/schemas/Bought" },
-            "Bought: the order, the price paid, the stock left",
+            "Bought: the order, the units sold, the unit price paid, the stock left",
           ),
-          "400": problemResponse("A bad name or idempotency key, or a key already used for another toy"),
+          "400": problemResponse(
+            "A bad name, quantity, body or idempotency key, or a key already used for another buy; nothing sold",
+          ),
           "404": problemResponse("No such toy"),
-          "409": problemResponse("Sold out"),
+          "409": problemResponse("Sold out: fewer left than asked for, nothing sold"),
           "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),
         },
       },
@@ -90,7 +103,9 @@ export const OPENAPI_DOCUMENT = {
         summary: "An order by id (the memory store keeps the latest 10,000)",
         responses: {
           "200": json({ $ref: "#/components/schemas/Order" }, "The order"),
+          "400": problemResponse("An over-long id"),
           "404": problemResponse("No such order"),
+          "503": problemResponse("Too many requests queued, the store is unavailable, or shutting down"),
         },
       },
     },
@@ -142,26 +157,37 @@ export const OPENAPI_DOCUMENT = {
         required: ["toys"],
         properties: { toys: { type: "array", items: { $ref: "#/components/schemas/Toy" } } },
       },
+      BuyRequest: {
+        type: "object",
+        properties: { quantity: { type: "integer", minimum: 1, maximum: MAX_QUANTITY, default: 1 } },
+        additionalProperties: false,
+      },
       Bought: {
         type: "object",
-        required: ["toy", "price", "priceCents", "stockLeft"],
+        required: ["toy", "price", "priceCents", "stockLeft", "quantity", "unitPrice", "unitPriceCents"],
         properties: {
           toy: { type: "string" },
-          price: { type: "string" },
-          priceCents: { type: "integer" },
+          price: { type: "string", description: "The unit price paid (the same as unitPrice)" },
+          priceCents: { type: "integer", description: "The unit price paid, in cents (as unitPriceCents)" },
           stockLeft: { type: "integer" },
           orderId: { type: "string" },
+          quantity: { type: "integer", minimum: 1 },
+          unitPrice: { type: "string", examples: ["19.99"] },
+          unitPriceCents: { type: "integer", minimum: 0 },
         },
       },
       Order: {
         type: "object",
-        required: ["id", "toy", "price", "priceCents", "time"],
+        required: ["id", "toy", "price", "priceCents", "time", "quantity", "unitPrice", "unitPriceCents"],
         properties: {
           id: { type: "string" },
           toy: { type: "string" },
-          price: { type: "string" },
-          priceCents: { type: "integer" },
+          price: { type: "string", description: "The unit price paid (the same as unitPrice)" },
+          priceCents: { type: "integer", description: "The unit price paid, in cents (as unitPriceCents)" },
           time: { type: "string", format: "date-time" },
+          quantity: { type: "integer", minimum: 1 },
+          unitPrice: { type: "string" },
+          unitPriceCents: { type: "integer", minimum: 0 },
         },
       },
       Restock: {

@@ -1,72 +1,67 @@
-// Errors as application/problem+json (RFC 9457), and the one table from
-// StoreError codes to HTTP statuses.
+// The one table of the HTTP API's problems (RFC 9457): every StoreError code,
+// and the business and HTTP-level outcomes that are no error of the store, each
+// with its status and title. No handler writes a status number of its own.
 
-import type { ServerResponse } from "node:http";
 import type { ErrorCode, StoreError } from "../../errors.js";
 import type { ProblemJson } from "./api.js";
 
-const STATUS: Readonly<Record<ErrorCode, number>> = {
-  bad_request: 400,
-  line_too_long: 414,
-  busy: 503,
-  shutting_down: 503,
-  deadline_exceeded: 504,
-  cancelled: 499,
-  unavailable: 503,
-  internal: 500,
+/**
+ * What a problem can be: a StoreError code, a business outcome (no such toy
+ * or order, sold out), or a refusal of the HTTP request itself.
+ */
+export type ProblemKind =
+  | ErrorCode
+  | "not_found"
+  | "sold_out"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "content_too_large"
+  | "uri_too_long";
+
+interface ProblemEntry {
+  readonly status: number;
+  readonly title: string;
+  /** The detail a problem of this kind gets from a StoreError, whatever its message (which may say too much or too little). */
+  readonly detail?: string;
+}
+
+const PROBLEMS: Readonly<Record<ProblemKind, ProblemEntry>> = {
+  bad_request: { status: 400, title: "Bad request" },
+  line_too_long: { status: 414, title: "URI too long" },
+  busy: { status: 503, title: "Service unavailable", detail: "too many requests queued, try again" },
+  shutting_down: { status: 503, title: "Service unavailable" },
+  deadline_exceeded: { status: 504, title: "Gateway timeout" },
+  // nginx's status for a client that left: nobody reads it, but the log and the metrics see one kind.
+  cancelled: { status: 499, title: "Client closed request" },
+  unavailable: { status: 503, title: "Service unavailable" },
+  // The cause is for the log, never for the client.
+  internal: { status: 500, title: "Internal server error", detail: "internal error" },
+  not_found: { status: 404, title: "Not found" },
+  sold_out: { status: 409, title: "Sold out" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  content_too_large: { status: 413, title: "Content too large" },
+  uri_too_long: { status: 414, title: "URI too long" },
 };
 
-const TITLES: Readonly<Record<number, string>> = {
-  400: "Bad request",
-  401: "Unauthorized",
-  404: "Not found",
-  405: "Method not allowed",
-  409: "Sold out",
-  413: "Content too large",
-  414: "URI too long",
-  415: "Unsupported media type",
-  499: "Client closed request",
-  500: "Internal server error",
-  503: "Service unavailable",
-  504: "Gateway timeout",
-};
-
-/** A problem's `type`: a stable identifier per kind, not a page to fetch. */
-function typeOf(kind: string): string {
+/** A problem's `type`: a stable identifier per kind (the HTTP client reads the error code from it), not a page to fetch. */
+function typeOf(kind: ProblemKind): string {
   return `urn:toystore:problem:${kind}`;
 }
 
-export function problem(status: number, kind: string, detail?: string): ProblemJson {
+/** The problem of `kind`, with the table's status and title; `detail` says what happened. */
+export function problem(kind: ProblemKind, detail?: string): ProblemJson {
+  const entry = PROBLEMS[kind];
+  const text = detail ?? entry.detail;
   return {
     type: typeOf(kind),
-    title: TITLES[status] ?? "Error",
-    status,
-    ...(detail === undefined ? {} : { detail }),
+    title: entry.title,
+    status: entry.status,
+    ...(text === undefined ? {} : { detail: text }),
   };
 }
 
-/** The problem for a StoreError; internal causes never reach the client. */
+/** The problem for a StoreError: the table's detail, else its message (causes never reach the client). */
 export function problemOf(error: StoreError): ProblemJson {
-  const status = STATUS[error.code];
-  const detail = error.code === "internal" ? "internal error" : error.message;
-  return problem(status, error.code, detail);
-}
-
-export function sendProblem(
-  res: ServerResponse,
-  body: ProblemJson,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(body.status, {
-    "content-type": "application/problem+json",
-    "content-length": Buffer.byteLength(text),
-    ...(body.status === 503 ? { "retry-after": "1" } : {}),
-    ...headers,
-  });
-  res.end(text);
+  return problem(error.code, PROBLEMS[error.code].detail ?? error.message);
 }

@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StoreService } from "../../service/store-service.js";
 import type { StockEventJson } from "./api.js";
-import type { ToyDirectory } from "./http-task.js";
 
 /** How often an idle stream gets a comment line, so proxies and clients see it alive. */
 const HEARTBEAT_MS = 15_000;
 
+/** The open event streams, fed by the service's stock watchers. */
 export class StockEvents {
   readonly #streams = new Set<ServerResponse>();
   readonly #stopWatching: () => void;
@@ -17,7 +17,6 @@ export class StockEvents {
 
   constructor(
     service: StoreService,
-    readonly directory: ToyDirectory,
     readonly limits: { readonly maxStreams: number; readonly maxBacklogBytes: number },
   ) {
     this.#stopWatching = service.watchStock((name, stock) => this.#send(name, stock));
@@ -55,9 +54,10 @@ export class StockEvents {
     this.#streams.clear();
   }
 
+  /** `name` is the display name the store gave the sale or restock. */
   #send(name: string, stock: number): void {
     if (this.#streams.size === 0) return;
-    const event: StockEventJson = { name: this.directory.get(name)?.name ?? name.trim(), stock };
+    const event: StockEventJson = { name, stock };
     this.#write(`event: stock\ndata: ${JSON.stringify(event)}\n\n`);
   }
 

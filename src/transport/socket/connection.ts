@@ -6,14 +6,15 @@
 import type { Socket } from "node:net";
 import type { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
-import { encodeError, LINE_TIMEOUT_REPLY, parseRequest } from "../../protocol/codec.js";
 import type { DecodedLine } from "../../protocol/line-decoder.js";
+import { encodeError, LINE_TIMEOUT_REPLY } from "../../protocol/replies.js";
+import { parseRequest } from "../../protocol/requests.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Admission } from "./admission.js";
 import type { ConnectionCounters, ConnectionLimits, ConnectionState } from "./connection-limits.js";
 import { LineIntake } from "./line-intake.js";
 import { ReplyQueue } from "./reply-queue.js";
-import { Slot, type SlotOwner } from "./slot.js";
+import { answered, Slot, type SlotOwner } from "./slot.js";
 import { type Deadline, Watchdog } from "./watchdog.js";
 
 export type { ConnectionCounters, ConnectionLimits, ConnectionState } from "./connection-limits.js";
@@ -174,7 +175,7 @@ export class Connection implements SlotOwner {
   #accept(line: DecodedLine): void {
     const parsed = parseRequest(line);
     if (parsed instanceof StoreError) {
-      this.#replies.push(Slot.answered(this, encodeError(parsed)));
+      this.#replies.push(answered(encodeError(parsed)));
       return;
     }
     const slot = new Slot(this, parsed);
@@ -184,7 +185,7 @@ export class Connection implements SlotOwner {
 
   /** Answers what was read with `reply` as the last line, then closes: the stream cannot be re-synchronised. */
   #refuseRest(reply: string): void {
-    this.#replies.push(Slot.answered(this, reply));
+    this.#replies.push(answered(reply));
     this.#endWhenAnswered();
   }
 

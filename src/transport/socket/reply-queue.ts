@@ -2,7 +2,7 @@
 // tail, and replies leave from the head, so a client pipelining requests gets
 // its answers in the order it asked, however the pool finishes them.
 
-import type { Slot } from "./slot.js";
+import type { ReplySlot } from "./slot.js";
 
 /**
  * Past this many answered slots at the head (and once they are more than half
@@ -13,7 +13,7 @@ const COMPACT_AFTER = 1024;
 
 /** One connection's slots in request order; a reply is taken once it and every one before it is ready. */
 export class ReplyQueue {
-  #slots: Slot[] = [];
+  #slots: ReplySlot[] = [];
   #head = 0;
 
   /** Slots not yet taken: the requests read and not yet answered. */
@@ -22,7 +22,7 @@ export class ReplyQueue {
   }
 
   /** Puts the slot of the request read last at the tail. */
-  push(slot: Slot): void {
+  push(slot: ReplySlot): void {
     this.#slots.push(slot);
   }
 

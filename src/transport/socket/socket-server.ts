@@ -5,9 +5,10 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
-import type { RequestRecorder, StoreMetrics } from "../../observability/metrics.js";
+import type { RequestRecorder } from "../../observability/request-recorder.js";
+import type { StoreMetrics } from "../../observability/store-metrics.js";
 import { resolveOptions } from "../../options/schema.js";
-import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/codec.js";
+import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/replies.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Connection, type ConnectionCounters, type ConnectionState } from "./connection.js";
 import { SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";

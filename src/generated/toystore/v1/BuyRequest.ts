@@ -2,7 +2,7 @@
 
 
 /**
- * Asks to buy one unit of a toy.
+ * Asks to buy units of a toy: one unless quantity says more.
  */
 export interface BuyRequest {
   /**
@@ -17,10 +17,16 @@ export interface BuyRequest {
    * is INVALID_ARGUMENT. Keys are kept a day. Empty: no key.
    */
   'idempotencyKey'?: (string);
+  /**
+   * Units to buy, all or nothing: with fewer left than asked, the answer is
+   * SOLD_OUT and nothing is sold. 0 (unset) means 1, so a client built before
+   * this field buys one unit; more than 1000000 is INVALID_ARGUMENT.
+   */
+  'quantity'?: (number);
 }
 
 /**
- * Asks to buy one unit of a toy.
+ * Asks to buy units of a toy: one unless quantity says more.
  */
 export interface BuyRequest__Output {
   /**
@@ -35,4 +41,10 @@ export interface BuyRequest__Output {
    * is INVALID_ARGUMENT. Keys are kept a day. Empty: no key.
    */
   'idempotencyKey': (string);
+  /**
+   * Units to buy, all or nothing: with fewer left than asked, the answer is
+   * SOLD_OUT and nothing is sold. 0 (unset) means 1, so a client built before
+   * this field buys one unit; more than 1000000 is INVALID_ARGUMENT.
+   */
+  'quantity': (number);
 }

@@ -16,10 +16,20 @@ export interface BuyResponse {
    */
   'stockLeft'?: (number | string | Long);
   /**
-   * The order this buy recorded; empty unless status is BOUGHT. A new field:
-   * clients built before it ignore it.
+   * The order this buy recorded (see GetOrder); empty unless status is
+   * BOUGHT. A new field: clients built before it ignore it.
    */
   'orderId'?: (string);
+  /**
+   * The price of one unit this buy paid, in integer cents (1999 means 19.99),
+   * as the store decided it; 0 unless status is BOUGHT. A new field: a server
+   * built before it sends neither this nor quantity (quantity 0 tells).
+   */
+  'unitPriceCents'?: (number | string | Long);
+  /**
+   * Units bought; 0 unless status is BOUGHT.
+   */
+  'quantity'?: (number);
 }
 
 /**
@@ -35,8 +45,18 @@ export interface BuyResponse__Output {
    */
   'stockLeft': (number);
   /**
-   * The order this buy recorded; empty unless status is BOUGHT. A new field:
-   * clients built before it ignore it.
+   * The order this buy recorded (see GetOrder); empty unless status is
+   * BOUGHT. A new field: clients built before it ignore it.
    */
   'orderId': (string);
+  /**
+   * The price of one unit this buy paid, in integer cents (1999 means 19.99),
+   * as the store decided it; 0 unless status is BOUGHT. A new field: a server
+   * built before it sends neither this nor quantity (quantity 0 tells).
+   */
+  'unitPriceCents': (number);
+  /**
+   * Units bought; 0 unless status is BOUGHT.
+   */
+  'quantity': (number);
 }

@@ -9,11 +9,12 @@ export const BuyStatus = {
    */
   BUY_STATUS_UNSPECIFIED: 'BUY_STATUS_UNSPECIFIED',
   /**
-   * One unit was bought: stock_left is set.
+   * The units asked for were bought: stock_left, order_id, unit_price_cents
+   * and quantity are set.
    */
   BUY_STATUS_BOUGHT: 'BUY_STATUS_BOUGHT',
   /**
-   * The toy exists but no units were left; nothing was bought.
+   * The toy exists but fewer units were left than asked; nothing was bought.
    */
   BUY_STATUS_SOLD_OUT: 'BUY_STATUS_SOLD_OUT',
   /**
@@ -32,12 +33,13 @@ export type BuyStatus =
   | 'BUY_STATUS_UNSPECIFIED'
   | 0
   /**
-   * One unit was bought: stock_left is set.
+   * The units asked for were bought: stock_left, order_id, unit_price_cents
+   * and quantity are set.
    */
   | 'BUY_STATUS_BOUGHT'
   | 1
   /**
-   * The toy exists but no units were left; nothing was bought.
+   * The toy exists but fewer units were left than asked; nothing was bought.
    */
   | 'BUY_STATUS_SOLD_OUT'
   | 2

@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StoreMetrics } from "./metrics.js";
+import { coarseNow } from "./clock.js";
+import { StoreMetrics } from "./store-metrics.js";
 
 /** The value of one sample line of the exposition (`name{labels} value`), or undefined if absent. */
 function sample(text: string, series: string): number | undefined {
@@ -11,8 +12,8 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-/** A startedAt `ms` milliseconds ago, as a transport would have taken it with performance.now(). */
-const ago = (ms: number): number => performance.now() - ms;
+/** A startedAt `ms` milliseconds ago on the recorders' clock, as a transport takes it with recorder.now(). */
+const ago = (ms: number): number => coarseNow() - ms;
 
 describe("StoreMetrics", () => {
   it("counts requests by transport, op and outcome, with their durations", async () => {
@@ -60,6 +61,78 @@ describe("StoreMetrics", () => {
     assert.match(text, /^process_cpu_user_seconds_total /m);
     assert.match(text, /^nodejs_eventloop_lag_seconds /m);
     assert.equal(metrics.contentType, "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  it("counts every operation of the table under its own op label, with no change here", async () => {
+    const metrics = new StoreMetrics();
+    const socket = metrics.recorder("socket");
+    const http = metrics.recorder("http");
+    socket.done("order", "order", ago(0));
+    socket.done("order", "order", ago(0));
+    socket.done("order", "not_found", ago(0));
+    socket.done("list", "list", ago(0));
+    socket.done("restock", "restocked", ago(0));
+    http.done("list", "busy", ago(0));
+    const text = await metrics.text();
+
+    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="order",outcome="order"}'), 2);
+    assert.equal(
+      sample(text, 'toystore_requests_total{transport="socket",op="order",outcome="not_found"}'),
+      1,
+    );
+    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="list",outcome="list"}'), 1);
+    assert.equal(
+      sample(text, 'toystore_requests_total{transport="socket",op="restock",outcome="restocked"}'),
+      1,
+    );
+    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="list",outcome="busy"}'), 1);
+    // Each op's business outcomes show at 0 from the start, as query's and buy's do.
+    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="list",outcome="list"}'), 0);
+    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="order",outcome="not_found"}'), 0);
+    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="query",outcome="in_stock"}'), 0);
+    // The ops' counts are their own: none leaks into query's or buy's.
+    assert.equal(
+      sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="in_stock"}'),
+      0,
+    );
+    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="order"}'), 3);
+    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="list"}'), 1);
+    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="query"}'), 0);
+    assert.equal(
+      sample(text, 'toystore_request_duration_seconds_bucket{transport="http",op="list",le="+Inf"}'),
+      1,
+    );
+  });
+
+  it("counts every op in stats(): the rate and the p99 are of all the transport's requests", () => {
+    const metrics = new StoreMetrics();
+    const grpc = metrics.recorder("grpc");
+    // 98 lists of 3 ms, 2 orders of 30 ms: the 99th is one of the orders, in (25 ms, 50 ms].
+    for (let i = 0; i < 98; i++) grpc.done("list", "list", ago(3));
+    for (let i = 0; i < 2; i++) grpc.done("order", "order", ago(30));
+    const s = metrics.stats().transports.grpc!;
+    assert.ok(s.requestsPerSecond > 0, `rps ${s.requestsPerSecond}`);
+    assert.ok(s.p99Ms !== null && s.p99Ms > 25 && s.p99Ms <= 50, `p99 ${s.p99Ms}`);
+  });
+
+  it("writes the families in order, each once, separated by a blank line", async () => {
+    const metrics = new StoreMetrics();
+    metrics.recorder("socket").done("query", "in_stock", ago(0));
+    const text = await metrics.text();
+    const families = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+    assert.deepEqual(families.slice(0, 7), [
+      "toystore_requests_total",
+      "toystore_pool_busy",
+      "toystore_pool_queued",
+      "toystore_open_connections",
+      "toystore_request_duration_seconds",
+      "toystore_lock_wait_seconds",
+      "toystore_commit_batch_size",
+    ]);
+    assert.ok(families.includes("process_cpu_user_seconds_total"));
+    assert.equal(new Set(families).size, families.length);
+    assert.ok(text.endsWith("\n") && !text.endsWith("\n\n"));
+    for (const block of text.trimEnd().split("\n\n")) assert.match(block, /^# HELP \S+ .+\n# TYPE /);
   });
 
   it("puts each duration in its bucket, cumulatively, and sums them in seconds", async () => {

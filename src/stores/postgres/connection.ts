@@ -1,0 +1,248 @@
+// The PostgreSQL store's connections: the pool and its options, the gate every
+// statement waits at for a free connection, the health probe on a connection
+// of its own, and the pool's renewal when the database comes back.
+//
+// Every statement first passes a gate (src/concurrency/gate.ts) with one
+// permit per connection: a request waits for a free connection in arrival
+// order, at most --db-wait-ms, and then fails "unavailable" instead of waiting
+// on in the driver. A probe checks every 500 ms that the database answers;
+// while it does not, requests fail "unavailable" at once, and the server
+// reports NOT_SERVING (gRPC health) and 503 (/readyz).
+
+import postgres from "postgres";
+import { Gate, GateRefusal } from "../../concurrency/gate.js";
+import { StoreError } from "../../errors.js";
+import { integer, MAX_INT32, type Schema } from "../../options/schema.js";
+import {
+  describeConnectFailure,
+  errorCode,
+  isConnectionFailure,
+  TOO_MANY_CONNECTIONS,
+  unreachable,
+} from "./errors.js";
+import { HealthProbe } from "./health-probe.js";
+
+export type Sql = postgres.Sql;
+
+/** The database connections of one server process, and how long a request may wait for one. */
+export interface PostgresPoolOptions {
+  /** Connections this process opens at most (each --workers worker has its own). Default 16. */
+  readonly pool: number;
+  /** The longest a request waits for a free connection before it fails "unavailable", ms. Default 2000. */
+  readonly waitMs: number;
+}
+
+export const POSTGRES_POOL_OPTIONS: Schema<PostgresPoolOptions> = {
+  pool: integer(
+    "--db-pool",
+    "PostgreSQL connections per server process (with --workers N, each worker opens its own pool of this many; the database must allow them all, plus one health-check connection per process); postgres:// stores only",
+    16,
+    1,
+    10_000,
+  ),
+  waitMs: integer(
+    "--db-wait-ms",
+    "the longest a request waits for a free database connection before it fails unavailable, ms; postgres:// stores only",
+    2000,
+    0,
+    MAX_INT32,
+  ),
+};
+
+/**
+ * Requests waiting for a connection at once; one more fails at once. The
+ * transports' own limits keep far fewer in flight; this only bounds memory.
+ */
+const MAX_WAITING = 4096;
+/** How long the pool's driver tries to make a connection, seconds. */
+const CONNECT_TIMEOUT_S = 10;
+/** Between the end of one health check and the next. */
+const PROBE_INTERVAL_MS = 500;
+/** A health check that takes longer fails: the database is unreachable. */
+const PROBE_TIMEOUT_MS = 1000;
+/**
+ * A session left idle inside a transaction this long is ended by PostgreSQL
+ * itself, rolling the transaction back. Our transactions never wait on the
+ * client (work and statements follow each other at once), so only a server
+ * cut off from the database mid-transaction (network gone, process frozen)
+ * reaches it: without it, that session would keep its row locks (a toy's row,
+ * the lock rows, an idempotency key) until TCP gave up on it, and every other
+ * server would wait on them. Longer than any --work-ms a lock is held through.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/**
+ * The driver's wait before it reconnects a connection that failed, seconds:
+ * its default grows to 20 s after a few failures, and would hold requests
+ * that long once the database is back. The probe already keeps failing
+ * requests off a database that is away.
+ */
+const reconnectDelay = (retries: number): number => Math.min(0.05 * 2 ** Math.min(retries, 4), 0.5);
+
+export class PostgresConnections {
+  /** The pool; replaced by a new one when the database comes back (see #renewPool). */
+  #sql: Sql;
+  readonly #url: string;
+  readonly #poolSize: number;
+  #renewedAt = 0;
+  readonly #gate: Gate;
+  readonly #probe: HealthProbe;
+  /** The probe's own connection (max 1), so that busy connections never look like a database away. */
+  #probeSql: Sql | undefined;
+  #closed = false;
+  /** Told each change of `healthy`, with why when it turned false. */
+  onHealth: ((healthy: boolean, reason: string | undefined) => void) | undefined;
+
+  /** A pool of `options.pool` connections to `url` (made as statements need them); no check runs before startProbe(). */
+  constructor(url: string, options: PostgresPoolOptions) {
+    this.#url = url;
+    this.#poolSize = options.pool;
+    this.#sql = connectTo(url, options.pool, CONNECT_TIMEOUT_S, "toystore");
+    this.#gate = new Gate({ permits: options.pool, maxWaiting: MAX_WAITING, waitMs: options.waitMs });
+    this.#probe = new HealthProbe({
+      check: () => this.#check(),
+      // A check stuck on a dead socket: drop its connection, the next check makes a new one.
+      onTimeout: () => this.#dropProbeConnection(),
+      describe: describeConnectFailure,
+      onChange: (healthy, why) => {
+        // Those waiting for a connection would only wait out --db-wait-ms for nothing.
+        if (!healthy) this.#gate.refuseWaiting(unreachable(why));
+        else this.#renewPool();
+        this.onHealth?.(healthy, why);
+      },
+      intervalMs: PROBE_INTERVAL_MS,
+      timeoutMs: PROBE_TIMEOUT_MS,
+    });
+  }
+
+  /** The pool itself, for what runs before the store serves (creating the schema), past the gate. */
+  get sql(): Sql {
+    return this.#sql;
+  }
+
+  /** Whether the database answered the last health check. */
+  get healthy(): boolean {
+    return this.#probe.healthy;
+  }
+
+  /** Checks now (making the probe's connection while the database has room for it), then every 500 ms. */
+  async startProbe(): Promise<void> {
+    this.#probe.start();
+    await this.#probe.checkNow();
+  }
+
+  /**
+   * Runs `statement` on a connection of the pool: at once while the database
+   * is away, else once a connection is free (at most --db-wait-ms later); its
+   * failures as a client should see them. Every statement of the store goes
+   * through here.
+   */
+  run<T>(statement: (sql: Sql) => PromiseLike<T>): Promise<T> {
+    if (!this.#probe.healthy) return Promise.reject(unreachable(this.#probe.reason));
+    return this.#gate
+      .run(() => statement(this.#sql))
+      .catch((error: unknown) => {
+        throw this.#failure(error);
+      });
+  }
+
+  /** Stops the probe and the gate, then ends every connection (statements running get 5 s). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#probe.close();
+    this.#gate.close();
+    const probe = this.#probeSql;
+    this.#probeSql = undefined;
+    await Promise.all([this.#sql.end({ timeout: 5 }), probe?.end({ timeout: 1 })]);
+  }
+
+  /** One health check: SELECT 1 on the probe's own connection. */
+  async #check(): Promise<void> {
+    this.#probeSql ??= connectTo(this.#url, 1, PROBE_TIMEOUT_MS / 1000, "toystore health check");
+    const sql = this.#probeSql;
+    try {
+      await sql`SELECT 1`;
+    } catch (error) {
+      // Full is not away: the database answers, and the connections already open still serve.
+      if (errorCode(error) === TOO_MANY_CONNECTIONS) return;
+      // The next check starts from a new connection (see #renewPool for why not this one).
+      if (this.#probeSql === sql) this.#dropProbeConnection();
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces the pool with a new one; the old one ends once its statements
+   * have (at most 5 s). Done when the database is back after an outage, and
+   * when a connection cannot be made while the database answers: postgres.js
+   * 3.4.9 can leave a connection that closed with a write pending unable to
+   * ever connect again (each attempt runs into connect_timeout), so no
+   * connection of the pool from before is trusted. At most once a second.
+   */
+  #renewPool(): void {
+    const now = performance.now();
+    if (now - this.#renewedAt < 1000 || this.#closed) return;
+    this.#renewedAt = now;
+    const old = this.#sql;
+    this.#sql = connectTo(this.#url, this.#poolSize, CONNECT_TIMEOUT_S, "toystore");
+    void old.end({ timeout: 5 }).catch(() => {});
+  }
+
+  #dropProbeConnection(): void {
+    const sql = this.#probeSql;
+    this.#probeSql = undefined;
+    void sql?.end({ timeout: 0 }).catch(() => {});
+  }
+
+  /** A StoreError for what went wrong, when it is about the connections; anything else as it is. */
+  #failure(error: unknown): unknown {
+    if (error instanceof StoreError) return error;
+    if (error instanceof GateRefusal) {
+      const n = this.#gate.permits;
+      if (error.kind === "timeout")
+        return new StoreError(
+          "unavailable",
+          `store unavailable: all ${n} database connections busy for ${this.#gate.waitMs} ms`,
+        );
+      if (error.kind === "full")
+        return new StoreError(
+          "unavailable",
+          `store unavailable: all ${n} database connections busy and ${this.#gate.maxWaiting} requests already waiting`,
+        );
+      return new StoreError("unavailable", "store unavailable: the store is closed");
+    }
+    const code = errorCode(error);
+    if (code === TOO_MANY_CONNECTIONS)
+      return new StoreError(
+        "unavailable",
+        "store unavailable: the database refuses more connections (too many connections: raise its max_connections, or lower --db-pool or --workers)",
+        { cause: error },
+      );
+    if (isConnectionFailure(code)) {
+      // Is it away? The probe finds out now, rather than at its next round.
+      const checked = this.#probe.checkNow();
+      // Cannot connect, yet the database answers the probe: the pool's connection is broken.
+      if (code === "CONNECT_TIMEOUT")
+        void checked.then(() => {
+          if (this.#probe.healthy) this.#renewPool();
+        });
+      return unreachable(describeConnectFailure(error), error);
+    }
+    return error;
+  }
+}
+
+/** A pool of `max` connections to `url`, as the store and its probe use them. */
+function connectTo(url: string, max: number, connectTimeoutS: number, name: string): Sql {
+  return postgres(url, {
+    max,
+    connect_timeout: connectTimeoutS,
+    onnotice: () => {},
+    // A server that goes away must not leave requests hanging on a dead socket.
+    keep_alive: 30,
+    backoff: reconnectDelay,
+    connection: {
+      application_name: name,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
+  });
+}

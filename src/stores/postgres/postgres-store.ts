@@ -1,0 +1,265 @@
+// The shared store: PostgreSQL, one database for any number of server
+// processes and hosts. Every answer comes from the database, so every answer
+// is linearizable across all the servers: a query is one statement (its
+// snapshot is taken after the request arrived), and a buy is answered only
+// after its transaction committed with synchronous_commit on.
+//
+// With no simulated work (or under "atomic", after the work), requests are
+// batched: the queries of one event-loop turn are one SELECT, and the buys of
+// one turn one statement, one commit (group commit). With simulated work
+// under a lock, each request is its own transaction that takes the lock in the
+// database (a lock row for the global locks, the toy's row for per-toy) and
+// holds it through the work, so the policy holds across processes.
+//
+// The connections, the gate in front of them and the health probe are
+// connection.ts; the statements, statements.ts and keyed-buy.ts; the tables,
+// schema.ts.
+
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  checkQuantity,
+  orderNumber,
+  type Restock,
+  type Section,
+  type SharedStore,
+  ToyIndex,
+} from "../../catalog/catalog-store.js";
+import {
+  NOT_FOUND,
+  type Order,
+  type SaleResult,
+  SOLD_OUT,
+  type StockReport,
+  type Toy,
+} from "../../catalog/toy.js";
+import { StoreError } from "../../errors.js";
+import { type CatalogSource, type Opened, type StoreLog, storeLog } from "../open-options.js";
+import { reason, StoreOpenError } from "../store-errors.js";
+import { Batcher } from "./batcher.js";
+import { POSTGRES_POOL_OPTIONS, PostgresConnections, type PostgresPoolOptions } from "./connection.js";
+import { describeConnectFailure } from "./errors.js";
+import { buyOnce, forgetOldKeys, PRUNE_EVERY_MS } from "./keyed-buy.js";
+import { prepare } from "./schema.js";
+import {
+  buyAll,
+  buyOne,
+  lockFor,
+  locksInDatabase,
+  lookupAll,
+  readStock,
+  type Sold,
+  type Stocked,
+  type Wanted,
+  work,
+} from "./statements.js";
+import { type Tx, transaction } from "./transaction.js";
+
+/** What the server holds of a toy: its name never changes; its stock and price are read from the database. */
+interface Known {
+  readonly key: string;
+  readonly name: string;
+}
+
+/** How a PostgreSQL store connects, and where it reports what no request carries. */
+export interface PostgresStoreOptions extends Partial<PostgresPoolOptions> {
+  /** Where a failed commit or cleanup is logged (default: one line on stderr). */
+  readonly log?: StoreLog;
+}
+
+/**
+ * Buy batches in flight at once: one, so each batch gathers every buy that
+ * came while the last one committed. (A batcher per toy, so that toys commit
+ * side by side, measured slower here: more, smaller commits.)
+ */
+const BUY_BATCHES = 1;
+/** Lookup batches in flight at once. */
+const QUERY_BATCHES = 8;
+
+export class PostgresStore implements SharedStore {
+  readonly shared = true;
+  onCommitBatch: ((size: number) => void) | undefined;
+  readonly #db: PostgresConnections;
+  readonly #log: StoreLog;
+  readonly #toys = new ToyIndex<Known>();
+  readonly #lookups: Batcher<string, Stocked | undefined>;
+  readonly #buys: Batcher<Wanted, Sold | undefined>;
+  readonly #pruning: NodeJS.Timeout;
+
+  /**
+   * Connects to `url`; creates the schema and fills it from `catalog` if the
+   * database holds no tables, else checks (and migrates) the schema and serves
+   * what it holds (refusing `catalog` if it was given). Throws a
+   * StoreOpenError naming the store (`where`) and what is wrong.
+   */
+  static async open(
+    url: string,
+    where: string,
+    catalog: CatalogSource,
+    options: PostgresStoreOptions = {},
+  ): Promise<Opened<PostgresStore>> {
+    const db = new PostgresConnections(url, {
+      pool: options.pool ?? POSTGRES_POOL_OPTIONS.pool.default,
+      waitMs: options.waitMs ?? POSTGRES_POOL_OPTIONS.waitMs.default,
+    });
+    let prepared: Awaited<ReturnType<typeof prepare>>;
+    try {
+      prepared = await prepare(db.sql, where, catalog);
+    } catch (error) {
+      await db.close();
+      if (error instanceof StoreOpenError) throw error;
+      throw new StoreOpenError(`cannot use ${where}: ${describeConnectFailure(error)}`);
+    }
+    const store = new PostgresStore(db, prepared.known, storeLog(options.log));
+    await db.startProbe();
+    return { store, created: prepared.created, toys: prepared.toys, orders: prepared.orders };
+  }
+
+  private constructor(db: PostgresConnections, known: readonly Known[], log: StoreLog) {
+    this.#db = db;
+    this.#log = log;
+    for (const row of known) this.#toys.add({ key: row.key, name: row.name });
+    this.#lookups = new Batcher((keys) => this.#db.run((sql) => lookupAll(sql, keys)), QUERY_BATCHES);
+    this.#buys = new Batcher((buys) => this.#buyBatch(buys), BUY_BATCHES);
+    this.#pruning = setInterval(() => {
+      this.#db
+        .run(forgetOldKeys)
+        .catch((error: unknown) =>
+          this.#log(`postgres: could not forget old idempotency keys: ${reason(error)}`),
+        );
+    }, PRUNE_EVERY_MS);
+    this.#pruning.unref();
+  }
+
+  /** Whether the database answered the store's last health check (see connection.ts). */
+  get healthy(): boolean {
+    return this.#db.healthy;
+  }
+
+  get onHealth(): ((healthy: boolean, reason: string | undefined) => void) | undefined {
+    return this.#db.onHealth;
+  }
+
+  set onHealth(listener: ((healthy: boolean, reason: string | undefined) => void) | undefined) {
+    this.#db.onHealth = listener;
+  }
+
+  async query(name: string, section: Section): Promise<StockReport> {
+    const toy = this.#toys.get(name);
+    if (toy === undefined) return NOT_FOUND;
+    let found: Stocked | undefined;
+    if (locksInDatabase(section)) {
+      found = await this.#db.run((sql) =>
+        transaction(sql, async (tx) => {
+          await lockFor(tx, section, toy.key, true);
+          await work(tx, section.workMs);
+          return await readStock(tx, toy.key);
+        }),
+      );
+    } else {
+      if (section.workMs > 0) await sleep(section.workMs);
+      found = await this.#lookups.add(toy.key);
+    }
+    if (found === undefined) return NOT_FOUND;
+    return found.stock === 0
+      ? { kind: "sold_out", name: toy.name, priceCents: found.priceCents }
+      : { kind: "in_stock", name: toy.name, priceCents: found.priceCents, stock: found.stock };
+  }
+
+  /**
+   * All or nothing, one order per sale. With `requestKey`, once per key on
+   * every server of the store (see keyed-buy.ts).
+   */
+  async buy(name: string, section: Section, quantity: number, requestKey?: string): Promise<SaleResult> {
+    checkQuantity(quantity);
+    const toy = this.#toys.get(name);
+    if (toy === undefined) return NOT_FOUND;
+    const locked = locksInDatabase(section);
+    if (section.workMs > 0 && !locked) await sleep(section.workMs);
+    let sold: Sold | undefined;
+    if (requestKey !== undefined) {
+      const buy = { key: toy.key, quantity, requestKey };
+      const lock = locked
+        ? { take: (tx: Tx) => lockFor(tx, section, toy.key, false), workMs: section.workMs }
+        : undefined;
+      sold = await this.#db.run((sql) => buyOnce(sql, buy, lock));
+    } else if (locked) {
+      sold = await this.#db.run((sql) =>
+        transaction(sql, async (tx) => {
+          await lockFor(tx, section, toy.key, false);
+          await work(tx, section.workMs);
+          return await buyOne(tx, toy.key, quantity);
+        }),
+      );
+    } else sold = await this.#buys.add({ key: toy.key, quantity });
+    if (sold === undefined) return SOLD_OUT;
+    return {
+      kind: "bought",
+      toy: toy.name,
+      stockLeft: sold.stockLeft,
+      orderId: sold.orderId,
+      unitPriceCents: sold.unitPriceCents,
+      quantity,
+    };
+  }
+
+  /** One statement: the row lock it takes orders it with every buy of the toy, on every server. */
+  async restock(name: string, change: Restock): Promise<Toy | undefined> {
+    const toy = this.#toys.get(name);
+    if (toy === undefined) return undefined;
+    const [row] = await this.#db.run(
+      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
+        UPDATE toys SET
+          stock = COALESCE(${change.stock ?? null}::bigint, stock + ${change.addStock ?? 0}::bigint),
+          price_cents = COALESCE(${change.priceCents ?? null}::bigint, price_cents)
+        WHERE key = ${toy.key}
+        RETURNING name, price_cents, stock`,
+    );
+    return row === undefined
+      ? undefined
+      : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
+  }
+
+  async order(id: string): Promise<Order | undefined> {
+    const n = orderNumber(id);
+    if (n === undefined) return undefined;
+    const [row] = await this.#db.run(
+      (sql) => sql<{ id: string; toy: string; quantity: string; unit_price_cents: string; sold_at: Date }[]>`
+        SELECT id, toy, quantity, unit_price_cents, sold_at FROM orders WHERE id = ${n}`,
+    );
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      toy: row.toy,
+      quantity: Number(row.quantity),
+      unitPriceCents: Number(row.unit_price_cents),
+      time: row.sold_at.toISOString(),
+    };
+  }
+
+  async list(): Promise<readonly Toy[]> {
+    const rows = await this.#db.run(
+      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
+        SELECT name, price_cents, stock FROM toys ORDER BY position`,
+    );
+    return rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) }));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#pruning);
+    await this.#db.close();
+  }
+
+  /** One batch of unkeyed buys: one statement, one commit (see buyAll); a failed commit is logged once. */
+  async #buyBatch(buys: readonly Wanted[]): Promise<(Sold | undefined)[]> {
+    this.onCommitBatch?.(buys.length);
+    try {
+      return await this.#db.run((sql) => buyAll(sql, buys));
+    } catch (error) {
+      // A refusal (no connection, the database away) sent nothing: no commit failed, and each buy's failure is logged.
+      const refused = error instanceof StoreError && error.cause === undefined;
+      if (!refused)
+        this.#log(`postgres: a commit failed, ${buys.length} buys answered with an error: ${reason(error)}`);
+      throw error;
+    }
+  }
+}

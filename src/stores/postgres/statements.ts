@@ -1,0 +1,144 @@
+// The PostgreSQL store's statements for queries and buys: batched (the
+// requests of one turn in one statement, see ../batcher.ts) and one at a time
+// inside a transaction that holds a lock policy's lock through the work.
+// Every buy is all or nothing, and places one order carrying its quantity and
+// the unit price paid in the same statement as its stock change.
+
+import type { Section } from "../../catalog/catalog-store.js";
+import type { Sql } from "./connection.js";
+import type { Tx } from "./transaction.js";
+
+/** A toy's stock and price as a statement read them. */
+export interface Stocked {
+  readonly stock: number;
+  readonly priceCents: number;
+}
+
+/** One buy as the store asks it: the toy's key and the units. */
+export interface Wanted {
+  readonly key: string;
+  readonly quantity: number;
+}
+
+/** A buy that sold: the stock it left, the order it placed, the unit price paid. */
+export interface Sold {
+  readonly stockLeft: number;
+  readonly orderId: string;
+  readonly unitPriceCents: number;
+}
+
+/** The stock and price of each key, in one statement. */
+export async function lookupAll(sql: Sql, keys: readonly string[]): Promise<(Stocked | undefined)[]> {
+  const unique = [...new Set(keys)];
+  const rows = await sql<{ key: string; stock: string; price_cents: string }[]>`
+    SELECT key, stock, price_cents FROM toys WHERE key = ANY(${unique}::text[])`;
+  const found = new Map(
+    rows.map((r) => [r.key, { stock: Number(r.stock), priceCents: Number(r.price_cents) }]),
+  );
+  return keys.map((key) => found.get(key));
+}
+
+/**
+ * Every buy of a batch, in arrival order, as one statement: one round trip
+ * and one commit for the whole batch. Each toy's row is locked once (in key
+ * order, so two servers' batches cannot deadlock); then, toy by toy, each buy
+ * in turn takes its quantity if that many are still left and is sold out
+ * otherwise (a later, smaller buy may still fit), a walk written as a
+ * recursive query over each toy's quantities. The sales' orders are inserted
+ * with their ids drawn first, so each buyer gets its own order back. A buy
+ * that did not sell has no row: sold out.
+ */
+export async function buyAll(sql: Sql, buys: readonly Wanted[]): Promise<(Sold | undefined)[]> {
+  const rows = await sql<{ i: string; id: string; stock_left: string; price_cents: string }[]>`
+    WITH RECURSIVE asked AS (
+      SELECT w.key, array_agg(w.quantity ORDER BY w.i) AS quantities, array_agg(w.i ORDER BY w.i) AS arrivals
+      FROM unnest(${buys.map((b) => b.key)}::text[], ${buys.map((b) => b.quantity)}::bigint[])
+        WITH ORDINALITY AS w(key, quantity, i)
+      GROUP BY w.key
+    ), locked AS (
+      SELECT t.key, t.name, t.price_cents, t.stock, a.quantities, a.arrivals
+      FROM toys t JOIN asked a ON a.key = t.key
+      ORDER BY t.key
+      FOR UPDATE OF t
+    ), walk (key, n, i, quantity, sold, stock_left) AS (
+      SELECT key, 1, arrivals[1], quantities[1], stock >= quantities[1],
+        CASE WHEN stock >= quantities[1] THEN stock - quantities[1] ELSE stock END
+      FROM locked
+      UNION ALL
+      SELECT w.key, w.n + 1, l.arrivals[w.n + 1], l.quantities[w.n + 1], w.stock_left >= l.quantities[w.n + 1],
+        CASE WHEN w.stock_left >= l.quantities[w.n + 1] THEN w.stock_left - l.quantities[w.n + 1] ELSE w.stock_left END
+      FROM walk w JOIN locked l ON l.key = w.key
+      WHERE w.n < cardinality(l.quantities)
+    ), sales AS (
+      SELECT w.key, w.i, w.quantity, w.stock_left, l.name, l.price_cents,
+        nextval(pg_get_serial_sequence('orders', 'id')) AS id
+      FROM walk w JOIN locked l ON l.key = w.key
+      WHERE w.sold
+    ), updated AS (
+      UPDATE toys t SET stock = f.stock_left
+      FROM (SELECT key, min(stock_left) AS stock_left FROM walk GROUP BY key) f
+      WHERE t.key = f.key AND f.stock_left < t.stock
+      RETURNING t.key
+    ), placed AS (
+      INSERT INTO orders (id, toy_key, toy, unit_price_cents, quantity)
+      SELECT id, key, name, price_cents, quantity FROM sales
+      RETURNING id
+    )
+    SELECT i::text, id::text, stock_left::text, price_cents::text FROM sales`;
+  const sold: (Sold | undefined)[] = new Array(buys.length).fill(undefined);
+  for (const row of rows)
+    sold[Number(row.i) - 1] = {
+      stockLeft: Number(row.stock_left),
+      orderId: row.id,
+      unitPriceCents: Number(row.price_cents),
+    };
+  return sold;
+}
+
+/** Takes `quantity` units if that many are left and places the order, in one statement; no row if not. */
+export async function buyOne(tx: Tx, key: string, quantity: number): Promise<Sold | undefined> {
+  const [row] = await tx<{ stock: string; price_cents: string; id: string }[]>`
+    WITH taken AS (
+      UPDATE toys SET stock = stock - ${quantity} WHERE key = ${key} AND stock >= ${quantity}
+      RETURNING key, name, price_cents, stock
+    ), placed AS (
+      INSERT INTO orders (toy_key, toy, unit_price_cents, quantity)
+      SELECT key, name, price_cents, ${quantity} FROM taken
+      RETURNING id
+    )
+    SELECT taken.stock::text, taken.price_cents::text, placed.id::text FROM taken, placed`;
+  return row === undefined
+    ? undefined
+    : { stockLeft: Number(row.stock), orderId: row.id, unitPriceCents: Number(row.price_cents) };
+}
+
+export async function readStock(tx: Tx, key: string): Promise<Stocked | undefined> {
+  const [row] = await tx<{ stock: string; price_cents: string }[]>`
+    SELECT stock, price_cents FROM toys WHERE key = ${key}`;
+  return row === undefined ? undefined : { stock: Number(row.stock), priceCents: Number(row.price_cents) };
+}
+
+/** Takes the section's lock inside the transaction, held until it ends: the catalog's lock row, or the toy's. */
+export async function lockFor(tx: Tx, section: Section, key: string, query: boolean): Promise<void> {
+  const exclusive = section.lock === "mutex" || !query;
+  if (section.lock === "per-toy") {
+    if (exclusive) await tx`SELECT key FROM toy_locks WHERE key = ${key} FOR UPDATE`;
+    else await tx`SELECT key FROM toy_locks WHERE key = ${key} FOR SHARE`;
+  } else if (exclusive) await tx`SELECT id FROM store_lock WHERE id = 1 FOR UPDATE`;
+  else await tx`SELECT id FROM store_lock WHERE id = 1 FOR SHARE`;
+}
+
+/**
+ * The simulated work inside a transaction: a sleep in the database, on the
+ * transaction's connection, holding its locks. Not a timer here: a statement
+ * sent after a timer on a connection that closed meanwhile would end the
+ * process (see transaction.ts).
+ */
+export async function work(tx: Tx, workMs: number): Promise<void> {
+  await tx`SELECT pg_sleep(${workMs / 1000}::float8)`;
+}
+
+/** Whether a request runs in a transaction of its own that holds its lock through the work. */
+export function locksInDatabase(section: Section): boolean {
+  return section.workMs > 0 && section.lock !== "atomic";
+}

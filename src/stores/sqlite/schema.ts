@@ -1,0 +1,112 @@
+// The sqlite store's tables: created in an empty file and filled from the
+// catalog, or checked in a file that holds them, and migrated from an older
+// toystore schema (version 1: orders without a quantity).
+
+import type Database from "better-sqlite3";
+import { normalizeName, type Toy } from "../../catalog/toy.js";
+import type { CatalogSource } from "../open-options.js";
+import {
+  catalogAlreadyStored,
+  SCHEMA_KEY,
+  SCHEMA_VERSION,
+  StoreOpenError,
+  schemaProblem,
+} from "../store-errors.js";
+
+/**
+ * Last in the table, where version 2's migration adds it, so both shapes are
+ * the same; the default is what every order of version 1 sold.
+ */
+const ORDER_QUANTITY_COLUMN = "quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity >= 1)";
+
+const SCHEMA = [
+  "CREATE TABLE toystore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  `CREATE TABLE toys (
+    position INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    stock INTEGER NOT NULL CHECK (stock >= 0))`,
+  `CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    toy_key TEXT NOT NULL,
+    toy TEXT NOT NULL,
+    unit_price_cents INTEGER NOT NULL,
+    sold_at TEXT NOT NULL,
+    ${ORDER_QUANTITY_COLUMN})`,
+];
+
+/** Each version's step up from the one before, run in the transaction that checks the schema. */
+const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
+  2: [`ALTER TABLE orders ADD COLUMN ${ORDER_QUANTITY_COLUMN}`],
+};
+
+/** A toy as the file holds it. */
+export interface ToyRow {
+  readonly key: string;
+  readonly name: string;
+  readonly price_cents: number;
+  readonly stock: number;
+}
+
+/** What the file holds once prepared: its toys in catalog order, and the orders so far. */
+export interface Prepared {
+  readonly created: boolean;
+  readonly rows: readonly ToyRow[];
+  readonly orders: number;
+  readonly lastOrder: number;
+}
+
+/**
+ * Creates the schema in an empty file and fills it from `catalog`, or checks
+ * (and migrates) the one it holds, refusing `catalog` if it was given. Throws
+ * a StoreOpenError naming the store (`where`).
+ */
+export function prepare(db: Database.Database, where: string, catalog: CatalogSource): Prepared {
+  return db.transaction(() => {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all() as string[];
+    if (tables.length === 0) {
+      create(db, catalog.toys);
+      return { created: true, rows: readToys(db), orders: 0, lastOrder: 0 };
+    }
+    const version = tables.includes("toystore_meta")
+      ? (db.prepare("SELECT value FROM toystore_meta WHERE key = ?").pluck().get(SCHEMA_KEY) as
+          | string
+          | undefined)
+      : undefined;
+    const problem = schemaProblem(where, version);
+    if (problem !== undefined) throw new StoreOpenError(problem);
+    const toys = db.prepare("SELECT count(*) FROM toys").pluck().get() as number;
+    if (catalog.given)
+      throw new StoreOpenError(catalogAlreadyStored(where, toys, "remove the file (and its -wal file)"));
+    migrate(db, Number(version));
+    const orders = db.prepare("SELECT count(*) FROM orders").pluck().get() as number;
+    const lastOrder = (db.prepare("SELECT coalesce(max(id), 0) FROM orders").pluck().get() as number) ?? 0;
+    return { created: false, rows: readToys(db), orders, lastOrder };
+  })();
+}
+
+function create(db: Database.Database, toys: readonly Toy[]): void {
+  for (const statement of SCHEMA) db.exec(statement);
+  db.prepare("INSERT INTO toystore_meta (key, value) VALUES (?, ?)").run(SCHEMA_KEY, String(SCHEMA_VERSION));
+  const insert = db.prepare(
+    "INSERT INTO toys (position, key, name, price_cents, stock) VALUES (?, ?, ?, ?, ?)",
+  );
+  for (const [i, toy] of toys.entries())
+    insert.run(i, normalizeName(toy.name), toy.name, toy.priceCents, toy.stock);
+}
+
+/** Brings a file of schema `from` up to this version (schemaProblem has refused a newer one). */
+function migrate(db: Database.Database, from: number): void {
+  if (from >= SCHEMA_VERSION) return;
+  for (let version = from + 1; version <= SCHEMA_VERSION; version++)
+    for (const statement of MIGRATIONS[version] ?? []) db.exec(statement);
+  db.prepare("UPDATE toystore_meta SET value = ? WHERE key = ?").run(String(SCHEMA_VERSION), SCHEMA_KEY);
+}
+
+function readToys(db: Database.Database): ToyRow[] {
+  return db.prepare("SELECT key, name, price_cents, stock FROM toys ORDER BY position").all() as ToyRow[];
+}

@@ -1,0 +1,91 @@
+// From a request's method and path to its answer: the route (404, 405 with
+// Allow), the path parameter decoded, the staff check, the body read, the
+// request built and admitted to the worker pool as an HttpTask. A path no
+// route has is the storefront's.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WorkerPool } from "../../concurrency/worker-pool.js";
+import { isStoreError } from "../../errors.js";
+import type { RequestRecorder } from "../../observability/request-recorder.js";
+import type { OpName } from "../../service/operations/index.js";
+import type { StoreService } from "../../service/store-service.js";
+import { type AdminAccess, admitStaff } from "./admin.js";
+import { hasBody, readJsonBody } from "./body.js";
+import { isOperation, type JsonObject, type OperationEndpoint, type ServerState } from "./endpoint.js";
+import { HttpTask } from "./http-task.js";
+import { problem, problemOf } from "./problem.js";
+import { sendProblem } from "./reply.js";
+import { findRoute } from "./routes.js";
+import { type StaticFile, serveStorefront } from "./static-files.js";
+
+/** What dispatching needs of the server. */
+export interface Dispatch {
+  readonly service: StoreService;
+  readonly pool: WorkerPool;
+  readonly recorder: RequestRecorder | undefined;
+  /** Largest request body, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly admin: AdminAccess;
+  readonly server: ServerState;
+  readonly storefront: ReadonlyMap<string, StaticFile>;
+}
+
+/** Answers one request whose target passed the server's limits; `path` is the target without its query string. */
+export function dispatch(req: IncomingMessage, res: ServerResponse, path: string, at: Dispatch): void {
+  const found = findRoute(path);
+  if (found === undefined) {
+    serveStorefront(req, res, path, at.storefront);
+    return;
+  }
+  const method = req.method ?? "GET";
+  const endpoint = found.route.methods[method];
+  if (endpoint === undefined) {
+    const allow = Object.keys(found.route.methods).join(", ");
+    sendProblem(res, problem("method_not_allowed", `${method} is not allowed here`), { allow });
+    return;
+  }
+  const param = decodeParam(found.param);
+  if (param === undefined) {
+    sendProblem(res, problem("bad_request", "the path is not valid URL-encoded UTF-8"));
+    return;
+  }
+  if (!isOperation(endpoint)) {
+    endpoint.handle(req, res, at.server);
+    return;
+  }
+  if (endpoint.admin === true && !admitStaff(req, res, at.admin)) return;
+  // The endpoint is one operation's; its request and result types go together.
+  const operation = endpoint as OperationEndpoint;
+  if (endpoint.body !== undefined && hasBody(req))
+    readJsonBody(req, res, at.maxBodyBytes, (body) => submit(req, res, operation, param, body, at));
+  else submit(req, res, operation, param, undefined, at);
+}
+
+/** Builds the request and admits it to the pool; a request that cannot be built is a problem, never run. */
+function submit<K extends OpName>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: OperationEndpoint<K>,
+  param: string,
+  body: JsonObject | undefined,
+  at: Dispatch,
+): void {
+  const request = endpoint.request(param, body, req);
+  if (isStoreError(request)) {
+    sendProblem(res, problemOf(request));
+    return;
+  }
+  const task = new HttpTask(at.service, request, at.recorder, res, endpoint);
+  const refusal = at.pool.submit(task);
+  if (refusal !== null) task.refuse(refusal);
+}
+
+/** A path segment as text; undefined for a malformed escape. */
+function decodeParam(segment: string): string | undefined {
+  if (!segment.includes("%")) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
