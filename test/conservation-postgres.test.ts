@@ -120,4 +120,56 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
       }
     });
   }
+
+  // Buys of several units over both transports: the batched statement (no work) and a lock held in the
+  // database through the work. (Every policy, on the stores directly: conservation-quantity.test.ts.)
+  for (const { lock, workMs } of [
+    { lock: "rwlock" as const, workMs: 0 },
+    { lock: "per-toy" as const, workMs: 2 },
+  ]) {
+    it(`sells no more than the stock to buyers of mixed quantities on two servers, lock ${lock}, work ${workMs} ms`, async () => {
+      const store = await freshDatabase(cluster);
+      const flags = { store, lock, workMs };
+      const servers: ServerProcess[] = [];
+      const clients: StoreClient[] = [];
+      try {
+        servers.push(
+          await startToystore({ flags, catalog: [{ name: "Tux", price: "19.99", stock: K }] }),
+          await startToystore({ flags }),
+        );
+        for (const server of servers)
+          clients.push(
+            await SocketStoreClient.connect({ port: server.ports.socket! }),
+            await connectGrpcClient({ port: server.ports.grpc!, ownConnection: true }),
+          );
+        // Quantities 1 to 4 over every client: 40 units asked for K.
+        const asked = clients.flatMap((client, c) =>
+          Array.from({ length: 4 }, (_, i) => ({ client, quantity: ((c + i) % 4) + 1 })),
+        );
+        const buys = await Promise.all(asked.map(({ client, quantity }) => client.buy("Tux", { quantity })));
+        const answer = await clients[0]!.query("Tux");
+        const left = answer.kind === "in_stock" ? answer.stock : 0;
+        let sold = 0;
+        for (const [i, buy] of buys.entries()) {
+          const quantity = asked[i]!.quantity;
+          if (buy.kind === "bought") {
+            // A client knows what its wire carries: the quantity, or else the order, which holds it.
+            if (buy.quantity !== undefined)
+              assert.equal(buy.quantity, quantity, "a sale is of the quantity asked");
+            sold += quantity;
+            if (buy.orderId !== undefined)
+              assert.equal((await clients[i % clients.length]!.order(buy.orderId))?.quantity, quantity);
+          } else {
+            assert.equal(buy.kind, "sold_out");
+            assert.ok(quantity > left, `a buy of ${quantity} refused with ${left} left at the end`);
+          }
+        }
+        assert.ok(sold > 0 && left >= 0);
+        assert.equal(sold, K - left, "units sold = initial - final stock, across both servers");
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
+        await Promise.all(servers.map((s) => s.stop()));
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-// The little of autocannon's programmatic API tools/compare-http.ts uses
+// The little of autocannon's programmatic API the benchmark runner uses (tools/bench/generators.ts)
 // (autocannon 8/9 ships no types, and @types/autocannon is not installed).
 
 declare module "autocannon" {

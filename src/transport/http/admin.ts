@@ -78,7 +78,7 @@ function restockOf(body: JsonObject | undefined): Restock | StoreError {
 export const restockEndpoint: OperationEndpoint<"restock"> = {
   op: "restock",
   admin: true,
-  body: "required",
+  body: true,
   request(name, body) {
     const change = restockOf(body);
     return isStoreError(change) ? change : { op: "restock", name, change };

@@ -19,7 +19,7 @@ import { findRoute } from "./routes.js";
 import { type StaticFile, serveStorefront } from "./static-files.js";
 
 /** What dispatching needs of the server. */
-export interface Dispatch {
+export interface DispatchContext {
   readonly service: StoreService;
   readonly pool: WorkerPool;
   readonly recorder: RequestRecorder | undefined;
@@ -31,10 +31,15 @@ export interface Dispatch {
 }
 
 /** Answers one request whose target passed the server's limits; `path` is the target without its query string. */
-export function dispatch(req: IncomingMessage, res: ServerResponse, path: string, at: Dispatch): void {
+export function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  context: DispatchContext,
+): void {
   const found = findRoute(path);
   if (found === undefined) {
-    serveStorefront(req, res, path, at.storefront);
+    serveStorefront(req, res, path, context.storefront);
     return;
   }
   const method = req.method ?? "GET";
@@ -50,15 +55,15 @@ export function dispatch(req: IncomingMessage, res: ServerResponse, path: string
     return;
   }
   if (!isOperation(endpoint)) {
-    endpoint.handle(req, res, at.server);
+    endpoint.handle(req, res, context.server);
     return;
   }
-  if (endpoint.admin === true && !admitStaff(req, res, at.admin)) return;
+  if (endpoint.admin === true && !admitStaff(req, res, context.admin)) return;
   // The endpoint is one operation's; its request and result types go together.
   const operation = endpoint as OperationEndpoint;
-  if (endpoint.body !== undefined && hasBody(req))
-    readJsonBody(req, res, at.maxBodyBytes, (body) => submit(req, res, operation, param, body, at));
-  else submit(req, res, operation, param, undefined, at);
+  if (endpoint.body === true && hasBody(req))
+    readJsonBody(req, res, context.maxBodyBytes, (body) => submit(req, res, operation, param, body, context));
+  else submit(req, res, operation, param, undefined, context);
 }
 
 /** Builds the request and admits it to the pool; a request that cannot be built is a problem, never run. */
@@ -68,15 +73,15 @@ function submit<K extends OpName>(
   endpoint: OperationEndpoint<K>,
   param: string,
   body: JsonObject | undefined,
-  at: Dispatch,
+  context: DispatchContext,
 ): void {
   const request = endpoint.request(param, body, req);
   if (isStoreError(request)) {
     sendProblem(res, problemOf(request));
     return;
   }
-  const task = new HttpTask(at.service, request, at.recorder, res, endpoint);
-  const refusal = at.pool.submit(task);
+  const task = new HttpTask(context.service, request, context.recorder, res, endpoint);
+  const refusal = context.pool.submit(task);
   if (refusal !== null) task.refuse(refusal);
 }
 

@@ -17,10 +17,10 @@ export type JsonObject = Readonly<Record<string, unknown>>;
 export interface OperationEndpoint<K extends OpName = OpName> {
   readonly op: K;
   /**
-   * Whether the request may carry a JSON body, read before the request is
-   * built: "optional" (none means the defaults) or "required".
+   * Whether the request may carry a JSON body, read (body.ts) before the
+   * request is built; whether it must is for `request` to say.
    */
-  readonly body?: "optional" | "required";
+  readonly body?: boolean;
   /** Staff only: the admin token must be configured and given (admin.ts). */
   readonly admin?: boolean;
   /**

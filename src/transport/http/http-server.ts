@@ -14,7 +14,7 @@ import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
 import { WorkerPool } from "../../concurrency/worker-pool.js";
 import type { StoreService } from "../../service/store-service.js";
-import { type Dispatch, dispatch } from "./dispatch.js";
+import { type DispatchContext, dispatch } from "./dispatch.js";
 import type { HttpMetrics, ServerState } from "./endpoint.js";
 import { type HttpServerOptions, resolveHttpServerOptions } from "./http-options.js";
 import { problem } from "./problem.js";
@@ -72,7 +72,7 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     events,
     metrics,
   };
-  const at: Dispatch = {
+  const context: DispatchContext = {
     service,
     pool,
     recorder: metrics?.recorder("http"),
@@ -103,7 +103,7 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
     if (closing !== undefined && !url.startsWith("/healthz") && !url.startsWith("/readyz"))
       return sendProblem(res, problem("shutting_down", "shutting down"), { connection: "close" });
     const query = url.indexOf("?");
-    dispatch(req, res, query === -1 ? url : url.slice(0, query), at);
+    dispatch(req, res, query === -1 ? url : url.slice(0, query), context);
   };
 
   const serverOptions = {

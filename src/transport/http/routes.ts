@@ -77,7 +77,7 @@ function idempotencyKey(req: IncomingMessage): string | undefined {
 
 const buyEndpoint: OperationEndpoint<"buy"> = {
   op: "buy",
-  body: "optional",
+  body: true,
   request(name, body, req) {
     const quantity = quantityOf(body);
     if (isStoreError(quantity)) return quantity;
