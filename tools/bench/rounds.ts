@@ -3,6 +3,7 @@
 // alike. One measurement is a warm-up run, then the measured run with the
 // server's CPU time (/proc) read just before and just after it.
 
+import { dumpInstructions, zeroInstructions } from "./callgrind.js";
 import { generatorMissing, runGenerator } from "./generators.js";
 import type { LoadFigures } from "./load-request.js";
 import { processTreeCpuMs } from "./process-cpu.js";
@@ -30,6 +31,9 @@ export interface RunRecord {
     readonly serverCpuMs?: number;
     /** The server's CPU per reply, µs. */
     readonly serverCpuUsPerRequest?: number;
+    /** --callgrind: the instructions the server executed over the measured run, and per reply. */
+    readonly instructions?: number;
+    readonly instructionsPerRequest?: number;
   };
   readonly error?: string;
 }
@@ -108,6 +112,7 @@ async function measureRow(
     : options.warmupS;
   // A run of its own rather than the generator's warm-up phase: the CPU reads below then bracket the measured window alone.
   const warm = warmupS > 0 ? await runGenerator({ ...request, durationS: warmupS }) : undefined;
+  if (server.callgrind) await zeroInstructions(server.pid);
   const before = await processTreeCpuMs(server.pid);
   const figures = await runGenerator({
     ...request,
@@ -115,7 +120,15 @@ async function measureRow(
     ...(warm === undefined ? {} : { expectedRps: warm.requestsPerSecond }),
   });
   const after = await processTreeCpuMs(server.pid);
-  if (before === undefined || after === undefined || figures.requests === 0) return figures;
-  const serverCpuMs = after - before;
-  return { ...figures, serverCpuMs, serverCpuUsPerRequest: (serverCpuMs * 1000) / figures.requests };
+  const instructions = server.callgrind ? await dumpInstructions(server.pid, servers.scratch) : undefined;
+  if (figures.requests === 0) return figures;
+  return {
+    ...figures,
+    ...(before === undefined || after === undefined
+      ? {}
+      : { serverCpuMs: after - before, serverCpuUsPerRequest: ((after - before) * 1000) / figures.requests }),
+    ...(instructions === undefined
+      ? {}
+      : { instructions, instructionsPerRequest: instructions / figures.requests }),
+  };
 }

@@ -16,6 +16,7 @@ import { parseArgv } from "../../src/cli/flags.js";
 import { oneOf } from "../../src/options/rules.js";
 import { decimal, integer, list, type Schema, text, toggle } from "../../src/options/schema.js";
 import { collectEnvironment } from "../../src/study/measure/environment.js";
+import { callgrindMissing } from "./callgrind.js";
 import { type BenchReport, missedRatios, type SuiteReport } from "./report.js";
 import { type RoundOptions, rowUnavailable, runRounds } from "./rounds.js";
 import { startSuiteServers } from "./servers.js";
@@ -35,6 +36,7 @@ interface RunnerFlags {
   readonly list: boolean;
   readonly processes: number;
   readonly python: string;
+  readonly callgrind: boolean;
 }
 
 const SUITE_NAMES = ["all", ...SUITES.map((suite) => suite.name)];
@@ -64,6 +66,10 @@ const OPTIONS: Schema<RunnerFlags> = {
   json: toggle("--json", "print the whole report (options, environment, runs, summaries) as JSON"),
   list: toggle("--list", "print the suites, their rows and ratios, and exit"),
   processes: integer("--processes", "our engine's generator processes (0: its default, cores - 1)", 0, 0, 64),
+  callgrind: toggle(
+    "--callgrind",
+    "run our servers and the Node baselines under valgrind's callgrind and report instructions per request (apt-get install valgrind)",
+  ),
   python: text(
     "--python",
     "a python3 with grpcio, for the Python grpcio reference server",
@@ -116,6 +122,14 @@ async function main(): Promise<void> {
     warmupS: flags.warmup,
     ...(flags.processes === 0 ? {} : { processes: flags.processes }),
   };
+  if (flags.callgrind) {
+    const missing = callgrindMissing();
+    if (missing !== undefined) {
+      log(missing);
+      process.exitCode = 2;
+      return;
+    }
+  }
   const environment = collectEnvironment();
   // What to stop on an interrupt: the servers (by PID), the cluster, the scratch folders.
   const closers = new Set<() => Promise<void>>();
@@ -130,7 +144,11 @@ async function main(): Promise<void> {
   );
   const reports: SuiteReport[] = [];
   for (const suite of suites) {
-    const servers = await startSuiteServers(suite, { python: flags.python }, (close) => closers.add(close));
+    const servers = await startSuiteServers(
+      suite,
+      { python: flags.python, callgrind: flags.callgrind },
+      (close) => closers.add(close),
+    );
     try {
       if (servers.oursEntry.runtime === "source")
         log(

@@ -18,6 +18,7 @@ import { postgresBinaries } from "../../src/study/measure/postgres-binaries.js";
 import { type PostgresCluster, startPostgresCluster } from "../../src/study/measure/postgres-cluster.js";
 import { type ServerProcess, startServerProcess } from "../../src/study/measure/server.js";
 import { serveArguments, startToystore, unlimitedCatalog } from "../../src/study/measure/toystore-launch.js";
+import { CALLGRIND_READY_TIMEOUT_MS, callgrindPrefix } from "./callgrind.js";
 import { findExecutable } from "./command-generators.js";
 import type { ServerSpec, Suite } from "./suite.js";
 
@@ -34,6 +35,8 @@ export interface RunningServer {
   /** The root of the process tree whose CPU is read (/proc). */
   readonly pid: number;
   readonly cpuScope: CpuScope;
+  /** Runs under callgrind (--callgrind): its instructions are counted. */
+  readonly callgrind: boolean;
   /** PostgreSQL's client arguments (-h, -p, -U) and the database, for pgbench. */
   readonly postgres?: { readonly clientArgs: readonly string[]; readonly database: string };
 }
@@ -42,10 +45,12 @@ export interface RunningServer {
 export interface ServerOptions {
   /** The python3 with grpcio for the reference server. */
   readonly python: string;
-  /** Runs our servers under this argv (valgrind, for --callgrind); default none. */
-  readonly oursPrefix?: readonly string[];
-  /** How long a server may take to print its ready line(s), ms. */
-  readonly readyTimeoutMs?: number;
+  /**
+   * Runs ours and the Node baselines under callgrind, writing its profiles to
+   * the scratch folder; the other servers are then left out (their figures
+   * would sit next to servers slowed fifty times).
+   */
+  readonly callgrind?: boolean;
 }
 
 /** A suite's servers once started: those that run, those left out and why, and one close for all. */
@@ -105,7 +110,11 @@ export async function startSuiteServers(
     return url;
   };
 
+  const prefix = options.callgrind === true ? { commandPrefix: callgrindPrefix(scratch) } : {};
+  const readyTimeout = options.callgrind === true ? { readyTimeoutMs: CALLGRIND_READY_TIMEOUT_MS } : {};
   const start = async (id: string, spec: ServerSpec): Promise<RunningServer> => {
+    if (options.callgrind === true && spec.kind !== "toystore" && spec.kind !== "baseline")
+      throw new Error("not run under --callgrind, which runs our servers and the Node baselines only");
     switch (spec.kind) {
       case "toystore": {
         const flags: Record<string, string | number> = { ...spec.flags };
@@ -120,12 +129,12 @@ export async function startSuiteServers(
             flags,
             catalog: unlimitedCatalog(spec.toys),
             entry: oursEntry,
-            ...(options.oursPrefix === undefined ? {} : { commandPrefix: options.oursPrefix }),
-            ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+            ...prefix,
+            ...readyTimeout,
           }),
         );
         const args = serveArguments({ transports: [spec.transport], flags }).join(" ");
-        return listening(id, server, `toystore ${args} (${oursEntry.runtime})`);
+        return listening(id, server, `toystore ${args} (${oursEntry.runtime})`, options);
       }
       case "baseline": {
         const file = join(PACKAGE_ROOT, "tools", "baselines", `${spec.name}.ts`);
@@ -135,7 +144,7 @@ export async function startSuiteServers(
             args: [...tsxExecArgv(), file, "--port", "0"],
           }),
         );
-        return listening(id, server, `tools/baselines/${spec.name}.ts`);
+        return listening(id, server, `tools/baselines/${spec.name}.ts`, options);
       }
       case "python-grpc-reference": {
         // Without grpcio the script exits at once, saying so: the server is then left out with that reason.
@@ -143,7 +152,7 @@ export async function startSuiteServers(
         const server = started(
           await startServerProcess({ command: options.python, args: [file, "--port", "0"] }),
         );
-        return listening(id, server, `${options.python} tools/baselines/python-grpc-reference.py`);
+        return listening(id, server, `${options.python} tools/baselines/python-grpc-reference.py`, options);
       }
       case "redis": {
         const server = started(await startRedis(spec.aof ? scratch : undefined));
@@ -151,6 +160,7 @@ export async function startSuiteServers(
           id,
           server,
           `redis-server${spec.aof ? " --appendonly yes --appendfsync always" : ""}`,
+          options,
         );
       }
       case "postgres": {
@@ -164,6 +174,7 @@ export async function startSuiteServers(
           port: cluster.port,
           pid,
           cpuScope: "database",
+          callgrind: false,
           postgres: { clientArgs: cluster.clientArgs(), database: spec.database },
         };
       }
@@ -180,8 +191,21 @@ export async function startSuiteServers(
   return { running, unavailable, scratch, oursEntry, close };
 }
 
-function listening(id: string, server: ServerProcess, command: string): RunningServer {
-  return { id, command, host: server.host, port: server.port, pid: server.pid, cpuScope: "server" };
+function listening(
+  id: string,
+  server: ServerProcess,
+  command: string,
+  options: ServerOptions,
+): RunningServer {
+  return {
+    id,
+    command: options.callgrind === true ? `valgrind --tool=callgrind ${command}` : command,
+    host: server.host,
+    port: server.port,
+    pid: server.pid,
+    cpuScope: "server",
+    callgrind: options.callgrind === true,
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface RowSummary {
   readonly p99Us?: number;
   readonly meanUs?: number;
   readonly serverCpuUsPerRequest?: number;
+  /** --callgrind: instructions the server executed per reply. */
+  readonly instructionsPerRequest?: number;
   /** Whose CPU the figure above counts. */
   readonly cpuScope?: CpuScope;
   /** The generator's CPU, cores. */
@@ -45,6 +47,8 @@ export interface RatioResult extends RatioSpec {
    * above 1 means ours costs less), when both rows count the same kind of CPU.
    */
   readonly byCpu?: number;
+  /** --callgrind: the same by instructions per request (over / of). */
+  readonly byInstructions?: number;
 }
 
 export interface SuiteSummary {
@@ -82,6 +86,7 @@ export function summarizeSuite(suite: Suite, runs: readonly RunRecord[], context
         p99Us: pick(figures.map((f) => f.p99Us)),
         meanUs: pick(figures.map((f) => f.meanUs)),
         serverCpuUsPerRequest: pick(figures.map((f) => f.serverCpuUsPerRequest)),
+        instructionsPerRequest: pick(figures.map((f) => f.instructionsPerRequest)),
         cpuScope,
         generatorCpu: pick(figures.map((f) => f.generatorCpu)),
         generatorProcesses: pick(figures.map((f) => f.generatorProcesses)),
@@ -102,12 +107,17 @@ export function summarizeSuite(suite: Suite, runs: readonly RunRecord[], context
       sameCpu && of.serverCpuUsPerRequest && over?.serverCpuUsPerRequest !== undefined
         ? over.serverCpuUsPerRequest / of.serverCpuUsPerRequest
         : undefined;
+    const byInstructions =
+      of?.instructionsPerRequest && over?.instructionsPerRequest !== undefined
+        ? over.instructionsPerRequest / of.instructionsPerRequest
+        : undefined;
     return withoutUndefined({
       ...ratio,
       name: ratioName(ratio),
       value: round2(value),
       met: value === undefined || ratio.goal === undefined ? undefined : round2(value)! >= ratio.goal,
       byCpu: round2(byCpu),
+      byInstructions: round2(byInstructions),
     });
   });
   return { rows, ratios };

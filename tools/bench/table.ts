@@ -33,6 +33,8 @@ export function renderSuite(report: SuiteReport): string {
   );
   for (const [id, server] of Object.entries(report.servers)) lines.push(`- ${id}: ${server}`);
   lines.push("");
+  // --callgrind's column, only when a row has it: the format stays one, its optional column aside.
+  const counted = report.summary.rows.some((row) => row.instructionsPerRequest !== undefined);
   const rows = report.summary.rows.map((row) => {
     if (row.unavailable !== undefined) return [row.shape, row.row, row.generator, "not measured"];
     return [
@@ -49,6 +51,7 @@ export function renderSuite(report: SuiteReport): string {
       describeGeneratorCpu(row),
       `${row.runs}${row.failedRuns > 0 ? ` (+${row.failedRuns} failed)` : ""}`,
       number.format(row.errors),
+      ...(counted ? [figure(row.instructionsPerRequest)] : []),
     ];
   });
   lines.push(
@@ -65,6 +68,7 @@ export function renderSuite(report: SuiteReport): string {
         "generator CPU",
         "runs",
         "errors",
+        ...(counted ? ["instructions/req"] : []),
       ],
       rows,
       3,
@@ -82,10 +86,22 @@ export function renderSuite(report: SuiteReport): string {
     ratio.value === undefined ? "-" : `${ratio.value.toFixed(2)}x`,
     ratio.value === undefined ? "not measured" : ratio.met === undefined ? "" : ratio.met ? "yes" : "**no**",
     ratio.byCpu === undefined ? "" : `${ratio.byCpu.toFixed(2)}x`,
+    ...(counted ? [ratio.byInstructions === undefined ? "" : `${ratio.byInstructions.toFixed(2)}x`] : []),
   ]);
   if (ratios.length > 0)
     lines.push(
-      ...markdownTable(["ratio (req/s)", "goal", "value", "met", "by server CPU per request"], ratios, 1),
+      ...markdownTable(
+        [
+          "ratio (req/s)",
+          "goal",
+          "value",
+          "met",
+          "by server CPU per request",
+          ...(counted ? ["by instructions per request"] : []),
+        ],
+        ratios,
+        1,
+      ),
     );
   return lines.join("\n");
 }
