@@ -3,5 +3,5 @@
 # Node 20's runner does not expand globs itself, so the files are listed here.
 set -e
 cd "$(dirname "$0")/.."
-files=$(find src test -name '*.test.ts' | sort)
+files=$(find src test tools -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=2 "$@" $files

@@ -69,7 +69,7 @@ const malformedLine: fc.Arbitrary<Line> = fc.oneof(
     fixed("", "ERR empty request"),
     fixed("  \t ", "ERR empty request"),
     fixed("Query Tux", NO_COLON),
-    fixed("Sell: Tux", "ERR unknown method 'Sell'; expected Query or Buy"),
+    fixed("Sell: Tux", "ERR unknown method 'Sell'; expected Query, Buy, Buy*<n>, Order or List"),
     fixed("Query:", "ERR empty name"),
     fixed("bUy:   ", "ERR empty name"),
     fixed(Buffer.from([0x51, 0x3a, 0x20, 0xff, 0x54]), "ERR invalid UTF-8"),

@@ -91,9 +91,9 @@ describe("socket server under malformed input", () => {
     assert.deepEqual(replies, [
       "-1",
       "ERR expected '<Method>: <name>', e.g. 'Query: Tux'",
-      "ERR unknown method 'Query\\u0000'; expected Query or Buy",
+      "ERR unknown method 'Query\\u0000'; expected Query, Buy, Buy*<n>, Order or List",
       "-1",
-      "ERR unknown method '\\u0000\\u0000\\u0000Query'; expected Query or Buy",
+      "ERR unknown method '\\u0000\\u0000\\u0000Query'; expected Query, Buy, Buy*<n>, Order or List",
       "15.75 100",
     ]);
     await drop(c);
@@ -115,13 +115,13 @@ describe("socket server under malformed input", () => {
     const c = await RawConnection.open(server.port);
     await c.write("Sell: Tux\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\nQuery Tux\nBuy\n: Tux\nQuery: Fox\n");
     assert.deepEqual(await c.lines(8), [
-      "ERR unknown method 'Sell'; expected Query or Buy",
+      "ERR unknown method 'Sell'; expected Query, Buy, Buy*<n>, Order or List",
       "ERR expected '<Method>: <name>', e.g. 'Query: Tux'",
-      "ERR unknown method 'Host'; expected Query or Buy",
+      "ERR unknown method 'Host'; expected Query, Buy, Buy*<n>, Order or List",
       "ERR empty request",
       "ERR expected '<Method>: <name>', e.g. 'Query: Tux'",
       "ERR expected '<Method>: <name>', e.g. 'Query: Tux'",
-      "ERR unknown method ''; expected Query or Buy",
+      "ERR unknown method ''; expected Query, Buy, Buy*<n>, Order or List",
       "15.75 100",
     ]);
     await drop(c);
@@ -306,7 +306,12 @@ describe("socket server under clients that do not keep up", () => {
     );
     await waitFor(() => server.server.connections === 1, "the leavers' connections to close");
     // c0's buy and the five half-closed clients' buys sold; the reset clients' twenty did not.
-    assert.deepEqual(await server.service.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 94 });
+    assert.deepEqual(await server.service.query("Tux"), {
+      kind: "in_stock",
+      name: "Tux",
+      priceCents: 1999,
+      stock: 94,
+    });
     await drop(c0);
     await assertServed(server.port);
     await server.close();

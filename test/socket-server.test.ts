@@ -19,7 +19,7 @@ describe("socket server, protocol v1", () => {
       "19.99 100",
       "1",
       "-1",
-      "ERR unknown method 'Sell'; expected Query or Buy",
+      "ERR unknown method 'Sell'; expected Query, Buy, Buy*<n>, Order or List",
       "0",
       "0",
       "-1",
@@ -91,7 +91,10 @@ describe("socket server, ordering and limits", () => {
     // b's malformed line is answered at once but must not overtake.
     await a.write("Buy: Tux\n");
     await b.write("Query: Tux\nSell: x\n");
-    assert.deepEqual(await b.lines(2), ["19.99 99", "ERR unknown method 'Sell'; expected Query or Buy"]);
+    assert.deepEqual(await b.lines(2), [
+      "19.99 99",
+      "ERR unknown method 'Sell'; expected Query, Buy, Buy*<n>, Order or List",
+    ]);
     assert.deepEqual(await a.lines(1), ["1"]);
     await a.close();
     await b.close();
@@ -156,7 +159,12 @@ describe("socket server, ordering and limits", () => {
     await c.closed;
     await closing;
     assert.equal(c.received, "1\n1\n");
-    assert.deepEqual(await server.service.query("Tux"), { kind: "in_stock", priceCents: 1999, stock: 98 });
+    assert.deepEqual(await server.service.query("Tux"), {
+      kind: "in_stock",
+      name: "Tux",
+      priceCents: 1999,
+      stock: 98,
+    });
     await assert.rejects(RawConnection.open(server.port));
   });
 });

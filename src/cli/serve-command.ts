@@ -147,11 +147,13 @@ export function registerServeCommand(program: Command): void {
     const toys = await readCatalog(serve.catalog);
     const adminToken = await readAdminToken(serve.adminTokenFile);
     const tls = await readTls(serve.tlsCert, serve.tlsKey);
-    const opened = await openStore(serve.store, { toys, given: serve.catalog !== null }, poolOptions).catch(
-      (error: unknown) => {
-        throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
-      },
-    );
+    const opened = await openStore(
+      serve.store,
+      { toys, given: serve.catalog !== null },
+      { ...poolOptions, log: (message) => log.error(message) },
+    ).catch((error: unknown) => {
+      throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
+    });
     // One service for every transport: a buy over gRPC is seen by a query over the socket.
     let service: StoreService;
     try {

@@ -188,7 +188,7 @@ describe("parseRequest", () => {
   const methods = "expected Query, Buy, Buy*<n>, Order or List";
   const bad: [string, DecodedLine, string][] = [
     ["an unknown method", "Sell: Tux", `unknown method 'Sell'; ${methods}`],
-    ["a missing colon", "Query Tux", "expected '<Method>: <argument>', e.g. 'Query: Tux'"],
+    ["a missing colon", "Query Tux", "expected '<Method>: <name>', e.g. 'Query: Tux'"],
     ["an empty line", "", "empty request"],
     ["a blank line", "   ", "empty request"],
     ["invalid UTF-8", INVALID_UTF8, "invalid UTF-8"],

@@ -27,7 +27,7 @@ export type SocketRequest = StoreRequest & { readonly detailed?: boolean };
 /** How long an unknown method may be before it is cut in the error message. */
 const MAX_ECHOED_METHOD = 32;
 
-const USAGE = "expected '<Method>: <argument>', e.g. 'Query: Tux'";
+const USAGE = "expected '<Method>: <name>', e.g. 'Query: Tux'";
 
 /** Method (lower case) → the request it makes from its arguments (before the colon) and its operand (after). */
 const METHODS: Readonly<

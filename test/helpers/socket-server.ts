@@ -3,8 +3,8 @@
 
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
-import { InMemoryCatalog } from "../../src/catalog/memory-store.js";
 import { DEFAULT_CATALOG } from "../../src/catalog/default-catalog.js";
+import { InMemoryCatalog } from "../../src/catalog/memory-store.js";
 import type { Toy } from "../../src/catalog/toy.js";
 import { StoreService, type StoreServiceOptions } from "../../src/service/store-service.js";
 import {

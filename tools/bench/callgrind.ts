@@ -48,21 +48,42 @@ export async function zeroInstructions(pid: number): Promise<void> {
   await run("callgrind_control", ["-z", String(pid)], { timeout: CONTROL_TIMEOUT_MS });
 }
 
-/** Dumps the server's counters and returns the instructions executed since they were zeroed. */
-export async function dumpInstructions(pid: number, dir: string): Promise<number> {
-  await run("callgrind_control", ["-d", String(pid)], { timeout: CONTROL_TIMEOUT_MS });
-  // Each dump is a file of its own, callgrind.out.PID.N: the newest is this one.
+/** How long a dump may take to appear: valgrind writes it when the server next runs, after vgdb's request. */
+const DUMP_WAIT_MS = 15_000;
+const DUMP_POLL_MS = 100;
+
+/** The numbers N of the dumps callgrind.out.PID.N in `dir`. */
+async function dumpNumbers(pid: number, dir: string): Promise<number[]> {
   const pattern = new RegExp(`^callgrind\\.out\\.${pid}\\.(\\d+)$`);
-  const dumps = (await readdir(dir))
-    .flatMap((name) => {
-      const match = pattern.exec(name);
-      return match === null ? [] : [{ name, n: Number(match[1]) }];
-    })
-    .sort((a, b) => b.n - a.n);
-  if (dumps.length === 0) throw new Error(`callgrind wrote no dump for pid ${pid} in ${dir}`);
-  const instructions = parseCallgrindTotal(await readFile(join(dir, dumps[0]!.name), "utf8"));
-  if (instructions === undefined) throw new Error(`callgrind's dump ${dumps[0]!.name} has no totals line`);
-  return instructions;
+  return (await readdir(dir)).flatMap((name) => {
+    const match = pattern.exec(name);
+    return match === null ? [] : [Number(match[1])];
+  });
+}
+
+/**
+ * Dumps the server's counters and returns the instructions executed since
+ * they were zeroed. callgrind_control returns once the request is sent; the
+ * dump, a file of its own (callgrind.out.PID.N, N counting up), is complete
+ * once its totals line is written, so it is waited for.
+ */
+export async function dumpInstructions(pid: number, dir: string): Promise<number> {
+  const before = Math.max(0, ...(await dumpNumbers(pid, dir)));
+  const control = await run("callgrind_control", ["-d", String(pid)], { timeout: CONTROL_TIMEOUT_MS });
+  const deadline = Date.now() + DUMP_WAIT_MS;
+  for (;;) {
+    const newest = Math.max(0, ...(await dumpNumbers(pid, dir)));
+    if (newest > before) {
+      const text = await readFile(join(dir, `callgrind.out.${pid}.${newest}`), "utf8");
+      const instructions = /^totals:/m.test(text) ? parseCallgrindTotal(text) : undefined;
+      if (instructions !== undefined) return instructions;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `callgrind wrote no dump for pid ${pid} within ${DUMP_WAIT_MS} ms (callgrind_control: ${control.stdout.trim().replaceAll("\n", " ")}; ${dir} holds ${(await readdir(dir)).join(", ")})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, DUMP_POLL_MS));
+  }
 }
 
 /** The instructions (Ir) of a callgrind dump: its "totals:" line, else its "summary:" line. */

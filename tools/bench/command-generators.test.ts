@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parsePgbench, parseRedisBenchmark, parseWrk } from "./command-generators.js";
-import { spreadConnections } from "./generators.js";
+import { spreadConnections } from "./engine.js";
 
 const WRK = `Running 1s test @ http://127.0.0.1:42289/api/toys/Tux
   1 threads and 4 connections

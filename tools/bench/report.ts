@@ -11,6 +11,8 @@ import type { SuiteSummary } from "./summary.js";
 export interface SuiteReport {
   readonly suite: Suite;
   readonly options: RoundOptions;
+  /** Our servers and the Node baselines ran under callgrind: their req/s and CPU are valgrind's. */
+  readonly callgrind: boolean;
   /** Each server's command line, or "not started: <why>". */
   readonly servers: Readonly<Record<string, string>>;
   readonly runs: readonly RunRecord[];

@@ -20,7 +20,7 @@ import { callgrindMissing } from "./callgrind.js";
 import { type BenchReport, missedRatios, type SuiteReport } from "./report.js";
 import { type RoundOptions, rowUnavailable, runRounds } from "./rounds.js";
 import { startSuiteServers } from "./servers.js";
-import { selectShapes } from "./suite.js";
+import { type Suite, selectShapes } from "./suite.js";
 import { DEFAULT_SUITES, describeSuites, findSuites, SUITES } from "./suites.js";
 import { summarizeSuite } from "./summary.js";
 import { renderSuite } from "./table.js";
@@ -100,19 +100,80 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/** The suites the flags name, cut down to --shape's shapes; undefined (and a message) when none is left. */
+function chooseSuites(flags: RunnerFlags): Suite[] | undefined {
+  const named = findSuites(flags.suite.includes("all") ? SUITES.map((suite) => suite.name) : flags.suite);
+  const shapes = flags.shape?.split(",").map((id) => id.trim());
+  const suites = named.flatMap((suite) => selectShapes(suite, shapes) ?? []);
+  if (suites.length > 0) return suites;
+  log(
+    `--shape: no shape ${flags.shape} in the suites ${named.map((suite) => suite.name).join(", ")} (see --list)`,
+  );
+  return undefined;
+}
+
+/** One suite: its servers started, its rounds run, its summary; the servers stopped whatever happens. */
+async function runSuite(
+  suite: Suite,
+  flags: RunnerFlags,
+  options: RoundOptions,
+  register: (close: () => Promise<void>) => void,
+): Promise<SuiteReport> {
+  const servers = await startSuiteServers(
+    suite,
+    { python: flags.python, callgrind: flags.callgrind },
+    register,
+  );
+  try {
+    if (servers.oursEntry.runtime === "source")
+      log(
+        "note: our servers run from source through tsx (dist/ is missing or older than src/: npm run build)",
+      );
+    for (const [id, why] of servers.unavailable) log(`note: ${suite.name}: server ${id} left out: ${why}`);
+    const runs = await runRounds(suite, servers, options, log);
+    const summary = summarizeSuite(suite, runs, {
+      unavailable: (row) => rowUnavailable(row, servers),
+      cpuScope: (id) => servers.running.get(id)?.cpuScope,
+    });
+    const described = Object.keys(suite.servers).map((id) => [
+      id,
+      servers.running.get(id)?.command ?? `not started: ${servers.unavailable.get(id) ?? "unknown"}`,
+    ]);
+    return {
+      suite,
+      options,
+      callgrind: flags.callgrind,
+      servers: Object.fromEntries(described),
+      runs,
+      summary,
+    };
+  } finally {
+    await servers.close();
+  }
+}
+
+/** The last line on stderr: which goals were missed, and how many ratios could not be measured. */
+function verdict(report: BenchReport): string {
+  const missed = missedRatios(report);
+  const unmeasured = report.suites.flatMap((each) =>
+    each.summary.ratios.filter((ratio) => ratio.value === undefined),
+  );
+  return (
+    `${missed.length === 0 ? "no measured goal missed" : `goals missed: ${missed.join("; ")}`}` +
+    `${unmeasured.length === 0 ? "" : `; ${unmeasured.length} ratio(s) not measured`}`
+  );
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags();
   if (flags.list) {
     process.stdout.write(`${describeSuites()}\n`);
     return;
   }
-  const named = findSuites(flags.suite.includes("all") ? SUITES.map((suite) => suite.name) : flags.suite);
-  const shapes = flags.shape?.split(",").map((id) => id.trim());
-  const suites = named.flatMap((suite) => selectShapes(suite, shapes) ?? []);
-  if (suites.length === 0) {
-    log(
-      `--shape: no shape ${flags.shape} in the suites ${named.map((suite) => suite.name).join(", ")} (see --list)`,
-    );
+  const suites = chooseSuites(flags);
+  const missing = flags.callgrind ? callgrindMissing() : undefined;
+  if (missing !== undefined) log(missing);
+  if (suites === undefined || missing !== undefined) {
     process.exitCode = 2;
     return;
   }
@@ -122,14 +183,6 @@ async function main(): Promise<void> {
     warmupS: flags.warmup,
     ...(flags.processes === 0 ? {} : { processes: flags.processes }),
   };
-  if (flags.callgrind) {
-    const missing = callgrindMissing();
-    if (missing !== undefined) {
-      log(missing);
-      process.exitCode = 2;
-      return;
-    }
-  }
   const environment = collectEnvironment();
   // What to stop on an interrupt: the servers (by PID), the cluster, the scratch folders.
   const closers = new Set<() => Promise<void>>();
@@ -144,32 +197,10 @@ async function main(): Promise<void> {
   );
   const reports: SuiteReport[] = [];
   for (const suite of suites) {
-    const servers = await startSuiteServers(
-      suite,
-      { python: flags.python, callgrind: flags.callgrind },
-      (close) => closers.add(close),
-    );
-    try {
-      if (servers.oursEntry.runtime === "source")
-        log(
-          "note: our servers run from source through tsx (dist/ is missing or older than src/: npm run build)",
-        );
-      for (const [id, why] of servers.unavailable) log(`note: ${suite.name}: server ${id} left out: ${why}`);
-      const runs = await runRounds(suite, servers, options, log);
-      const summary = summarizeSuite(suite, runs, {
-        unavailable: (row) => rowUnavailable(row, servers),
-        cpuScope: (id) => servers.running.get(id)?.cpuScope,
-      });
-      const described = Object.keys(suite.servers).map((id) => [
-        id,
-        servers.running.get(id)?.command ?? `not started: ${servers.unavailable.get(id) ?? "unknown"}`,
-      ]);
-      const report = { suite, options, servers: Object.fromEntries(described), runs, summary };
-      reports.push(report);
-      if (!flags.json) process.stdout.write(`\n${renderSuite(report)}\n`);
-    } finally {
-      await servers.close();
-    }
+    const report = await runSuite(suite, flags, options, (close) => closers.add(close));
+    reports.push(report);
+    // Each suite's table as soon as it is done: a long run shows its results as it goes.
+    if (!flags.json) process.stdout.write(`\n${renderSuite(report)}\n`);
   }
   const report: BenchReport = {
     kind: "toystore-bench-suites",
@@ -179,14 +210,7 @@ async function main(): Promise<void> {
     suites: reports,
   };
   if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  const missed = missedRatios(report);
-  const unmeasured = reports.flatMap((each) =>
-    each.summary.ratios.filter((ratio) => ratio.value === undefined),
-  );
-  log(
-    `${missed.length === 0 ? "no measured goal missed" : `goals missed: ${missed.join("; ")}`}` +
-      `${unmeasured.length === 0 ? "" : `; ${unmeasured.length} ratio(s) not measured`}`,
-  );
+  log(verdict(report));
 }
 
 await main();

@@ -94,9 +94,9 @@ export async function startSuiteServers(
   };
   register(close);
 
-  const started = (process: ServerProcess): ServerProcess => {
-    processes.push(process);
-    return process;
+  const started = (server: ServerProcess): ServerProcess => {
+    processes.push(server);
+    return server;
   };
   const database = async (name: string): Promise<string> => {
     const binaries = postgresBinaries();
@@ -142,6 +142,8 @@ export async function startSuiteServers(
           await startServerProcess({
             command: process.execPath,
             args: [...tsxExecArgv(), file, "--port", "0"],
+            ...prefix,
+            ...readyTimeout,
           }),
         );
         return listening(id, server, `tools/baselines/${spec.name}.ts`, options);

@@ -31,6 +31,11 @@ export function renderSuite(report: SuiteReport): string {
     `${options.rounds} round(s) of ${options.durationS} s (after ${options.warmupS} s of warm-up each), rows alternated, the first rotating; medians.`,
     "",
   );
+  if (report.callgrind)
+    lines.push(
+      "Under callgrind: req/s, latency, CPU and the ratios' verdicts are valgrind's, some fifty times slower; read instructions/req.",
+      "",
+    );
   for (const [id, server] of Object.entries(report.servers)) lines.push(`- ${id}: ${server}`);
   lines.push("");
   // --callgrind's column, only when a row has it: the format stays one, its optional column aside.

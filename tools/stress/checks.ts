@@ -54,7 +54,7 @@ async function checkAnswers(a: AfterLoad, clients: readonly StoreClient[]): Prom
   const expected = [
     "socket: sold_out, sold_out, not_found, not_found, in_stock",
     "grpc: sold_out, sold_out, not_found, not_found, in_stock",
-    "raw: ERR unknown method 'Sell'; expected Query or Buy | -1",
+    "raw: ERR unknown method 'Sell'; expected Query, Buy, Buy*<n>, Order or List | -1",
   ];
   const ok = answers.join("\n") === expected.join("\n");
   return check("the server still answers correctly (both transports, raw socket)", ok, answers.join("; "));

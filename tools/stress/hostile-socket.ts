@@ -15,7 +15,8 @@ const NAME_TOO_LONG = "ERR name too long (more than 256 characters)";
 const IN_STOCK = /^\d+\.\d\d \d+$/;
 /** Any reply line of the socket protocol v1. */
 const ANY_REPLY = /^(-1|0|1|\d+\.\d\d \d+|ERR .+)$/;
-const unknownMethod = (method: string) => `ERR unknown method '${method}'; expected Query or Buy`;
+const unknownMethod = (method: string) =>
+  `ERR unknown method '${method}'; expected Query, Buy, Buy*<n>, Order or List`;
 
 const INVALID_UTF8 = [
   [0x80],
