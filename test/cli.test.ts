@@ -49,13 +49,44 @@ describe("toystore CLI", () => {
     const query = await toystore("query", "Fox", "--socket-port", sp);
     assert.deepEqual([query.code, query.stdout], [0, "15.75 100   Fox: in stock, 100 left at 15.75\n"]);
     const buy = await toystore("buy", "fox", "--transport", "grpc", "--grpc-port", gp);
-    assert.deepEqual([buy.code, buy.stdout], [0, "1   fox: bought one, 99 left (order 1)\n"]);
+    assert.deepEqual([buy.code, buy.stdout], [0, "1   fox: bought one at 15.75, 99 left (order 1)\n"]);
     const seen = await toystore("query", "Fox", "--socket-port", sp);
     assert.equal(seen.stdout, "15.75 99   Fox: in stock, 99 left at 15.75\n");
     const none = await toystore("query", "Unicorn", "--transport", "grpc", "--grpc-port", gp);
     assert.deepEqual([none.code, none.stdout], [0, "-1   Unicorn: no such toy\n"]);
     const soldOut = await toystore("buy", "Lion", "--socket-port", sp);
     assert.deepEqual([soldOut.code, soldOut.stdout], [0, "0   Lion: sold out\n"]);
+  });
+
+  it("buys several units, reads the order back and lists the catalog, over every transport", async () => {
+    const sp = String(server.socketPort);
+    const gp = String(server.grpcPort);
+    const bought = await toystore("buy", "Dolphin", "--quantity", "3", "--socket-port", sp);
+    assert.equal(bought.code, 0);
+    const match = /^1 {3}Dolphin: bought 3 at (\d+\.\d\d), 97 left \(order (\d+)\)\n$/.exec(bought.stdout);
+    assert.ok(match, bought.stdout);
+    const [, price, id] = match;
+    const order = await toystore("order", id!, "--transport", "grpc", "--grpc-port", gp);
+    assert.equal(order.code, 0);
+    assert.match(order.stdout, new RegExp(`^${id} 3 ${price} \\S+ Dolphin\\n$`));
+    const tooMany = await toystore(
+      "buy",
+      "Dolphin",
+      "--quantity",
+      "98",
+      "--transport",
+      "grpc",
+      "--grpc-port",
+      gp,
+    );
+    assert.deepEqual([tooMany.code, tooMany.stdout], [0, "0   Dolphin: fewer than 98 left, nothing sold\n"]);
+    const list = await toystore("list", "--socket-port", sp);
+    assert.equal(list.code, 0);
+    assert.ok(list.stdout.split("\n").includes(`${price} 97 Dolphin`), list.stdout);
+    const missing = await toystore("order", "999999", "--socket-port", sp);
+    assert.deepEqual([missing.code, missing.stdout], [0, "-1   order 999999: no such order\n"]);
+    const bad = await toystore("buy", "Dolphin", "--quantity", "0", "--socket-port", sp);
+    assert.equal(bad.code, 2);
   });
 
   it("exits 1 with a one-line reason when the server refuses the request or cannot be reached", async () => {

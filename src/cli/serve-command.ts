@@ -9,7 +9,7 @@ import { formatHostPort } from "../net/host-port.js";
 import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
 import { StoreMetrics } from "../observability/store-metrics.js";
 import { oneOf } from "../options/rules.js";
-import { type Field, integer, list, resolveOptions, type Schema, text } from "../options/schema.js";
+import { choice, type Field, integer, list, resolveOptions, type Schema, text } from "../options/schema.js";
 import type { StoreRequest, StoreResult } from "../service/operations/index.js";
 import { STORE_SERVICE_OPTIONS, StoreService } from "../service/store-service.js";
 import { openStore } from "../stores/open-store.js";
@@ -52,6 +52,8 @@ interface ServeSettings {
   readonly logLevel: LogLevel;
   /** Processes serving the same ports (node:cluster); 1 = this process alone, no cluster. */
   readonly workers: number;
+  /** "off": no request is recorded (GET /metrics answers 404, the live panel is empty): to measure what recording costs. */
+  readonly metrics: "on" | "off";
 }
 
 const TRANSPORT_LIST = list(
@@ -102,6 +104,12 @@ const SERVE_OPTIONS: Schema<ServeSettings> = {
     1,
     MAX_WORKERS,
   ),
+  metrics: choice<"on" | "off">(
+    "--metrics",
+    "record every request for GET /metrics and the storefront's live panel (off: nothing recorded, to measure what recording costs)",
+    "on",
+    ["on", "off"],
+  ),
 };
 
 type Closer = (graceMs: number) => Promise<void>;
@@ -139,7 +147,7 @@ export function registerServeCommand(program: Command): void {
     const serve = cluster.isWorker ? workerSettings(settings) : settings;
     const base = createLogger({ level: serve.logLevel, pretty });
     const log = cluster.isWorker ? workerLogger(base, serve.transport) : base;
-    const metrics = new StoreMetrics();
+    const metrics = serve.metrics === "on" ? new StoreMetrics() : undefined;
     const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
     const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);
     const httpOptions = readFlags(HTTP_SERVER_OPTIONS, given);
@@ -158,7 +166,7 @@ export function registerServeCommand(program: Command): void {
     let service: StoreService;
     try {
       service = new StoreService(opened.store, serviceOptions, {
-        onLockWait: (ms) => metrics.observeLockWait(ms),
+        onLockWait: (ms) => metrics?.observeLockWait(ms),
         onFailure: (error) => {
           const store = opened.store;
           // While the database is away every request fails, and the outage was logged once already.
@@ -183,7 +191,7 @@ export function registerServeCommand(program: Command): void {
     }
     const storeKind = serve.store.kind;
     if (storeKind !== "memory")
-      opened.store.onCommitBatch = (size) => metrics.observeCommitBatch(storeKind, size);
+      opened.store.onCommitBatch = (size) => metrics?.observeCommitBatch(storeKind, size);
     log.info({ store: serve.store.kind }, opened.summary);
 
     const closers: Closer[] = [];
