@@ -8,6 +8,8 @@ import {
   orderNumber,
   type Restock,
   restockedStock,
+  saleOf,
+  stockReport,
   ToyIndex,
 } from "./catalog-store.js";
 import { NOT_FOUND, type Order, type SaleResult, SOLD_OUT, type StockReport, type Toy } from "./toy.js";
@@ -50,8 +52,7 @@ export class InMemoryCatalog implements CatalogStore {
   query(name: string): StockReport {
     const entry = this.#toys.get(name);
     if (entry === undefined) return NOT_FOUND;
-    if (entry.stock === 0) return { kind: "sold_out", name: entry.name, priceCents: entry.priceCents };
-    return { kind: "in_stock", name: entry.name, priceCents: entry.priceCents, stock: entry.stock };
+    return stockReport(entry.name, entry.priceCents, entry.stock);
   }
 
   /** All or nothing, in one synchronous step: no other request runs between the check and the sale. */
@@ -64,14 +65,7 @@ export class InMemoryCatalog implements CatalogStore {
     const id = ++this.#lastOrder;
     const priceCents = entry.priceCents;
     this.#orders[id % this.#orders.length] = { id, entry, quantity, priceCents, atMs: Date.now() };
-    return {
-      kind: "bought",
-      toy: entry.name,
-      stockLeft: entry.stock,
-      orderId: String(id),
-      unitPriceCents: priceCents,
-      quantity,
-    };
+    return saleOf(entry, id, quantity, priceCents);
   }
 
   order(id: string): Order | undefined {

@@ -12,6 +12,26 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/**
+ * Asserts toystore_requests_total of one transport: `expected` maps "op
+ * outcome" to the count the exposition shows (undefined: no such series).
+ */
+function assertRequests(text: string, transport: string, expected: Record<string, number | undefined>): void {
+  for (const [key, count] of Object.entries(expected)) {
+    const [op, outcome] = key.split(" ");
+    const series = `toystore_requests_total{transport="${transport}",op="${op}",outcome="${outcome}"}`;
+    assert.equal(sample(text, series), count, series);
+  }
+}
+
+/** Asserts toystore_request_duration_seconds_count of one transport: `expected` maps each op to its count. */
+function assertDurationCounts(text: string, transport: string, expected: Record<string, number>): void {
+  for (const [op, count] of Object.entries(expected)) {
+    const series = `toystore_request_duration_seconds_count{transport="${transport}",op="${op}"}`;
+    assert.equal(sample(text, series), count, series);
+  }
+}
+
 /** A startedAt `ms` milliseconds ago on the recorders' clock, as a transport takes it with recorder.now(). */
 const ago = (ms: number): number => coarseNow() - ms;
 
@@ -27,28 +47,15 @@ describe("StoreMetrics", () => {
     grpc.done("query", "busy", ago(0));
     const text = await metrics.text();
 
-    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="buy",outcome="bought"}'), 3);
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="in_stock"}'),
-      1,
-    );
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="bad_request"}'),
-      1,
-    );
-    assert.equal(sample(text, 'toystore_requests_total{transport="grpc",op="buy",outcome="sold_out"}'), 1);
-    assert.equal(sample(text, 'toystore_requests_total{transport="grpc",op="query",outcome="busy"}'), 1);
-    // The business outcomes are there from the start, at 0.
-    assert.equal(sample(text, 'toystore_requests_total{transport="grpc",op="buy",outcome="not_found"}'), 0);
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="busy"}'),
-      undefined,
-    );
+    assertRequests(text, "socket", { "buy bought": 3, "query in_stock": 1, "query bad_request": 1 });
+    assertRequests(text, "grpc", { "buy sold_out": 1, "query busy": 1 });
+    // The business outcomes are there from the start, at 0; an error code only once it happened.
+    assertRequests(text, "grpc", { "buy not_found": 0 });
+    assertRequests(text, "socket", { "query busy": undefined });
     assert.match(text, /^# TYPE toystore_requests_total counter$/m);
 
     assert.match(text, /^# TYPE toystore_request_duration_seconds histogram$/m);
-    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="buy"}'), 3);
-    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="query"}'), 2);
+    assertDurationCounts(text, "socket", { buy: 3, query: 2 });
     assert.equal(
       sample(text, 'toystore_request_duration_seconds_bucket{transport="socket",op="buy",le="+Inf"}'),
       3,
@@ -75,29 +82,18 @@ describe("StoreMetrics", () => {
     http.done("list", "busy", ago(0));
     const text = await metrics.text();
 
-    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="order",outcome="order"}'), 2);
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="order",outcome="not_found"}'),
-      1,
-    );
-    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="list",outcome="list"}'), 1);
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="restock",outcome="restocked"}'),
-      1,
-    );
-    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="list",outcome="busy"}'), 1);
+    assertRequests(text, "socket", {
+      "order order": 2,
+      "order not_found": 1,
+      "list list": 1,
+      "restock restocked": 1,
+    });
+    assertRequests(text, "http", { "list busy": 1 });
     // Each op's business outcomes show at 0 from the start, as query's and buy's do.
-    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="list",outcome="list"}'), 0);
-    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="order",outcome="not_found"}'), 0);
-    assert.equal(sample(text, 'toystore_requests_total{transport="http",op="query",outcome="in_stock"}'), 0);
+    assertRequests(text, "http", { "list list": 0, "order not_found": 0, "query in_stock": 0 });
     // The ops' counts are their own: none leaks into query's or buy's.
-    assert.equal(
-      sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="in_stock"}'),
-      0,
-    );
-    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="order"}'), 3);
-    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="list"}'), 1);
-    assert.equal(sample(text, 'toystore_request_duration_seconds_count{transport="socket",op="query"}'), 0);
+    assertRequests(text, "socket", { "query in_stock": 0 });
+    assertDurationCounts(text, "socket", { order: 3, list: 1, query: 0 });
     assert.equal(
       sample(text, 'toystore_request_duration_seconds_bucket{transport="http",op="list",le="+Inf"}'),
       1,
@@ -171,8 +167,7 @@ describe("StoreMetrics", () => {
     assert.equal(metrics.recorder("socket"), metrics.recorder("socket"));
     metrics.recorder("socket").done("buy", "bought", ago(0));
     metrics.recorder("socket").done("buy", "bought", ago(0));
-    const text = await metrics.text();
-    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="buy",outcome="bought"}'), 2);
+    assertRequests(await metrics.text(), "socket", { "buy bought": 2 });
   });
 
   it("folds outcomes beyond the first 32 of an op into 'other'", async () => {
@@ -185,7 +180,7 @@ describe("StoreMetrics", () => {
       .filter((l) => l.startsWith('toystore_requests_total{transport="socket",op="query"'));
     assert.equal(series.length, 32 + 1);
     // 3 business outcomes shown from the start, 29 codes, then 11 in "other".
-    assert.equal(sample(text, 'toystore_requests_total{transport="socket",op="query",outcome="other"}'), 11);
+    assertRequests(text, "socket", { "query other": 11 });
   });
 
   it("reads the pools and the connection counts when scraped", async () => {

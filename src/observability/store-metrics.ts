@@ -114,33 +114,35 @@ export class StoreMetrics {
         }
       },
     });
-    new Gauge({
-      name: "toystore_pool_busy",
-      help: "Workers of the transport's pool holding a request",
-      labelNames: ["transport"] as const,
-      registers: [registry],
-      collect() {
-        for (const [transport, pool] of pools) this.set({ transport }, pool.stats().busy);
+    // The gauges, each one figure of every transport watched, read at scrape time.
+    const gauges: readonly { name: string; help: string; read: () => Iterable<[TransportName, number]> }[] = [
+      {
+        name: "toystore_pool_busy",
+        help: "Workers of the transport's pool holding a request",
+        read: () => Array.from(pools, ([transport, pool]) => [transport, pool.stats().busy]),
       },
-    });
-    new Gauge({
-      name: "toystore_pool_queued",
-      help: "Requests waiting for a worker of the transport's pool",
-      labelNames: ["transport"] as const,
-      registers: [registry],
-      collect() {
-        for (const [transport, pool] of pools) this.set({ transport }, pool.stats().queued);
+      {
+        name: "toystore_pool_queued",
+        help: "Requests waiting for a worker of the transport's pool",
+        read: () => Array.from(pools, ([transport, pool]) => [transport, pool.stats().queued]),
       },
-    });
-    new Gauge({
-      name: "toystore_open_connections",
-      help: "Client connections open on the transport",
-      labelNames: ["transport"] as const,
-      registers: [registry],
-      collect() {
-        for (const [transport, count] of connections) this.set({ transport }, count());
+      {
+        name: "toystore_open_connections",
+        help: "Client connections open on the transport",
+        read: () => Array.from(connections, ([transport, count]) => [transport, count()]),
       },
-    });
+    ];
+    for (const { name, help, read } of gauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ["transport"] as const,
+        registers: [registry],
+        collect() {
+          for (const [transport, value] of read()) this.set({ transport }, value);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.#processRegistry });
   }
 

@@ -154,8 +154,25 @@ function runLogged(
   });
 }
 
+/** When a run's requests arrive: request i when `gate(i)` resolves; `settle` waits for them all. */
+interface Arrivals {
+  gate(index: number): Promise<unknown>;
+  settle(all: Promise<unknown>): Promise<unknown>;
+}
+
+/** Arrivals in the order fast-check's scheduler picks: every interleaving it tries. */
+function scheduled(s: fc.Scheduler): Arrivals {
+  return { gate: (i) => s.schedule(Promise.resolve(i)), settle: (all) => s.waitFor(all) };
+}
+
+/** Three waves, a macrotask turn apart, so requests arrive while others hold the lock. */
+function inWaves(): Arrivals {
+  const waves = [Promise.resolve(), flush(), flush().then(flush)];
+  return { gate: (i) => waves[i % 3]!, settle: (all) => all };
+}
+
 /**
- * Issues the scenario's requests (each when `gate(i)` resolves), waits for all, and checks:
+ * Issues the scenario's requests (as `arrivals` lets them in), waits for all, and checks:
  * - replaying queries and buys in completion order against a sequential catalog gives the same
  *   answers, every sale's stockLeft and order id included: each request acted atomically, in the
  *   order it held the lock (the service completes a request right after releasing, so completion
@@ -165,19 +182,14 @@ function runLogged(
  *   one-unit buys of a toy with K units, exactly min(K, M) succeed;
  * - every sale's order reads back with its toy, quantity and unit price.
  */
-async function checkScenario(
-  scenario: Scenario,
-  workMs: number,
-  gate: (index: number) => Promise<unknown>,
-  settle: (all: Promise<unknown>) => Promise<unknown>,
-): Promise<void> {
+async function checkScenario(scenario: Scenario, workMs: number, arrivals: Arrivals): Promise<void> {
   const catalog = catalogOf(scenario.stocks);
   const service = new StoreService(catalog, { lock: scenario.lock, workMs });
   const completed: { op: "query" | "buy"; toy: string | undefined; quantity: number; result: StoreResult }[] =
     [];
   const snapshots: Record<string, number>[] = [];
   const pending = scenario.requests.map(({ op, name, quantity }, i) =>
-    gate(i).then(() => {
+    arrivals.gate(i).then(() => {
       const { text, toy } = NAMES[name]!;
       if (op === "list") {
         return service.list().then((toys) => {
@@ -188,7 +200,7 @@ async function checkScenario(
       return runLogged(service, request, (result) => completed.push({ op, toy, quantity, result }));
     }),
   );
-  await settle(Promise.all(pending));
+  await arrivals.settle(Promise.all(pending));
 
   const stock = { ...scenario.stocks };
   const orders = { count: 0 };
@@ -316,7 +328,7 @@ class TornStore implements CatalogStore {
 
 /**
  * Runs queries and buys of Robot (of the quantities given) on a TornStore through a service under
- * `lock`, each when `gate(i)` resolves, and checks: no call saw or made a torn state; the answers,
+ * `lock`, as `arrivals` lets them in, and checks: no call saw or made a torn state; the answers,
  * replayed in completion order against one sequential Robot, are the same (every sale's stockLeft
  * and order id included); the units sold plus the stock left equal the initial stock.
  */
@@ -326,19 +338,18 @@ async function checkTornRun(
   initial: number,
   requests: readonly { readonly op: "query" | "buy"; readonly quantity: number }[],
   pause: () => Promise<unknown>,
-  gate: (index: number) => Promise<unknown>,
-  settle: (all: Promise<unknown>) => Promise<unknown>,
+  arrivals: Arrivals,
 ): Promise<void> {
   const store = new TornStore(initial, pause);
   const service = new StoreService(store, { lock, workMs });
   const completed: { request: StoreRequest; result: StoreResult }[] = [];
   const pending = requests.map(({ op, quantity }, i) =>
-    gate(i).then(() => {
+    arrivals.gate(i).then(() => {
       const request: StoreRequest = op === "query" ? { op, name: "Robot" } : { op, name: "Robot", quantity };
       return runLogged(service, request, (result) => completed.push({ request, result }));
     }),
   );
-  await settle(Promise.all(pending));
+  await arrivals.settle(Promise.all(pending));
   assert.deepEqual(store.faults, []);
   assert.equal(completed.length, requests.length);
   let stock = initial;
@@ -441,12 +452,7 @@ describe("StoreService", () => {
     it("conserves stock and answers as some sequential order would, for any interleaving (no work)", async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb(1), fc.scheduler(), (scenario, s) =>
-          checkScenario(
-            scenario,
-            0,
-            (i) => s.schedule(Promise.resolve(i)),
-            (all) => s.waitFor(all),
-          ),
+          checkScenario(scenario, 0, scheduled(s)),
         ),
         { numRuns: 200 },
       );
@@ -454,16 +460,9 @@ describe("StoreService", () => {
 
     it("conserves stock and answers as some sequential order would, with a millisecond or two of work", async () => {
       await fc.assert(
-        fc.asyncProperty(scenarioArb(1), fc.constantFrom(1, 2), async (scenario, workMs) => {
-          // Three waves, a macrotask turn apart, so requests arrive while others hold the lock.
-          const waves = [Promise.resolve(), flush(), flush().then(flush)];
-          await checkScenario(
-            scenario,
-            workMs,
-            (i) => waves[i % 3]!,
-            (all) => all,
-          );
-        }),
+        fc.asyncProperty(scenarioArb(1), fc.constantFrom(1, 2), (scenario, workMs) =>
+          checkScenario(scenario, workMs, inWaves()),
+        ),
         { numRuns: 6 },
       );
     });
@@ -471,12 +470,7 @@ describe("StoreService", () => {
     it("conserves stock with buys of mixed quantities, all or nothing, for any interleaving (no work)", async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb(4), fc.scheduler(), (scenario, s) =>
-          checkScenario(
-            scenario,
-            0,
-            (i) => s.schedule(Promise.resolve(i)),
-            (all) => s.waitFor(all),
-          ),
+          checkScenario(scenario, 0, scheduled(s)),
         ),
         { numRuns: 150 },
       );
@@ -484,15 +478,7 @@ describe("StoreService", () => {
 
     it("conserves stock with buys of mixed quantities, all or nothing, with a millisecond of work", async () => {
       await fc.assert(
-        fc.asyncProperty(scenarioArb(4, 12), async (scenario) => {
-          const waves = [Promise.resolve(), flush(), flush().then(flush)];
-          await checkScenario(
-            scenario,
-            1,
-            (i) => waves[i % 3]!,
-            (all) => all,
-          );
-        }),
+        fc.asyncProperty(scenarioArb(4, 12), (scenario) => checkScenario(scenario, 1, inWaves())),
         { numRuns: 8 },
       );
     });
@@ -596,15 +582,7 @@ describe("StoreService", () => {
           tornRequests,
           fc.scheduler(),
           (lock, initial, requests, s) =>
-            checkTornRun(
-              lock,
-              0,
-              initial,
-              requests,
-              () => s.schedule(Promise.resolve()),
-              () => s.schedule(Promise.resolve()),
-              (all) => s.waitFor(all),
-            ),
+            checkTornRun(lock, 0, initial, requests, () => s.schedule(Promise.resolve()), scheduled(s)),
         ),
         { numRuns: 200 },
       );
@@ -616,18 +594,7 @@ describe("StoreService", () => {
           fc.constantFrom(...LOCKING),
           fc.integer({ min: 0, max: 8 }),
           tornRequests.map((requests) => requests.slice(0, 8)),
-          (lock, initial, requests) => {
-            const waves = [Promise.resolve(), flush(), flush().then(flush)];
-            return checkTornRun(
-              lock,
-              1,
-              initial,
-              requests,
-              flush,
-              (i) => waves[i % 3]!,
-              (all) => all,
-            );
-          },
+          (lock, initial, requests) => checkTornRun(lock, 1, initial, requests, flush, inWaves()),
         ),
         { numRuns: 8 },
       );

@@ -8,9 +8,20 @@ import type { CatalogStore, Section, SharedStore } from "../../catalog/catalog-s
 import { InMemoryCatalog } from "../../catalog/memory-store.js";
 import { MAX_QUANTITY, type Sale } from "../../catalog/toy.js";
 import { type BuyRequest, buy, validateQuantity } from "./buy.js";
+import { assertDeclares } from "./operation-test-helpers.js";
 
 const LIMITS = { maxNameLength: 8 };
 const QUANTITY_MESSAGE = `quantity must be a whole number from 1 to ${MAX_QUANTITY}`;
+
+/** A sale of 3 Robots at 19.99 that left 2: order 1 of a store that had 5. */
+const SOLD_THREE: Sale = {
+  kind: "bought",
+  toy: "Robot",
+  stockLeft: 2,
+  orderId: "1",
+  unitPriceCents: 1999,
+  quantity: 3,
+};
 
 const request = (fields: Partial<BuyRequest> = {}): BuyRequest => ({
   op: "buy",
@@ -21,10 +32,7 @@ const request = (fields: Partial<BuyRequest> = {}): BuyRequest => ({
 
 describe("the buy operation", () => {
   it("takes its toy's lock exclusively, spends the simulated work and writes", () => {
-    assert.equal(buy.op, "buy");
-    assert.equal(buy.lock, "exclusive");
-    assert.equal(buy.work, true);
-    assert.equal(buy.writes, true);
+    assertDeclares(buy, { op: "buy", lock: "exclusive", work: true, writes: true });
     assert.equal(buy.toyOf?.(request({ name: "KITE" })), "KITE");
   });
 
@@ -70,15 +78,7 @@ describe("the buy operation", () => {
 
   it("asks an owned store for the quantity, all or nothing", () => {
     const store = new InMemoryCatalog([{ name: "Robot", priceCents: 1999, stock: 5 }]);
-    const sold: Sale = {
-      kind: "bought",
-      toy: "Robot",
-      stockLeft: 2,
-      orderId: "1",
-      unitPriceCents: 1999,
-      quantity: 3,
-    };
-    assert.deepEqual(buy.owned(store, request({ name: "robot", quantity: 3 })), sold);
+    assert.deepEqual(buy.owned(store, request({ name: "robot", quantity: 3 })), SOLD_THREE);
     assert.deepEqual(buy.owned(store, request({ quantity: 3 })), { kind: "sold_out" });
     assert.deepEqual(store.list(), [{ name: "Robot", priceCents: 1999, stock: 2 }]);
   });
@@ -114,15 +114,7 @@ describe("the buy operation", () => {
   });
 
   it("reports the stock a sale leaves, by display name, and none for a buy that sold nothing", () => {
-    const sold: Sale = {
-      kind: "bought",
-      toy: "Robot",
-      stockLeft: 2,
-      orderId: "1",
-      unitPriceCents: 1999,
-      quantity: 3,
-    };
-    assert.deepEqual(buy.stockChange?.(sold), { name: "Robot", stock: 2 });
+    assert.deepEqual(buy.stockChange?.(SOLD_THREE), { name: "Robot", stock: 2 });
     assert.equal(buy.stockChange?.({ kind: "sold_out" }), undefined);
     assert.equal(buy.stockChange?.({ kind: "not_found" }), undefined);
   });

@@ -3,8 +3,8 @@
 
 import { MAX_QUANTITY, type SaleResult } from "../../catalog/toy.js";
 import { clientError, type StoreError } from "../../errors.js";
-import { validateName, validateRequestKey } from "../validate-name.js";
-import type { Operation } from "./operation.js";
+import { validateRequestKey } from "../validate-name.js";
+import { toyOperation } from "./toy-operation.js";
 
 export interface BuyRequest {
   readonly op: "buy";
@@ -26,23 +26,20 @@ export function validateQuantity(quantity: number): StoreError | undefined {
   return clientError("bad_request", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`);
 }
 
-export const buy: Operation<BuyRequest, BuyOutcome> = {
-  op: "buy",
-  lock: "exclusive",
-  toyOf: (request) => request.name,
-  work: true,
-  writes: true,
-  validate(request, limits) {
-    const invalid = validateName(request.name, limits.maxNameLength);
-    if (invalid !== undefined) return invalid;
-    if (request.quantity !== 1) {
-      const bad = validateQuantity(request.quantity);
-      if (bad !== undefined) return bad;
-    }
-    return request.requestKey === undefined ? undefined : validateRequestKey(request.requestKey);
+export const buy = toyOperation<BuyRequest, BuyOutcome>(
+  { op: "buy", lock: "exclusive", work: true, writes: true },
+  {
+    validateMore(request) {
+      if (request.quantity !== 1) {
+        const bad = validateQuantity(request.quantity);
+        if (bad !== undefined) return bad;
+      }
+      return request.requestKey === undefined ? undefined : validateRequestKey(request.requestKey);
+    },
+    owned: (store, request) => store.buy(request.name, request.quantity),
+    shared: (store, request, section) =>
+      store.buy(request.name, section, request.quantity, request.requestKey),
+    stockChange: (result) =>
+      result.kind === "bought" ? { name: result.toy, stock: result.stockLeft } : undefined,
   },
-  owned: (store, request) => store.buy(request.name, request.quantity),
-  shared: (store, request, section) => store.buy(request.name, section, request.quantity, request.requestKey),
-  stockChange: (result) =>
-    result.kind === "bought" ? { name: result.toy, stock: result.stockLeft } : undefined,
-};
+);

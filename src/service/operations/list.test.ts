@@ -7,6 +7,7 @@ import type { CatalogStore, SharedStore } from "../../catalog/catalog-store.js";
 import { InMemoryCatalog } from "../../catalog/memory-store.js";
 import type { Toy } from "../../catalog/toy.js";
 import { list } from "./list.js";
+import { assertDeclares } from "./operation-test-helpers.js";
 
 const TOYS: readonly Toy[] = [
   { name: "Robot", priceCents: 1999, stock: 2 },
@@ -15,11 +16,8 @@ const TOYS: readonly Toy[] = [
 
 describe("the list operation", () => {
   it("shares the catalog's lock (not a toy's), spends no simulated work and writes nothing", () => {
-    assert.equal(list.op, "list");
-    assert.equal(list.lock, "shared");
+    assertDeclares(list, { op: "list", lock: "shared", work: false, writes: false });
     assert.equal(list.toyOf, undefined, "one snapshot of the whole catalog: the catalog's lock");
-    assert.equal(list.work, false);
-    assert.equal(list.writes, false);
     assert.equal(list.stockChange, undefined);
   });
 

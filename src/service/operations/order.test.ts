@@ -6,14 +6,12 @@ import { describe, it } from "node:test";
 import type { SharedStore } from "../../catalog/catalog-store.js";
 import { InMemoryCatalog } from "../../catalog/memory-store.js";
 import type { Order } from "../../catalog/toy.js";
+import { assertDeclares } from "./operation-test-helpers.js";
 import { MAX_ORDER_ID_LENGTH, order } from "./order.js";
 
 describe("the order operation", () => {
   it("takes no lock, spends no simulated work and writes nothing: orders never change once written", () => {
-    assert.equal(order.op, "order");
-    assert.equal(order.lock, "none");
-    assert.equal(order.work, false);
-    assert.equal(order.writes, false);
+    assertDeclares(order, { op: "order", lock: "none", work: false, writes: false });
     assert.equal(order.toyOf, undefined);
     assert.equal(order.stockChange, undefined);
   });

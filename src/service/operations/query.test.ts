@@ -5,16 +5,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Section, SharedStore } from "../../catalog/catalog-store.js";
 import { InMemoryCatalog } from "../../catalog/memory-store.js";
+import { assertDeclares } from "./operation-test-helpers.js";
 import { query } from "./query.js";
 
 const LIMITS = { maxNameLength: 8 };
 
 describe("the query operation", () => {
   it("shares its toy's lock, spends the simulated work and writes nothing", () => {
-    assert.equal(query.op, "query");
-    assert.equal(query.lock, "shared");
-    assert.equal(query.work, true);
-    assert.equal(query.writes, false);
+    assertDeclares(query, { op: "query", lock: "shared", work: true, writes: false });
     assert.equal(query.toyOf?.({ op: "query", name: " Robot " }), " Robot ");
     assert.equal(query.stockChange, undefined, "a query changes no stock");
   });

@@ -2,8 +2,7 @@
 // spends the simulated work.
 
 import type { StockReport } from "../../catalog/toy.js";
-import { validateName } from "../validate-name.js";
-import type { Operation } from "./operation.js";
+import { toyOperation } from "./toy-operation.js";
 
 export interface QueryRequest {
   readonly op: "query";
@@ -12,13 +11,10 @@ export interface QueryRequest {
 
 export type QueryOutcome = StockReport;
 
-export const query: Operation<QueryRequest, QueryOutcome> = {
-  op: "query",
-  lock: "shared",
-  toyOf: (request) => request.name,
-  work: true,
-  writes: false,
-  validate: (request, limits) => validateName(request.name, limits.maxNameLength),
-  owned: (store, request) => store.query(request.name),
-  shared: (store, request, section) => store.query(request.name, section),
-};
+export const query = toyOperation<QueryRequest, QueryOutcome>(
+  { op: "query", lock: "shared", work: true, writes: false },
+  {
+    owned: (store, request) => store.query(request.name),
+    shared: (store, request, section) => store.query(request.name, section),
+  },
+);

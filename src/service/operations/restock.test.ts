@@ -12,6 +12,7 @@ import {
 } from "../../catalog/catalog-store.js";
 import { InMemoryCatalog } from "../../catalog/memory-store.js";
 import { StoreError } from "../../errors.js";
+import { assertDeclares } from "./operation-test-helpers.js";
 import { type RestockRequest, restock } from "./restock.js";
 
 const LIMITS = { maxNameLength: 8 };
@@ -22,10 +23,7 @@ const catalog = (): InMemoryCatalog => new InMemoryCatalog([{ name: "Robot", pri
 
 describe("the restock operation", () => {
   it("takes its toy's lock exclusively, spends no simulated work and writes", () => {
-    assert.equal(restock.op, "restock");
-    assert.equal(restock.lock, "exclusive");
-    assert.equal(restock.work, false);
-    assert.equal(restock.writes, true);
+    assertDeclares(restock, { op: "restock", lock: "exclusive", work: false, writes: true });
     assert.equal(restock.toyOf?.(request({ stock: 1 }, "kite")), "kite");
   });
 

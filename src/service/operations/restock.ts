@@ -4,9 +4,8 @@
 import type { Restock } from "../../catalog/catalog-store.js";
 import { NOT_FOUND, type Toy } from "../../catalog/toy.js";
 import { clientError } from "../../errors.js";
-import { validateName } from "../validate-name.js";
 import { mapAnswer } from "./map-answer.js";
-import type { Operation } from "./operation.js";
+import { toyOperation } from "./toy-operation.js";
 
 export interface RestockRequest {
   readonly op: "restock";
@@ -23,27 +22,23 @@ function validStock(n: number | undefined): boolean {
   return n === undefined || (Number.isSafeInteger(n) && n >= 0);
 }
 
-export const restock: Operation<RestockRequest, RestockOutcome> = {
-  op: "restock",
-  lock: "exclusive",
-  toyOf: (request) => request.name,
-  work: false,
-  writes: true,
-  validate(request, limits) {
-    const invalid = validateName(request.name, limits.maxNameLength);
-    if (invalid !== undefined) return invalid;
-    const { stock, addStock, priceCents } = request.change;
-    if (stock !== undefined && addStock !== undefined)
-      return clientError("bad_request", "give stock or addStock, not both");
-    if (!validStock(stock) || !validStock(addStock) || !validStock(priceCents))
-      return clientError("bad_request", "stock, addStock and price must be non-negative whole amounts");
-    return undefined;
+export const restock = toyOperation<RestockRequest, RestockOutcome>(
+  { op: "restock", lock: "exclusive", work: false, writes: true },
+  {
+    validateMore(request) {
+      const { stock, addStock, priceCents } = request.change;
+      if (stock !== undefined && addStock !== undefined)
+        return clientError("bad_request", "give stock or addStock, not both");
+      if (!validStock(stock) || !validStock(addStock) || !validStock(priceCents))
+        return clientError("bad_request", "stock, addStock and price must be non-negative whole amounts");
+      return undefined;
+    },
+    owned(store, request) {
+      if (store.restock === undefined) throw clientError("bad_request", "this store cannot restock");
+      return mapAnswer(store.restock(request.name, request.change), outcomeOf);
+    },
+    shared: async (store, request) => outcomeOf(await store.restock(request.name, request.change)),
+    stockChange: (result) =>
+      result.kind === "restocked" ? { name: result.toy.name, stock: result.toy.stock } : undefined,
   },
-  owned(store, request) {
-    if (store.restock === undefined) throw clientError("bad_request", "this store cannot restock");
-    return mapAnswer(store.restock(request.name, request.change), outcomeOf);
-  },
-  shared: async (store, request) => outcomeOf(await store.restock(request.name, request.change)),
-  stockChange: (result) =>
-    result.kind === "restocked" ? { name: result.toy.name, stock: result.toy.stock } : undefined,
-};
+);

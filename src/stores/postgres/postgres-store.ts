@@ -22,6 +22,7 @@ import {
   type Restock,
   type Section,
   type SharedStore,
+  stockReport,
   ToyIndex,
 } from "../../catalog/catalog-store.js";
 import {
@@ -160,9 +161,7 @@ export class PostgresStore implements SharedStore {
       found = await this.#lookups.add(toy.key);
     }
     if (found === undefined) return NOT_FOUND;
-    return found.stock === 0
-      ? { kind: "sold_out", name: toy.name, priceCents: found.priceCents }
-      : { kind: "in_stock", name: toy.name, priceCents: found.priceCents, stock: found.stock };
+    return stockReport(toy.name, found.priceCents, found.stock);
   }
 
   /**

@@ -6,13 +6,7 @@
 
 import { normalizeName } from "../../catalog/toy.js";
 import type { CatalogSource } from "../open-options.js";
-import {
-  catalogAlreadyStored,
-  SCHEMA_KEY,
-  SCHEMA_VERSION,
-  StoreOpenError,
-  schemaProblem,
-} from "../store-errors.js";
+import { refuseGivenCatalog, SCHEMA_MARKER, SCHEMA_VERSION, storedVersion } from "../schema-version.js";
 import type { Sql } from "./connection.js";
 import { type Tx, transaction } from "./transaction.js";
 
@@ -40,7 +34,7 @@ const ADD_QUANTITIES = [
 ];
 
 const SCHEMA = [
-  "CREATE TABLE toystore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  SCHEMA_MARKER.create,
   `CREATE TABLE toys (
     key TEXT PRIMARY KEY,
     position INT NOT NULL,
@@ -88,23 +82,20 @@ export async function prepare(sql: Sql, where: string, catalog: CatalogSource): 
       SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`;
     if (tables.length === 0) return await create(tx, catalog);
     const names = new Set(tables.map((t) => t.table_name));
-    const version = names.has("toystore_meta")
-      ? (await tx<{ value: string }[]>`SELECT value FROM toystore_meta WHERE key = ${SCHEMA_KEY}`)[0]?.value
+    const version = names.has(SCHEMA_MARKER.table)
+      ? (await tx.unsafe<{ value: string }[]>(SCHEMA_MARKER.select))[0]?.value
       : undefined;
-    const problem = schemaProblem(where, version);
-    if (problem !== undefined) throw new StoreOpenError(problem);
+    const from = storedVersion(where, version);
     const [counts] = await tx<{ toys: string; orders: string }[]>`
       SELECT (SELECT count(*) FROM toys) AS toys, (SELECT count(*) FROM orders) AS orders`;
     const toys = Number(counts?.toys ?? 0);
-    if (catalog.given)
-      throw new StoreOpenError(
-        catalogAlreadyStored(
-          where,
-          toys,
-          "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, request_keys, toystore_meta)",
-        ),
-      );
-    await migrate(tx, Number(version));
+    refuseGivenCatalog(
+      where,
+      catalog,
+      toys,
+      "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, request_keys, toystore_meta)",
+    );
+    await migrate(tx, from);
     await tx`DELETE FROM request_keys WHERE at < now() - interval '1 day'`;
     return { created: false, toys, orders: Number(counts?.orders ?? 0), known: await readKnown(tx) };
   });
@@ -112,7 +103,7 @@ export async function prepare(sql: Sql, where: string, catalog: CatalogSource): 
 
 async function create(tx: Tx, catalog: CatalogSource): Promise<Prepared> {
   for (const statement of SCHEMA) await tx.unsafe(statement);
-  await tx`INSERT INTO toystore_meta (key, value) VALUES (${SCHEMA_KEY}, ${String(SCHEMA_VERSION)})`;
+  await tx.unsafe(SCHEMA_MARKER.insert);
   const rows = catalog.toys.map((toy, position) => ({
     key: normalizeName(toy.name),
     position,
@@ -131,7 +122,7 @@ async function create(tx: Tx, catalog: CatalogSource): Promise<Prepared> {
 }
 
 /**
- * Brings a database of schema `from` up to this version (schemaProblem has
+ * Brings a database of schema `from` up to this version (storedVersion has
  * refused a newer one). The request keys table came without a version, so it
  * is made here if a database lacks it, before its columns are added.
  */
@@ -140,7 +131,7 @@ async function migrate(tx: Tx, from: number): Promise<void> {
   await tx.unsafe(REQUEST_KEYS_INDEX);
   if (from >= SCHEMA_VERSION) return;
   if (from < 2) for (const statement of ADD_QUANTITIES) await tx.unsafe(statement);
-  await tx`UPDATE toystore_meta SET value = ${String(SCHEMA_VERSION)} WHERE key = ${SCHEMA_KEY}`;
+  await tx.unsafe(SCHEMA_MARKER.update);
 }
 
 async function readKnown(tx: Tx): Promise<{ key: string; name: string }[]> {

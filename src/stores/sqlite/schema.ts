@@ -5,13 +5,7 @@
 import type Database from "better-sqlite3";
 import { normalizeName, type Toy } from "../../catalog/toy.js";
 import type { CatalogSource } from "../open-options.js";
-import {
-  catalogAlreadyStored,
-  SCHEMA_KEY,
-  SCHEMA_VERSION,
-  StoreOpenError,
-  schemaProblem,
-} from "../store-errors.js";
+import { refuseGivenCatalog, SCHEMA_MARKER, SCHEMA_VERSION, storedVersion } from "../schema-version.js";
 
 /**
  * Last in the table, where version 2's migration adds it, so both shapes are
@@ -20,7 +14,7 @@ import {
 const ORDER_QUANTITY_COLUMN = "quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity >= 1)";
 
 const SCHEMA = [
-  "CREATE TABLE toystore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  SCHEMA_MARKER.create,
   `CREATE TABLE toys (
     position INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
@@ -72,17 +66,13 @@ export function prepare(db: Database.Database, where: string, catalog: CatalogSo
       create(db, catalog.toys);
       return { created: true, rows: readToys(db), orders: 0, lastOrder: 0 };
     }
-    const version = tables.includes("toystore_meta")
-      ? (db.prepare("SELECT value FROM toystore_meta WHERE key = ?").pluck().get(SCHEMA_KEY) as
-          | string
-          | undefined)
+    const version = tables.includes(SCHEMA_MARKER.table)
+      ? (db.prepare(SCHEMA_MARKER.select).pluck().get() as string | undefined)
       : undefined;
-    const problem = schemaProblem(where, version);
-    if (problem !== undefined) throw new StoreOpenError(problem);
+    const from = storedVersion(where, version);
     const toys = db.prepare("SELECT count(*) FROM toys").pluck().get() as number;
-    if (catalog.given)
-      throw new StoreOpenError(catalogAlreadyStored(where, toys, "remove the file (and its -wal file)"));
-    migrate(db, Number(version));
+    refuseGivenCatalog(where, catalog, toys, "remove the file (and its -wal file)");
+    migrate(db, from);
     const orders = db.prepare("SELECT count(*) FROM orders").pluck().get() as number;
     const lastOrder = (db.prepare("SELECT coalesce(max(id), 0) FROM orders").pluck().get() as number) ?? 0;
     return { created: false, rows: readToys(db), orders, lastOrder };
@@ -91,7 +81,7 @@ export function prepare(db: Database.Database, where: string, catalog: CatalogSo
 
 function create(db: Database.Database, toys: readonly Toy[]): void {
   for (const statement of SCHEMA) db.exec(statement);
-  db.prepare("INSERT INTO toystore_meta (key, value) VALUES (?, ?)").run(SCHEMA_KEY, String(SCHEMA_VERSION));
+  db.exec(SCHEMA_MARKER.insert);
   const insert = db.prepare(
     "INSERT INTO toys (position, key, name, price_cents, stock) VALUES (?, ?, ?, ?, ?)",
   );
@@ -99,12 +89,12 @@ function create(db: Database.Database, toys: readonly Toy[]): void {
     insert.run(i, normalizeName(toy.name), toy.name, toy.priceCents, toy.stock);
 }
 
-/** Brings a file of schema `from` up to this version (schemaProblem has refused a newer one). */
+/** Brings a file of schema `from` up to this version (storedVersion has refused a newer one). */
 function migrate(db: Database.Database, from: number): void {
   if (from >= SCHEMA_VERSION) return;
   for (let version = from + 1; version <= SCHEMA_VERSION; version++)
     for (const statement of MIGRATIONS[version] ?? []) db.exec(statement);
-  db.prepare("UPDATE toystore_meta SET value = ? WHERE key = ?").run(String(SCHEMA_VERSION), SCHEMA_KEY);
+  db.exec(SCHEMA_MARKER.update);
 }
 
 function readToys(db: Database.Database): ToyRow[] {

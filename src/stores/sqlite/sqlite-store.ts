@@ -18,6 +18,8 @@ import {
   orderNumber,
   type Restock,
   restockedStock,
+  saleOf,
+  stockReport,
   ToyIndex,
 } from "../../catalog/catalog-store.js";
 import {
@@ -100,8 +102,7 @@ export class SqliteStore implements CatalogStore {
   query(name: string): StockReport {
     const entry = this.#toys.get(name);
     if (entry === undefined) return NOT_FOUND;
-    if (entry.storedStock === 0) return { kind: "sold_out", name: entry.name, priceCents: entry.priceCents };
-    return { kind: "in_stock", name: entry.name, priceCents: entry.priceCents, stock: entry.storedStock };
+    return stockReport(entry.name, entry.priceCents, entry.storedStock);
   }
 
   /** All or nothing, decided in one synchronous step against the mirror; answered once stored. */
@@ -116,17 +117,7 @@ export class SqliteStore implements CatalogStore {
     const id = ++this.#lastOrder;
     const priceCents = entry.nextPriceCents ?? entry.priceCents;
     batch.orders.push([id, entry.key, entry.name, quantity, priceCents, new Date().toISOString()]);
-    return new Committing(
-      {
-        kind: "bought",
-        toy: entry.name,
-        stockLeft: entry.stock,
-        orderId: String(id),
-        unitPriceCents: priceCents,
-        quantity,
-      },
-      batch.stored,
-    );
+    return new Committing(saleOf(entry, id, quantity, priceCents), batch.stored);
   }
 
   restock(name: string, change: Restock): Toy | undefined | Committing<Toy | undefined> {

@@ -12,6 +12,7 @@ import { parseRequest } from "../../protocol/requests.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Admission } from "./admission.js";
 import type { ConnectionCounters, ConnectionLimits, ConnectionState } from "./connection-limits.js";
+import type { Sweepable } from "./idle-sweep.js";
 import { LineIntake } from "./line-intake.js";
 import { ReplyQueue } from "./reply-queue.js";
 import { answered, Slot, type SlotOwner } from "./slot.js";
@@ -39,8 +40,11 @@ const LINE_TOO_LONG_REPLY = encodeError(new StoreError("line_too_long", "line to
  * unfinished, replies are blocked, or the connection lingers after its last
  * reply; a connection that sends whole lines and reads its replies never has one.
  */
-export class Connection implements SlotOwner {
+export class Connection implements SlotOwner, Sweepable {
   readonly service: StoreService;
+  /** Traffic since the idle sweep last looked (see idle-sweep.ts). */
+  active = true;
+  idleSince = -1;
   readonly #socket: Socket;
   readonly #admission: Admission;
   readonly #limits: ConnectionLimits;
@@ -85,6 +89,7 @@ export class Connection implements SlotOwner {
     this.#onClosed = onClosed;
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("drain", () => {
+      this.active = true;
       this.#writeBlocked = false;
       this.#watchdog.repliesDrained();
       this.#flush();
@@ -151,6 +156,7 @@ export class Connection implements SlotOwner {
   }
 
   #onData(chunk: Buffer): void {
+    this.active = true;
     // While closing, input is read only to be dropped (see #finishEnding).
     if (this.#ending) return;
     this.#input.newTurn();
@@ -221,6 +227,7 @@ export class Connection implements SlotOwner {
   #writeReady(): void {
     const out = this.#replies.takeReady();
     if (out === "" || this.#closed || this.#socket.destroyed) return;
+    this.active = true;
     if (!this.#socket.write(out) && !this.#writeBlocked) {
       this.#writeBlocked = true;
       this.#watchdog.repliesBlocked();

@@ -11,6 +11,7 @@ import { resolveOptions } from "../../options/schema.js";
 import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/replies.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Connection, type ConnectionCounters, type ConnectionState } from "./connection.js";
+import { startIdleSweep } from "./idle-sweep.js";
 import { SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
 
 export { SOCKET_SERVER_DEFAULTS, SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
@@ -121,8 +122,8 @@ export async function startSocketServer(
         ? new Connection(socket, service, pool, limits, counters, onClosed)
         : new RecordedConnection(recorder, socket, service, pool, limits, counters, onClosed);
     open.add(connection);
-    if (o.idleTimeoutMs > 0) socket.setTimeout(o.idleTimeoutMs, () => connection.onIdle());
   });
+  const stopSweep = o.idleTimeoutMs > 0 ? startIdleSweep(open, o.idleTimeoutMs) : () => {};
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -182,6 +183,7 @@ export async function startSocketServer(
         }, graceMs);
         await drained;
         clearTimeout(timer);
+        stopSweep();
         await stopped;
         await pool.close();
       })();
