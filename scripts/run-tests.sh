@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every *.test.ts under src/ and test/ with Node's test runner (through tsx).
+# Runs every *.test.ts under src/, test/ and tools/ with Node's test runner (through tsx).
 # Node 20's runner does not expand globs itself, so the files are listed here.
 set -e
 cd "$(dirname "$0")/.."

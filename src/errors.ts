@@ -1,5 +1,5 @@
 // Protocol and system failures, as errors with stable codes. Business outcomes
-// (sold out, no such toy) are values in QueryResult/BuyResult, never errors.
+// (sold out, no such toy) are values (the operations' results), never errors.
 
 /**
  * Stable codes. Each transport maps them to the wire in one table at its edge

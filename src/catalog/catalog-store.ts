@@ -3,7 +3,7 @@
 // is memory-store.ts.)
 
 import type { LockKind } from "../concurrency/section-lock.js";
-import type { Order, Sale, SaleResult, StockReport, Toy } from "./toy.js";
+import type { Order, SaleResult, StockReport, Toy } from "./toy.js";
 import { normalizeName } from "./toy.js";
 
 /** A value now, or a promise of one. */
@@ -135,32 +135,6 @@ export class ToyIndex<E extends { readonly name: string }> {
 export function orderNumber(id: string): number | undefined {
   const n = Number(id);
   return Number.isSafeInteger(n) && n >= 1 && String(n) === id ? n : undefined;
-}
-
-/** What a query answers of a toy with `stock` left: sold out at 0, with its display name and price either way. */
-export function stockReport(name: string, priceCents: number, stock: number): StockReport {
-  return stock === 0 ? { kind: "sold_out", name, priceCents } : { kind: "in_stock", name, priceCents, stock };
-}
-
-/**
- * The sale a store that keeps its toys in this process answers: `entry` as it
- * is right after the sale (its stock is the stock left), recorded as order
- * `id`, `quantity` units at `priceCents` each.
- */
-export function saleOf(
-  entry: { readonly name: string; readonly stock: number },
-  id: number,
-  quantity: number,
-  priceCents: number,
-): Sale {
-  return {
-    kind: "bought",
-    toy: entry.name,
-    stockLeft: entry.stock,
-    orderId: String(id),
-    unitPriceCents: priceCents,
-    quantity,
-  };
 }
 
 /**

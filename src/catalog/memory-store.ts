@@ -8,11 +8,10 @@ import {
   orderNumber,
   type Restock,
   restockedStock,
-  saleOf,
-  stockReport,
   ToyIndex,
 } from "./catalog-store.js";
-import { NOT_FOUND, type Order, type SaleResult, SOLD_OUT, type StockReport, type Toy } from "./toy.js";
+import { NOT_FOUND, SOLD_OUT, saleOf, stockReport } from "./outcomes.js";
+import type { Order, SaleResult, StockReport, Toy } from "./toy.js";
 
 interface Entry {
   readonly name: string;

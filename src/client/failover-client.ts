@@ -5,7 +5,7 @@
 // no reset, no close) is sent again to the next server. That is safe for
 // buys because every buy carries an idempotency key: the store answers a
 // repeated key with the first buy's outcome and sells nothing more, on every
-// server of the store (see stores/postgres-store.ts).
+// server of the store (see stores/postgres/keyed-buy.ts).
 
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -242,6 +242,26 @@ async function checkScenario(scenario: Scenario, workMs: number, arrivals: Arriv
   assert.equal(completed.length + snapshots.length, scenario.requests.length);
 }
 
+/** checkScenario for `numRuns` scenarios, with no work, each in an interleaving fast-check's scheduler picks. */
+async function checkInterleavings(scenarios: fc.Arbitrary<Scenario>, numRuns: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(scenarios, fc.scheduler(), (scenario, s) => checkScenario(scenario, 0, scheduled(s))),
+    { numRuns },
+  );
+}
+
+/** checkScenario for `numRuns` scenarios whose requests arrive in waves, with `workMs` of simulated work. */
+async function checkInWaves(
+  scenarios: fc.Arbitrary<Scenario>,
+  workMs: fc.Arbitrary<number>,
+  numRuns: number,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(scenarios, workMs, (scenario, ms) => checkScenario(scenario, ms, inWaves())),
+    { numRuns },
+  );
+}
+
 /**
  * A store whose operations take several steps with a pause between each: unsafe unless the caller
  * serializes it. A buy takes its units off `stock`, pauses, then adds them to `sold`; a query reads
@@ -387,6 +407,28 @@ function gatedRwLockService(): { store: TornStore; service: StoreService; openGa
   return { store, service: new StoreService(store, { lock: "rwlock" }), openGate: () => openLast() };
 }
 
+/**
+ * Under "rwlock", a buy of `quantity` of the 5 Robots, then a query that arrives while the buy is
+ * half done: checks that the query waits for the buy and then sees every unit it took gone.
+ */
+async function checkQueryBehindBuy(quantity: number): Promise<void> {
+  const { store, service, openGate } = gatedRwLockService();
+  // The buy pauses between taking the units and recording the sale.
+  const buy = service.buy("Robot", undefined, quantity);
+  const query = service.query("Robot");
+  await flush();
+  openGate();
+  await flush();
+  assert.equal(store.stock, 5 - quantity, "the buy is half done");
+  assert.equal(store.maxCalls, 1, "the query has not entered the store");
+  openGate();
+  assert.deepEqual(await buy, sale("Robot", 5 - quantity, "1", quantity));
+  await flush();
+  openGate();
+  assert.deepEqual(await query, report("Robot", 5 - quantity));
+  assert.deepEqual(store.faults, []);
+}
+
 /** A sink that records what the service reported, and whether it did so inside execute(). */
 class RecordingSink implements ResultSink {
   result: StoreResult | undefined;
@@ -450,37 +492,19 @@ function storeOver(catalog: InMemoryCatalog, restock = true): CatalogStore {
 describe("StoreService", () => {
   describe("atomicity with the in-memory catalog", () => {
     it("conserves stock and answers as some sequential order would, for any interleaving (no work)", async () => {
-      await fc.assert(
-        fc.asyncProperty(scenarioArb(1), fc.scheduler(), (scenario, s) =>
-          checkScenario(scenario, 0, scheduled(s)),
-        ),
-        { numRuns: 200 },
-      );
+      await checkInterleavings(scenarioArb(1), 200);
     });
 
     it("conserves stock and answers as some sequential order would, with a millisecond or two of work", async () => {
-      await fc.assert(
-        fc.asyncProperty(scenarioArb(1), fc.constantFrom(1, 2), (scenario, workMs) =>
-          checkScenario(scenario, workMs, inWaves()),
-        ),
-        { numRuns: 6 },
-      );
+      await checkInWaves(scenarioArb(1), fc.constantFrom(1, 2), 6);
     });
 
     it("conserves stock with buys of mixed quantities, all or nothing, for any interleaving (no work)", async () => {
-      await fc.assert(
-        fc.asyncProperty(scenarioArb(4), fc.scheduler(), (scenario, s) =>
-          checkScenario(scenario, 0, scheduled(s)),
-        ),
-        { numRuns: 150 },
-      );
+      await checkInterleavings(scenarioArb(4), 150);
     });
 
     it("conserves stock with buys of mixed quantities, all or nothing, with a millisecond of work", async () => {
-      await fc.assert(
-        fc.asyncProperty(scenarioArb(4, 12), (scenario) => checkScenario(scenario, 1, inWaves())),
-        { numRuns: 8 },
-      );
+      await checkInWaves(scenarioArb(4, 12), fc.constant(1), 8);
     });
 
     it("sells exactly the stock when many more buys than units arrive at once", async () => {
@@ -601,20 +625,7 @@ describe("StoreService", () => {
     });
 
     it("under rwlock, makes a query that arrives during a buy see the state after it", async () => {
-      const { store, service, openGate } = gatedRwLockService();
-      const buy = service.buy("Robot"); // paused between taking the unit and recording the sale
-      const query = service.query("Robot");
-      await flush();
-      openGate();
-      await flush();
-      assert.equal(store.stock, 4, "the buy is half done");
-      assert.equal(store.maxCalls, 1, "the query has not entered the store");
-      openGate();
-      assert.deepEqual(await buy, sale("Robot", 4, "1"));
-      await flush();
-      openGate();
-      assert.deepEqual(await query, report("Robot", 4));
-      assert.deepEqual(store.faults, []);
+      await checkQueryBehindBuy(1);
     });
 
     it("under rwlock, makes a buy that arrives during a query wait, so the query sees the state before it", async () => {
@@ -634,20 +645,7 @@ describe("StoreService", () => {
     });
 
     it("under rwlock, makes a buy of several units atomic: a query behind it sees all of them gone", async () => {
-      const { store, service, openGate } = gatedRwLockService();
-      const buy = service.buy("Robot", undefined, 3);
-      const query = service.query("Robot");
-      await flush();
-      openGate();
-      await flush();
-      assert.equal(store.stock, 2, "the buy is half done");
-      assert.equal(store.maxCalls, 1, "the query has not entered the store");
-      openGate();
-      assert.deepEqual(await buy, sale("Robot", 2, "1", 3));
-      await flush();
-      openGate();
-      assert.deepEqual(await query, report("Robot", 2));
-      assert.deepEqual(store.faults, []);
+      await checkQueryBehindBuy(3);
     });
   });
 

@@ -4,14 +4,8 @@
 // (operations/): validate, lock, work, run on the store, release, report.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type AnyStore,
-  type CatalogStore,
-  Committing,
-  type Restock,
-  type Section,
-  type SharedStore,
-} from "../catalog/catalog-store.js";
+import type { AnyStore, CatalogStore, Restock, Section, SharedStore } from "../catalog/catalog-store.js";
+import { Committing } from "../catalog/catalog-store.js";
 import { type BuyResult, normalizeName, type Order, type QueryResult, type Toy } from "../catalog/toy.js";
 import { createLockPolicy, type LockPolicy } from "../concurrency/lock-policy.js";
 import type { LockKind } from "../concurrency/section-lock.js";

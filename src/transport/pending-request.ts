@@ -72,23 +72,23 @@ export abstract class PendingRequest<R extends StoreRequest = StoreRequest> impl
   }
 
   complete(result: StoreResult): void {
-    if (this.#answered) return;
-    this.#answered = true;
-    this.#record(result.kind);
+    if (!this.#settle(result.kind)) return;
     this.answer(result);
     this.decided();
   }
 
   fail(error: StoreError): void {
-    if (this.#answered) return;
-    this.#answered = true;
-    this.#record(error.code);
+    if (!this.#settle(error.code)) return;
     this.reject(error);
     this.decided();
   }
 
-  #record(outcome: string): void {
+  /** Marks the request answered and records its outcome (the result's kind or the error's code); false if it was already. */
+  #settle(outcome: string): boolean {
+    if (this.#answered) return false;
+    this.#answered = true;
     const recorder = this.#recorder;
     if (recorder !== undefined) recorder.done(this.request.op, outcome, this.#startedAt);
+    return true;
   }
 }

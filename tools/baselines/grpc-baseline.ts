@@ -1,7 +1,7 @@
 // The minimal @grpc/grpc-js server: toystore.v1.ToyStore with empty handlers
 // answering constants, the runtime's ceiling for the gRPC transport.
 //
-// Run: node --import tsx bench/grpc-baseline.ts [--port 0] [--host 127.0.0.1]
+// Run: node --import tsx tools/baselines/grpc-baseline.ts [--port 0] [--host 127.0.0.1]
 
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";

@@ -4,7 +4,7 @@
 // answer in order, one write per batch of replies) and nothing else: no
 // catalog, no pool, no lock. Our socket server is reported as a ratio to it.
 //
-// Run: node --import tsx bench/line-baseline.ts [--port 0] [--host 127.0.0.1]
+// Run: node --import tsx tools/baselines/line-baseline.ts [--port 0] [--host 127.0.0.1]
 
 import net from "node:net";
 import {

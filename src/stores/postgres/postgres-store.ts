@@ -22,17 +22,10 @@ import {
   type Restock,
   type Section,
   type SharedStore,
-  stockReport,
   ToyIndex,
 } from "../../catalog/catalog-store.js";
-import {
-  NOT_FOUND,
-  type Order,
-  type SaleResult,
-  SOLD_OUT,
-  type StockReport,
-  type Toy,
-} from "../../catalog/toy.js";
+import { NOT_FOUND, SOLD_OUT, stockReport } from "../../catalog/outcomes.js";
+import type { Order, SaleResult, StockReport, Toy } from "../../catalog/toy.js";
 import { StoreError } from "../../errors.js";
 import { type CatalogSource, type Opened, type StoreLog, storeLog } from "../open-options.js";
 import { reason, StoreOpenError } from "../store-errors.js";

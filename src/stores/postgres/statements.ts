@@ -1,5 +1,5 @@
 // The PostgreSQL store's statements for queries and buys: batched (the
-// requests of one turn in one statement, see ../batcher.ts) and one at a time
+// requests of one turn in one statement, see batcher.ts) and one at a time
 // inside a transaction that holds a lock policy's lock through the work.
 // Every buy is all or nothing, and places one order carrying its quantity and
 // the unit price paid in the same statement as its stock change.

@@ -18,18 +18,10 @@ import {
   orderNumber,
   type Restock,
   restockedStock,
-  saleOf,
-  stockReport,
   ToyIndex,
 } from "../../catalog/catalog-store.js";
-import {
-  NOT_FOUND,
-  type Order,
-  type SaleResult,
-  SOLD_OUT,
-  type StockReport,
-  type Toy,
-} from "../../catalog/toy.js";
+import { NOT_FOUND, SOLD_OUT, saleOf, stockReport } from "../../catalog/outcomes.js";
+import type { Order, SaleResult, StockReport, Toy } from "../../catalog/toy.js";
 import { type CatalogSource, type Opened, type StoreLog, storeLog } from "../open-options.js";
 import { reason, StoreOpenError } from "../store-errors.js";
 import { Batch, type Entry } from "./batch.js";

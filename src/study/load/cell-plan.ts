@@ -8,8 +8,8 @@ import type { LockKind } from "../../concurrency/section-lock.js";
 import { type ExperimentStore, storeLabel } from "./cell-stores.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { Op } from "./load-options.js";
-import { forecastCell, type ToyChoice } from "./prediction.js";
-import { type CellPrediction, lockLabel } from "./results.js";
+import { type CellPrediction, forecastCell, type ToyChoice } from "./prediction.js";
+import { lockLabel } from "./results.js";
 
 /** One cell to run, with what theory expects of it. */
 export interface CellPlan {

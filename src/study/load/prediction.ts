@@ -28,7 +28,6 @@
 import type { Transport } from "../../client/store-client.js";
 import type { LockKind } from "../../concurrency/section-lock.js";
 import type { Op } from "./load-options.js";
-import type { CellPrediction } from "./results.js";
 
 /** One schedule to predict: N clients x R requests against c servers of service time S. */
 export interface ScheduleParameters {
@@ -158,6 +157,16 @@ export function lockSerializes(p: Pick<ParallelismParameters, "lock" | "op" | "t
     case "atomic":
       return false;
   }
+}
+
+/** What queueing theory expects of a cell (what forecastCell answers). */
+export interface CellPrediction {
+  /** c: requests the server runs side by side for this cell. */
+  readonly parallelism: number;
+  /** The exact expected mean for the harness's schedule, ms. */
+  readonly meanMs: number;
+  /** The steady-state mean S * max(1, N / c), ms: what a long run tends to. */
+  readonly steadyStateMs: number;
 }
 
 /**

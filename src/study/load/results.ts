@@ -9,7 +9,7 @@ import type { LatencySummary } from "../measure/latency-histogram.js";
 import type { Counts, Measurement, StopReason } from "../measure/results.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptions, Op } from "./load-options.js";
-import type { ToyChoice } from "./prediction.js";
+import type { CellPrediction, ToyChoice } from "./prediction.js";
 
 /** One client's share of a run. */
 export interface ClientResult {
@@ -37,16 +37,6 @@ export interface LoadResults extends Measurement<"toystore-load", LoadOptions> {
   readonly outcomes: Counts;
   /** How often clients moved to another server (--servers); absent in results written before it. */
   readonly failovers?: number;
-}
-
-/** What queueing theory expects of a cell (see prediction.ts). */
-export interface CellPrediction {
-  /** c: requests the server runs side by side for this cell. */
-  readonly parallelism: number;
-  /** The exact expected mean for the harness's schedule, ms. */
-  readonly meanMs: number;
-  /** The steady-state mean S * max(1, N / c), ms: what a long run tends to. */
-  readonly steadyStateMs: number;
 }
 
 /** One cell of the matrix: a fresh server, N clients, R requests each. */

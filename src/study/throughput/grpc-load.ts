@@ -13,7 +13,8 @@ import {
   PROTO_PATH,
   TOYSTORE_SERVICE_NAME as SERVICE_NAME,
 } from "../../transport/grpc/contract.js";
-import type { PreparedLoad, ThroughputPlan } from "./options.js";
+import type { ThroughputPlan } from "./options.js";
+import { type LoadLoop, loadOfLoops, type PreparedLoad } from "./prepared-load.js";
 import type { ThroughputRecorder } from "./recorder.js";
 
 /** How long a channel may take to connect before the run fails. */
@@ -72,16 +73,9 @@ export async function prepareGrpcLoad(
     { length: plan.loops },
     (_, i) => new CallLoop(clients[i % channelCount]!, calls, i, recorder),
   );
-  return {
-    async run() {
-      for (const loop of loops) loop.call();
-      await recorder.runWindow(plan.warmupMs, plan.durationMs);
-    },
-    close() {
-      for (const loop of loops) loop.stopped = true;
-      for (const client of clients) client.close();
-    },
-  };
+  return loadOfLoops(plan, recorder, loops, () => {
+    for (const client of clients) client.close();
+  });
 }
 
 function waitForReady(client: grpc.Client): Promise<void> {
@@ -94,8 +88,8 @@ function waitForReady(client: grpc.Client): Promise<void> {
  * One call in flight at a time, the next sent from the previous one's
  * callback. The callback is bound once per loop, not created per call.
  */
-class CallLoop {
-  stopped = false;
+class CallLoop implements LoadLoop {
+  #stopped = false;
   readonly #client: grpc.Client;
   readonly #calls: EncodedCall[];
   readonly #recorder: ThroughputRecorder;
@@ -110,7 +104,15 @@ class CallLoop {
     this.#recorder = recorder;
   }
 
-  call(): void {
+  start(): void {
+    this.#call();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  #call(): void {
     const call = this.#calls[this.#next]!;
     this.#next = (this.#next + 1) % this.#calls.length;
     this.#sentAt = performance.now();
@@ -124,6 +126,6 @@ class CallLoop {
       recorder.record(performance.now() - this.#sentAt, 1);
       if (error) recorder.errors++;
     }
-    if (!this.stopped) this.call();
+    if (!this.#stopped) this.#call();
   };
 }

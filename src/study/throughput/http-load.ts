@@ -1,18 +1,18 @@
 // HTTP load: C keep-alive HTTP/1.1 connections, each a closed loop keeping P
-// requests in flight (P = 1 by default: no HTTP pipelining).
+// requests in flight (P = 1 by default: no HTTP pipelining), and the requests
+// and failures of both HTTP engines.
 //
-// Two engines. "net" (the default) is written on node:net, as the socket
-// engine is: requests are pre-serialised bytes from a RequestTape, and
-// responses are counted by a small scanner that reads the status line and
-// Content-Length (or the chunk sizes) and skips the bodies without decoding
-// them. "undici" dispatches each request through one undici Client per
-// connection (no response streams, bodies dropped): kept to check that the
-// net engine costs the generator less CPU per request, which is the point of
-// it (see `--http-engine`).
+// Two engines (`--http-engine`, picked in throughput-process.ts). "net" (the
+// default, here) is written on node:net, as the socket engine is: requests are
+// pre-serialised bytes from a RequestTape, and responses are counted by a
+// small scanner that reads the status line and Content-Length (or the chunk
+// sizes) and skips the bodies without decoding them. "undici"
+// (http-undici-load.ts) is kept for comparison: the net engine should cost
+// the generator less CPU per request, which is the point of it.
 
 import { formatHostPort } from "../../net/host-port.js";
-import { prepareUndiciLoad } from "./http-undici-load.js";
-import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
+import type { BenchOp, ThroughputPlan } from "./options.js";
+import type { PreparedLoad } from "./prepared-load.js";
 import type { ThroughputRecorder } from "./recorder.js";
 import { ClosedLoop, prepareLoops, RequestTape } from "./socket-load.js";
 
@@ -50,14 +50,13 @@ export function isFailure(status: number): boolean {
   return status >= 400 && status !== 404 && status !== 409;
 }
 
-/** Opens the plan's connections; rejects if any cannot connect. */
-export function prepareHttpLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
-  return plan.httpEngine === "undici" ? prepareUndiciLoad(plan, recorder) : prepareNetLoad(plan, recorder);
-}
-
 // ---------------------------------------------------------------- net engine
 
-function prepareNetLoad(plan: ThroughputPlan, recorder: ThroughputRecorder): Promise<PreparedLoad> {
+/** The net engine: opens the plan's connections; rejects if any cannot connect. */
+export function prepareNetHttpLoad(
+  plan: ThroughputPlan,
+  recorder: ThroughputRecorder,
+): Promise<PreparedLoad> {
   const tape = new RequestTape(httpRequestBytes(plan.op, plan.name, plan.host, plan.port), plan.depth);
   return prepareLoops(plan, recorder, (socket) => new HttpConnectionLoop(socket, tape, plan.depth, recorder));
 }

@@ -6,7 +6,8 @@
 import { Client, type Dispatcher } from "undici";
 import { formatHostPort } from "../../net/host-port.js";
 import { CONNECT_TIMEOUT_MS, httpRequests, isFailure } from "./http-load.js";
-import type { PreparedLoad, ThroughputPlan } from "./options.js";
+import type { ThroughputPlan } from "./options.js";
+import { type LoadLoop, loadOfLoops, type PreparedLoad } from "./prepared-load.js";
 import type { ThroughputRecorder } from "./recorder.js";
 
 /** The undici engine: one undici Client per connection, bodies dropped. */
@@ -33,20 +34,13 @@ export async function prepareUndiciLoad(
     throw error;
   }
   const loops = clients.map((client, i) => new UndiciLoop(client, requests, i, plan.depth, recorder));
-  return {
-    async run() {
-      for (const loop of loops) loop.start();
-      await recorder.runWindow(plan.warmupMs, plan.durationMs);
-    },
-    close() {
-      for (const loop of loops) loop.stopped = true;
-      for (const client of clients) void client.destroy();
-    },
-  };
+  return loadOfLoops(plan, recorder, loops, () => {
+    for (const client of clients) void client.destroy();
+  });
 }
 
 /** One undici Client kept `depth` requests busy; each request's handler is reused for the next. */
-class UndiciLoop {
+class UndiciLoop implements LoadLoop {
   stopped = false;
   readonly #client: Client;
   readonly #requests: readonly Dispatcher.DispatchOptions[];
@@ -70,6 +64,10 @@ class UndiciLoop {
 
   start(): void {
     for (let i = 0; i < this.#depth; i++) this.send(new UndiciCall(this));
+  }
+
+  stop(): void {
+    this.stopped = true;
   }
 
   send(call: UndiciCall): void {

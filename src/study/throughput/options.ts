@@ -96,14 +96,6 @@ export interface ThroughputPlan {
   readonly httpEngine: HttpEngine;
 }
 
-/** A process's load once connected: started on the parent's signal, so all processes start together. */
-export interface PreparedLoad {
-  /** Runs warm-up and the measured window. */
-  run(): Promise<void>;
-  /** Closes its connections (after the run, or instead of it). */
-  close(): void;
-}
-
 /**
  * Splits the load over the processes as evenly as integers allow. A process never
  * gets zero loops: with fewer loops than processes, fewer processes run.

@@ -7,7 +7,8 @@
 
 import net from "node:net";
 import { formatHostPort } from "../../net/host-port.js";
-import type { BenchOp, PreparedLoad, ThroughputPlan } from "./options.js";
+import type { BenchOp, ThroughputPlan } from "./options.js";
+import { type LoadLoop, loadOfLoops, type PreparedLoad } from "./prepared-load.js";
 import type { ThroughputRecorder } from "./recorder.js";
 
 const NEWLINE = 0x0a;
@@ -82,16 +83,7 @@ export async function prepareLoops(
     for (const socket of sockets) socket.destroy();
     throw failed.reason;
   }
-  const loops = sockets.map(loop);
-  return {
-    async run() {
-      for (const each of loops) each.start();
-      await recorder.runWindow(plan.warmupMs, plan.durationMs);
-    },
-    close() {
-      for (const each of loops) each.stop();
-    },
-  };
+  return loadOfLoops(plan, recorder, sockets.map(loop));
 }
 
 function connect(host: string, port: number): Promise<net.Socket> {
@@ -120,7 +112,7 @@ function connect(host: string, port: number): Promise<net.Socket> {
  * what a lost connection costs. A subclass reads the replies (`onData`) and
  * sends one more request per reply.
  */
-export abstract class ClosedLoop {
+export abstract class ClosedLoop implements LoadLoop {
   protected readonly socket: net.Socket;
   protected readonly tape: RequestTape;
   protected readonly recorder: ThroughputRecorder;
