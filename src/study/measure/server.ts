@@ -3,7 +3,7 @@
 // (SIGTERM, then SIGKILL after a grace period). `startServerProcess` runs any
 // server (the baselines, the Python reference server, Redis);
 // toystore-launch.ts builds on it to run `toystore serve`. Used by the
-// experiment, the benchmark, the comparison, the memory probe, the stress run
+// experiment, the benchmark, the benchmark runner (tools/bench), the memory probe, the stress run
 // and the tests.
 
 import { type ChildProcess, spawn } from "node:child_process";
