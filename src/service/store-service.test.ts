@@ -28,7 +28,8 @@ import {
 import { LOCK_KINDS, type LockKind } from "../concurrency/section-lock.js";
 import { StoreError } from "../errors.js";
 import type { StoreRequest, StoreResult } from "./operations/index.js";
-import { type ResultSink, type ServiceHooks, STORE_SERVICE_DEFAULTS, StoreService } from "./store-service.js";
+import { type ResultSink, type ServiceHooks, StoreService } from "./store-service.js";
+import { STORE_SERVICE_DEFAULTS } from "./store-service-options.js";
 
 /** Runs every pending microtask (and whatever they queue), then returns. */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -19,12 +19,6 @@ import type { ResultSink } from "./result-sink.js";
 import { STORE_SERVICE_OPTIONS, type StoreServiceOptions } from "./store-service-options.js";
 
 export type { ResultSink } from "./result-sink.js";
-export {
-  type ResolvedStoreServiceOptions,
-  STORE_SERVICE_DEFAULTS,
-  STORE_SERVICE_OPTIONS,
-  type StoreServiceOptions,
-} from "./store-service-options.js";
 
 type AnyOperation = Operation<StoreRequest, StoreResult>;
 

@@ -6,7 +6,8 @@ import { connect, type Socket } from "node:net";
 import { DEFAULT_CATALOG } from "../../src/catalog/default-catalog.js";
 import { InMemoryCatalog } from "../../src/catalog/memory-store.js";
 import type { Toy } from "../../src/catalog/toy.js";
-import { StoreService, type StoreServiceOptions } from "../../src/service/store-service.js";
+import { StoreService } from "../../src/service/store-service.js";
+import type { StoreServiceOptions } from "../../src/service/store-service-options.js";
 import {
   type SocketServerHandle,
   type SocketServerStartOptions,

@@ -7,7 +7,7 @@ import { TRANSPORTS, type Transport } from "../../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
 import { oneOf, wholeNumber } from "../../options/rules.js";
 import { defaultsOf, list, OptionError, resolveOptions, type Schema, toggle } from "../../options/schema.js";
-import { STORE_SERVICE_OPTIONS } from "../../service/store-service.js";
+import { STORE_SERVICE_OPTIONS } from "../../service/store-service-options.js";
 import { GRPC_SERVER_OPTIONS } from "../../transport/grpc/grpc-options.js";
 import { HTTP_SERVER_OPTIONS } from "../../transport/http/http-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../../transport/socket/socket-options.js";
