@@ -210,7 +210,11 @@ export function registerServeCommand(program: Command): void {
     try {
       if (served.has("socket")) {
         const socket = await listen("socket", () =>
-          startSocketServer(service, { ...socketOptions, metrics }),
+          startSocketServer(service, {
+            ...socketOptions,
+            metrics,
+            onError: (message, error) => log.error({ err: error }, message),
+          }),
         );
         closers.push((graceMs) => socket.close(graceMs));
         log.info(`socket listening on ${formatHostPort(socket.address.host, socket.address.port)}`);

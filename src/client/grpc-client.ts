@@ -6,6 +6,7 @@ import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 import { StoreError } from "../errors.js";
 import type { BuyRequest } from "../generated/toystore/v1/BuyRequest.js";
 import type { ToyStoreClient } from "../generated/toystore/v1/ToyStore.js";
+import { formatHostPort } from "../net/host-port.js";
 import { validateQuantity } from "../service/operations/buy.js";
 import { loadToyStoreContract } from "../transport/grpc/contract.js";
 import {
@@ -74,7 +75,7 @@ export class GrpcStoreClient implements StoreClient {
     if (options.ownConnection ?? GRPC_CLIENT_DEFAULTS.ownConnection) {
       channelOptions["grpc.use_local_subchannel_pool"] = 1;
     }
-    const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    const target = formatHostPort(host, port);
     this.#target = target;
     const { ToyStore } = loadToyStoreContract().proto.toystore.v1;
     this.#client = new ToyStore(target, grpc.credentials.createInsecure(), channelOptions);

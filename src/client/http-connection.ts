@@ -6,6 +6,7 @@
 import net from "node:net";
 import type { buildConnector } from "undici";
 import { StoreError } from "../errors.js";
+import { formatHostPort } from "../net/host-port.js";
 
 /**
  * Hands undici the connection opened by `openSocket` for its first request;
@@ -42,11 +43,18 @@ export function openSocket(host: string, port: number, timeoutMs: number): Promi
     const socket = net.connect({ host, port, noDelay: true, keepAlive: true });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new StoreError("unavailable", `connect to ${host}:${port} timed out after ${timeoutMs} ms`));
+      reject(
+        new StoreError(
+          "unavailable",
+          `connect to ${formatHostPort(host, port)} timed out after ${timeoutMs} ms`,
+        ),
+      );
     }, timeoutMs);
     socket.once("error", (error) => {
       clearTimeout(timer);
-      reject(new StoreError("unavailable", `cannot connect to ${host}:${port}: ${error.message}`));
+      reject(
+        new StoreError("unavailable", `cannot connect to ${formatHostPort(host, port)}: ${error.message}`),
+      );
     });
     socket.once("connect", () => {
       clearTimeout(timer);

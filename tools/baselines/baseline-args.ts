@@ -3,6 +3,7 @@
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import { Command } from "commander";
 import { parseArgv } from "../../src/cli/flags.js";
+import { formatHostPort } from "../../src/net/host-port.js";
 import { integer, type Schema, text } from "../../src/options/schema.js";
 
 export interface ListenOptions {
@@ -60,7 +61,7 @@ export async function runBaselineMain(
   start: (options: ListenOptions) => Promise<RunningServer>,
 ): Promise<void> {
   const server = await start(parseArgv(new Command(name), LISTEN_OPTIONS));
-  process.stdout.write(`${name} listening on ${server.host}:${server.port}\n`);
+  process.stdout.write(`${name} listening on ${formatHostPort(server.host, server.port)}\n`);
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),

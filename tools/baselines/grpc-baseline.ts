@@ -5,6 +5,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { formatHostPort } from "../../src/net/host-port.js";
 import {
   PROTO_LOADER_OPTIONS,
   PROTO_PATH,
@@ -38,7 +39,7 @@ export async function startGrpcBaseline(options: ListenOptions): Promise<Running
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
-      `${options.host}:${options.port}`,
+      formatHostPort(options.host, options.port),
       grpc.ServerCredentials.createInsecure(),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     );

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
+import { formatHostPort } from "../../src/net/host-port.js";
 import { postgresBinaries } from "../../src/study/measure/postgres-binaries.js";
 import { httpRequestFor, type LoadFigures, type LoadRequest } from "./load-request.js";
 import { exitedChildrenCpuMs } from "./process-cpu.js";
@@ -116,7 +117,7 @@ export async function runWrk(request: LoadRequest): Promise<LoadFigures> {
   await writeFile(script, `wrk.method = "${method}"\n`);
   const seconds = wholeSeconds(request.durationS);
   const args = ["-t1", `-c${request.shape.connections}`, `-d${seconds}s`, "--latency", "-s", script];
-  args.push(`http://${request.server.host}:${request.server.port}${path}`);
+  args.push(`http://${formatHostPort(request.server.host, request.server.port)}${path}`);
   return measured("wrk", args, seconds * 1000 + RUN_SLACK_MS, parseWrk);
 }
 

@@ -5,6 +5,7 @@
 // pgbench for the stores' anchors. Each returns the same figures, the
 // generator's own CPU among them, so a generator-bound row shows.
 
+import { formatHostPort } from "../../src/net/host-port.js";
 import { findExecutable, pgbenchPath, runPgbench, runRedisBenchmark, runWrk } from "./command-generators.js";
 import { runEngine } from "./engine.js";
 import { httpRequestFor, type LoadFigures, type LoadRequest } from "./load-request.js";
@@ -53,7 +54,7 @@ async function runAutocannon(request: LoadRequest): Promise<LoadFigures> {
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const result = await autocannon({
-    url: `http://${request.server.host}:${request.server.port}${path}`,
+    url: `http://${formatHostPort(request.server.host, request.server.port)}${path}`,
     method,
     connections: request.shape.connections,
     pipelining: request.shape.pipeline ?? 1,

@@ -7,6 +7,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { WorkerPool, type WorkerPoolStats } from "../../concurrency/worker-pool.js";
+import { formatHostPort } from "../../net/host-port.js";
 import type { StoreMetrics } from "../../observability/store-metrics.js";
 import { CallContext, CallTask } from "./call-task.js";
 import { loadToyStoreContract, TOYSTORE_SERVICE_NAME } from "./contract.js";
@@ -76,10 +77,6 @@ let healthPackage: protoLoader.PackageDefinition | undefined;
 function loadHealthPackage(): protoLoader.PackageDefinition {
   healthPackage ??= protoLoader.loadSync(healthProtoPath);
   return healthPackage;
-}
-
-function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 class GrpcStoreServer implements GrpcServerHandle {

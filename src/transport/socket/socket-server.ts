@@ -24,6 +24,8 @@ export interface SocketServerStartOptions extends SocketServerOptions {
    * recorded, and a request costs one check more than without metrics.
    */
   readonly metrics?: StoreMetrics | undefined;
+  /** Told of a bug or a listener failure (a task that threw, an accept error); default: one line on stderr. */
+  readonly onError?: ((message: string, error: unknown) => void) | undefined;
 }
 
 /**
@@ -86,7 +88,14 @@ export async function startSocketServer(
   options: SocketServerStartOptions = {},
 ): Promise<SocketServerHandle> {
   const o = resolveOptions(SOCKET_SERVER_OPTIONS, options);
-  const pool = new WorkerPool({ size: o.poolSize, maxQueued: o.maxQueued });
+  const onError =
+    options.onError ??
+    ((message: string, error: unknown) => process.stderr.write(`toystore: ${message}: ${String(error)}\n`));
+  const pool = new WorkerPool({
+    size: o.poolSize,
+    maxQueued: o.maxQueued,
+    onTaskError: (error) => onError("a socket request threw", error),
+  });
   const metrics = options.metrics;
   const recorder = metrics?.recorder("socket");
   const limits = {
@@ -132,7 +141,7 @@ export async function startSocketServer(
       resolve();
     });
   });
-  server.on("error", (error) => console.error("socket server error:", error));
+  server.on("error", (error) => onError("socket server error", error));
   if (metrics !== undefined) {
     metrics.watchPool("socket", pool);
     metrics.watchConnections("socket", () => open.size);
