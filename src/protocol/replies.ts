@@ -157,7 +157,7 @@ function count(text: string | undefined): number | undefined {
 
 /** "<id> <quantity> <unit price> <time> <toy>": the toy last, since a name may hold spaces. */
 function parseOrder(line: string): Order | undefined {
-  const match = /^(\S+) (\d+) (\S+) (\S+) (.+)$/.exec(line);
+  const match = /^(\S+) (\d+) (\S+) (\S+) (.+)$/s.exec(line);
   if (match === null) return undefined;
   const unitPriceCents = parsePriceCents(match[3]);
   if (unitPriceCents === undefined) return undefined;
@@ -166,7 +166,7 @@ function parseOrder(line: string): Order | undefined {
 
 /** "<price> <stock> <toy>". */
 function parseToy(line: string): Toy | undefined {
-  const match = /^(\S+) (\d+) (.+)$/.exec(line);
+  const match = /^(\S+) (\d+) (.+)$/s.exec(line);
   if (match === null) return undefined;
   const priceCents = parsePriceCents(match[1]);
   return priceCents === undefined ? undefined : { name: match[3]!, priceCents, stock: Number(match[2]) };
