@@ -24,7 +24,7 @@ export const QUERY_BODY = Buffer.from(
 );
 /** Shaped like our server's buy answer, constant. */
 export const BUY_BODY = Buffer.from(
-  '{"toy":"Tux","price":"19.99","priceCents":1999,"stockLeft":99,"orderId":"12"}',
+  '{"toy":"Tux","price":"19.99","priceCents":1999,"stockLeft":99,"orderId":"12","quantity":1,"unitPrice":"19.99","unitPriceCents":1999}',
 );
 const NOT_FOUND_BODY = Buffer.from(
   '{"type":"urn:toystore:problem:not_found","title":"Not found","status":404}',
