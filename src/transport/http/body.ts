@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientError, isStoreError, type StoreError } from "../../errors.js";
 import type { JsonObject } from "./endpoint.js";
 import { problem, problemOf } from "./problem.js";
+import { rawHeader } from "./raw-header.js";
 import { sendProblem } from "./reply.js";
 
 /**
@@ -14,8 +15,8 @@ import { sendProblem } from "./reply.js";
  * an end event.
  */
 export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers["content-length"];
-  return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
+  const length = rawHeader(req, "content-length");
+  return (length !== undefined && length !== "0") || rawHeader(req, "transfer-encoding") !== undefined;
 }
 
 /**

@@ -18,6 +18,7 @@ import { type DispatchContext, dispatch } from "./dispatch.js";
 import type { HttpMetrics, ServerState } from "./endpoint.js";
 import { type HttpServerOptions, resolveHttpServerOptions } from "./http-options.js";
 import { problem } from "./problem.js";
+import { rawHeader } from "./raw-header.js";
 import { sendProblem } from "./reply.js";
 import { loadStorefront } from "./static-files.js";
 import { StockEvents } from "./stock-events.js";
@@ -84,13 +85,14 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
-    if (Buffer.byteLength(url) > options.maxUrlBytes)
+    // A character is at most 3 UTF-8 bytes: most targets are let through without counting.
+    if (url.length * 3 > options.maxUrlBytes && Buffer.byteLength(url) > options.maxUrlBytes)
       return sendProblem(
         res,
         problem("uri_too_long", `the request target is over ${options.maxUrlBytes} bytes`),
       );
     // A declared length over the limit is refused before a byte of it is read; a chunked body is counted as it comes (body.ts).
-    const length = Number(req.headers["content-length"] ?? 0);
+    const length = Number(rawHeader(req, "content-length") ?? 0);
     if (length > options.maxBodyBytes)
       return sendProblem(
         res,

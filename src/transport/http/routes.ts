@@ -20,6 +20,7 @@ import { boughtJson, orderJson, type ProblemJson, type ToyListJson, toyJson } fr
 import { unknownField } from "./body.js";
 import type { Endpoint, JsonObject, OperationEndpoint } from "./endpoint.js";
 import { problem } from "./problem.js";
+import { rawHeader } from "./raw-header.js";
 import { sendJson, sendProblem } from "./reply.js";
 import {
   eventsEndpoint,
@@ -71,6 +72,8 @@ function quantityOf(body: JsonObject | undefined): number | StoreError {
 
 /** The Idempotency-Key header of a buy, if it has one (the service checks it; repeated, Node joins them with ", " and the service refuses that). */
 function idempotencyKey(req: IncomingMessage): string | undefined {
+  // Most buys carry none: only then is Node's header object built (it joins a repeated header).
+  if (rawHeader(req, "idempotency-key") === undefined) return undefined;
   const value = req.headers["idempotency-key"];
   return typeof value === "string" ? value : undefined;
 }
