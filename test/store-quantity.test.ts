@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import fc from "fast-check";
+import postgres from "postgres";
 import type { AnyStore } from "../src/catalog/catalog-store.js";
 import type { SaleResult, Toy } from "../src/catalog/toy.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
@@ -154,6 +155,38 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describeStore("postgres", "store batched buys against a concurrent restock", (fixture) => {
+  it("takes a sale off the stock a restock committed while the batch waited for the row", async () => {
+    const { store, spec } = await fixture.open([{ name: "Tux", priceCents: 1999, stock: 0 }]);
+    assert.ok(spec.kind === "postgres");
+    const calls = callStore(store);
+    // Two connections: one holds the restock open, the other watches for the buy to wait.
+    const other = postgres(spec.url, { max: 2, onnotice: () => {} });
+    try {
+      let buying: Promise<SaleResult> | undefined;
+      await other.begin(async (tx) => {
+        await tx`UPDATE toys SET stock = stock + 5 WHERE key = 'tux'`;
+        // The batched buy (no work, no key) now waits for the row this transaction holds.
+        buying = calls.buy("Tux", 2);
+        for (;;) {
+          const [row] = await other`
+            SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+          if ((row?.n ?? 0) > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      });
+      const sale = await buying!;
+      assert.ok(sale.kind === "bought", "the restocked units are there to sell");
+      assert.equal(sale.stockLeft, 3);
+      const [row] = await other`SELECT stock::int AS stock FROM toys WHERE key = 'tux'`;
+      assert.equal(row?.stock, 3, "the stock is what the buyer was told is left");
+    } finally {
+      await other.end();
+      await store.close?.();
+    }
+  });
+});
 
 describeStore("postgres", "store idempotency keys with quantities", (fixture) => {
   for (const lock of LOCK_KINDS) {

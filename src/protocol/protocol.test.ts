@@ -172,7 +172,14 @@ describe("parseRequest", () => {
     });
     // "Buy 3: Tux" is a buy of one under the key "3", as it always was.
     assert.deepEqual(parseRequest("Buy 3: Tux"), { op: "buy", name: "Tux", quantity: 1, requestKey: "3" });
-    for (const line of ["Buy*: Tux", "Buy*x: Tux", "Buy*-1: Tux", "Buy*1.5: Tux", "Buy*3 a b: Tux"]) {
+    for (const line of [
+      "Buy*: Tux",
+      "Buy*x: Tux",
+      "Buy*-1: Tux",
+      "Buy*1.5: Tux",
+      "Buy*3 a b: Tux",
+      "Buy *3: Tux",
+    ]) {
       const parsed = parseRequest(line);
       assert.ok(parsed instanceof StoreError && parsed.code === "bad_request", line);
     }

@@ -37,6 +37,9 @@ const METHODS: Readonly<
   buy: (args, name) => {
     if (args.length > 1) return badArguments("Buy");
     const requestKey = args[0];
+    // "Buy *3: Tux" is a typo for "Buy*3: Tux", not a key: refused rather than a buy of one.
+    if (requestKey?.startsWith("*") === true)
+      return badRequest("expected 'Buy*<n>: <name>' with no space before '*', e.g. 'Buy*3: Tux'");
     return requestKey === undefined
       ? { op: "buy", name, quantity: 1 }
       : { op: "buy", name, quantity: 1, requestKey };

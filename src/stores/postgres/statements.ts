@@ -75,9 +75,14 @@ export async function buyAll(sql: Sql, buys: readonly Wanted[]): Promise<(Sold |
       FROM walk w JOIN locked l ON l.key = w.key
       WHERE w.sold
     ), updated AS (
+      -- Only toys that sold, and no test on t.stock: this UPDATE reads the row
+      -- as of the statement's snapshot, while the walk started from the row
+      -- as locked, which a restock committed meanwhile may have raised; a test
+      -- on the older stock could skip the update and leave the sale unrecorded
+      -- in the stock (an oversell).
       UPDATE toys t SET stock = f.stock_left
-      FROM (SELECT key, min(stock_left) AS stock_left FROM walk GROUP BY key) f
-      WHERE t.key = f.key AND f.stock_left < t.stock
+      FROM (SELECT key, min(stock_left) AS stock_left FROM walk GROUP BY key HAVING bool_or(sold)) f
+      WHERE t.key = f.key
       RETURNING t.key
     ), placed AS (
       INSERT INTO orders (id, toy_key, toy, unit_price_cents, quantity)
