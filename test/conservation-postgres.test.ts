@@ -9,7 +9,7 @@ import type { BuyResult } from "../src/catalog/toy.js";
 import { connectGrpcClient } from "../src/client/grpc-client.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
-import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
+import { LOCK_KINDS, type LockKind } from "../src/concurrency/section-lock.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
 import type { ServerProcess } from "../src/study/measure/server.js";
 import { startToystore } from "../src/study/measure/toystore-launch.js";
@@ -18,6 +18,24 @@ import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postg
 const K = 20;
 const CLIENTS_PER_SERVER = 4;
 const BUYS_PER_CLIENT = 8; // M = 2 servers x 4 clients x 8 = 64 > K
+
+/**
+ * Two servers on a fresh database, pushed to `servers` as they start (so the
+ * caller stops whatever started): the first creates the schema from a catalog
+ * of Tux alone, the second serves what the database holds.
+ */
+async function startTwoServers(
+  cluster: PostgresCluster,
+  flags: { readonly lock?: LockKind; readonly workMs?: number },
+  stock: number,
+  servers: ServerProcess[],
+): Promise<void> {
+  const store = await freshDatabase(cluster);
+  servers.push(
+    await startToystore({ flags: { ...flags, store }, catalog: [{ name: "Tux", price: "19.99", stock }] }),
+  );
+  servers.push(await startToystore({ flags: { ...flags, store } }));
+}
 
 describe("conservation across two servers on one PostgreSQL", { skip: postgresOrSkip().skip }, () => {
   let cluster: PostgresCluster;
@@ -29,14 +47,10 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
   });
 
   it("never answers a stale read: a query on one server sees every buy the other acknowledged", async () => {
-    const store = await freshDatabase(cluster);
     const servers: ServerProcess[] = [];
     const clients: StoreClient[] = [];
     try {
-      servers.push(
-        await startToystore({ flags: { store }, catalog: [{ name: "Tux", price: "19.99", stock: 1000 }] }),
-        await startToystore({ flags: { store } }),
-      );
+      await startTwoServers(cluster, {}, 1000, servers);
       const [a, b] = servers as [ServerProcess, ServerProcess];
       const buyer = await SocketStoreClient.connect({ port: a.ports.socket! });
       const reader = await connectGrpcClient({ port: b.ports.grpc!, ownConnection: true });
@@ -73,16 +87,10 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
   const cases = [...LOCK_KINDS.map((lock) => ({ lock, workMs: 2 })), { lock: "rwlock" as const, workMs: 0 }];
   for (const { lock, workMs } of cases) {
     it(`sells exactly ${K} units to 64 buyers on two servers, lock ${lock}, work ${workMs} ms`, async () => {
-      const store = await freshDatabase(cluster);
-      const flags = { store, lock, workMs };
       const servers: ServerProcess[] = [];
       const clients: StoreClient[] = [];
       try {
-        // The first creates the schema from the catalog; the second serves what the database holds.
-        servers.push(
-          await startToystore({ flags, catalog: [{ name: "Tux", price: "19.99", stock: K }] }),
-          await startToystore({ flags }),
-        );
+        await startTwoServers(cluster, { lock, workMs }, K, servers);
         assert.ok(servers[1]!.output.some((line) => /serving what it holds \(1 toy, 0 orders\)/.test(line)));
         for (const server of servers) {
           clients.push(
@@ -128,15 +136,10 @@ describe("conservation across two servers on one PostgreSQL", { skip: postgresOr
     { lock: "per-toy" as const, workMs: 2 },
   ]) {
     it(`sells no more than the stock to buyers of mixed quantities on two servers, lock ${lock}, work ${workMs} ms`, async () => {
-      const store = await freshDatabase(cluster);
-      const flags = { store, lock, workMs };
       const servers: ServerProcess[] = [];
       const clients: StoreClient[] = [];
       try {
-        servers.push(
-          await startToystore({ flags, catalog: [{ name: "Tux", price: "19.99", stock: K }] }),
-          await startToystore({ flags }),
-        );
+        await startTwoServers(cluster, { lock, workMs }, K, servers);
         for (const server of servers)
           clients.push(
             await SocketStoreClient.connect({ port: server.ports.socket! }),

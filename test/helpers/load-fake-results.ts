@@ -2,13 +2,12 @@
 // Toy Store study's matrix with "measured" means a little above the prediction.
 
 import { planCells } from "../../src/study/load/cell-plan.js";
-import { storeLabel } from "../../src/study/load/cell-stores.js";
 import {
   type ExperimentOptionsInput,
   resolveExperimentOptions,
 } from "../../src/study/load/experiment-options.js";
 import type { ExperimentCell, ExperimentResults } from "../../src/study/load/results.js";
-import { toleranceMs } from "../../src/study/load/results.js";
+import { toCell } from "../../src/study/load/run-cell.js";
 import {
   createLatencyHistogram,
   encodeHistogram,
@@ -19,20 +18,12 @@ export function fakeExperimentResults(input: ExperimentOptionsInput = {}): Exper
   const options = resolveExperimentOptions(input);
   const cells: ExperimentCell[] = planCells(options).map((plan, k) => {
     const mean = plan.predicted.meanMs + 1 + (k % 4);
+    const count = plan.clients * options.requests;
     const histogram = createLatencyHistogram();
-    for (let i = 0; i < plan.clients * options.requests; i++) recordLatencyMicros(histogram, mean * 1000);
-    const differenceMs = mean - plan.predicted.meanMs;
-    return {
-      transport: plan.transport,
-      lock: plan.lock,
-      op: plan.op,
-      toyChoice: plan.toyChoice,
-      store: storeLabel(plan.store),
-      clients: plan.clients,
-      requests: options.requests,
-      workMs: options.workMs,
-      measured: {
-        count: plan.clients * options.requests,
+    for (let i = 0; i < count; i++) recordLatencyMicros(histogram, mean * 1000);
+    return toCell(plan, options, {
+      latency: {
+        count,
         mean,
         stdDev: 0,
         min: mean,
@@ -42,18 +33,14 @@ export function fakeExperimentResults(input: ExperimentOptionsInput = {}): Exper
         p999: mean + 10,
         max: mean + 12,
       },
-      perClientMeansMs: Array.from({ length: plan.clients }, (_, i) => mean + i * 0.5),
+      perClient: Array.from({ length: plan.clients }, (_, i) => ({ meanMs: mean + i * 0.5 })),
       throughputPerSecond: (1000 * plan.predicted.parallelism) / options.workMs,
       errors: (k === 1 ? { busy: 2, "odd,code": 1 } : {}) as Record<string, number>,
-      outcomes: { [plan.op === "buy" ? "bought" : "in_stock"]: plan.clients * options.requests },
-      predicted: plan.predicted,
-      differenceMs,
-      differencePercent: (100 * differenceMs) / plan.predicted.meanMs,
-      withinTolerance: Math.abs(differenceMs) <= toleranceMs(plan.predicted.meanMs),
-      stopReason: "completed" as const,
+      outcomes: { [plan.op === "buy" ? "bought" : "in_stock"]: count },
+      stopReason: "completed",
       elapsedMs: options.requests * mean,
       histogram: encodeHistogram(histogram),
-    };
+    });
   });
   return {
     kind: "toystore-experiment",

@@ -125,8 +125,14 @@ export async function runCell(
   }
 }
 
+/** What a cell reads of its load's results. */
+export type CellLoad = Pick<
+  LoadResults,
+  "latency" | "throughputPerSecond" | "errors" | "outcomes" | "stopReason" | "elapsedMs" | "histogram"
+> & { readonly perClient: readonly { readonly meanMs: number }[] };
+
 /** A cell's results: the measurement, the prediction, and how far apart they are. */
-export function toCell(plan: CellPlan, options: ExperimentOptions, load: LoadResults): ExperimentCell {
+export function toCell(plan: CellPlan, options: ExperimentOptions, load: CellLoad): ExperimentCell {
   const differenceMs = load.latency.mean - plan.predicted.meanMs;
   return {
     transport: plan.transport,
