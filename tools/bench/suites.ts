@@ -20,6 +20,14 @@ function engineRows(
   return ops.map((op): RowSpec => ({ id: `${server} ${op}`, server, op, generator }));
 }
 
+/** The two shapes every line-protocol suite runs: 50 connections one request at a time, and 10 pipelining 16. */
+function lineShapes(rows: readonly RowSpec[]): ShapeSpec[] {
+  return [
+    { id: "c50-p1", connections: 50, pipeline: 1, rows },
+    { id: "c10-p16", connections: 10, pipeline: 16, rows },
+  ];
+}
+
 /** Our socket server against the minimal Node line server (and Redis, for information). */
 const SOCKET: Suite = (() => {
   const rows: RowSpec[] = [
@@ -28,10 +36,7 @@ const SOCKET: Suite = (() => {
     // A one-line reply ("$-1", a missing key) from the fastest line server there is; redis-benchmark drives it.
     { id: "redis get", server: "redis", op: "query", generator: "redis-benchmark", redisTest: "get" },
   ];
-  const shapes: ShapeSpec[] = [
-    { id: "c50-p1", connections: 50, pipeline: 1, rows },
-    { id: "c10-p16", connections: 10, pipeline: 16, rows },
-  ];
+  const shapes = lineShapes(rows);
   return {
     name: "socket",
     description: "our socket server against the minimal Node line server, and Redis for information",
@@ -118,10 +123,7 @@ const METRICS: Suite = (() => {
     { id: "metrics on", server: "metrics-on", op: "query", generator: "engine" },
     { id: "metrics off", server: "metrics-off", op: "query", generator: "engine" },
   ];
-  const shapes: ShapeSpec[] = [
-    { id: "c50-p1", connections: 50, pipeline: 1, rows },
-    { id: "c10-p16", connections: 10, pipeline: 16, rows },
-  ];
+  const shapes = lineShapes(rows);
   return {
     name: "metrics",
     description: "our socket server recording metrics against the same server with `serve --metrics off`",
