@@ -7,7 +7,7 @@ import { keyReused } from "../../errors.js";
 import type { Sql } from "./connection.js";
 import { errorCode, UNIQUE_VIOLATION } from "./errors.js";
 import { type Sold, type Wanted, work } from "./statements.js";
-import { transaction } from "./transaction.js";
+import { type Tx, transaction } from "./transaction.js";
 
 /** How often a server forgets keys older than a day. */
 export const PRUNE_EVERY_MS = 10 * 60 * 1000;
@@ -35,7 +35,7 @@ export interface KeyedWanted extends Wanted {
 export async function buyOnce(
   sql: Sql,
   buy: KeyedWanted,
-  lock?: { readonly take: (tx: Sql) => Promise<void>; readonly workMs: number },
+  lock?: { readonly take: (tx: Tx) => Promise<void>; readonly workMs: number },
 ): Promise<Sold | undefined> {
   try {
     if (lock === undefined) return await keyedBuyOne(sql, buy);
@@ -58,7 +58,7 @@ export async function buyOnce(
  * stores the key with the quantity and the order (none: sold out), in one
  * statement. Fails with a unique violation when the key was used.
  */
-async function keyedBuyOne(sql: Sql, buy: KeyedWanted): Promise<Sold | undefined> {
+async function keyedBuyOne(sql: Sql | Tx, buy: KeyedWanted): Promise<Sold | undefined> {
   const { key, quantity, requestKey } = buy;
   const [row] = await sql<{ id: string | null; stock: string | null; price_cents: string | null }[]>`
     WITH taken AS (

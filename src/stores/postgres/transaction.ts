@@ -1,13 +1,13 @@
 // A transaction on a connection of its own, written here rather than with the
-// driver's sql.begin, to work around a postgres.js bug that ends the process
-// (see transaction() below). Kept apart so that it can go once the driver is
-// fixed.
+// driver's sql.begin, to work around a postgres.js 3 bug that ended the process
+// (see transaction() below), and kept on postgres 4: a transaction whose
+// connection failed is left to the database, never answered by a ROLLBACK.
 
 import type postgres from "postgres";
 import { errorCode, isConnectionFailure } from "./errors.js";
 
 /** A connection a transaction runs on (see transaction()). */
-export type Tx = postgres.Sql;
+export type Tx = postgres.ReservedSql;
 
 /**
  * Runs `fn` in a transaction on a connection of its own, and commits. Not the
