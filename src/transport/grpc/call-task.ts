@@ -1,6 +1,7 @@
 // One admitted gRPC call: the shared request contract (PendingRequest) whose
 // answer is the unary callback, with the response message its method makes
-// of the result, or the status the one error table makes of the error.
+// of the result (or the status its contract answers that outcome with), or
+// the status the one error table makes of the error.
 
 import type { ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import type { SubmitRefusal } from "../../concurrency/worker-pool.js";
@@ -10,7 +11,7 @@ import type { StoreResult } from "../../service/operations/index.js";
 import type { StoreService } from "../../service/store-service.js";
 import { PendingRequest } from "../pending-request.js";
 import type { GrpcMethod } from "./methods.js";
-import { toErrorStatus } from "./status-codes.js";
+import { OutcomeStatus, toErrorStatus } from "./status-codes.js";
 
 /** The answer to a call whose deadline passed while it waited: the same for every call. */
 const EXPIRED_IN_QUEUE = clientError("deadline_exceeded", "deadline exceeded while waiting for a handler");
@@ -94,7 +95,11 @@ export class CallTask<Req = unknown, Res = unknown> extends PendingRequest {
   }
 
   protected answer(result: StoreResult): void {
-    this.#callback(null, this.#method.toResponse(result));
+    const response = this.#method.toResponse(result);
+    // An outcome its contract answers as a status (the original ToyStore's
+    // unknown toy) is a failed call, but still the outcome: it was recorded as such.
+    if (response instanceof OutcomeStatus) this.#callback(response);
+    else this.#callback(null, response);
   }
 
   protected reject(error: StoreError): void {

@@ -1,10 +1,13 @@
-// The gRPC contract at run time: where proto/toystore.proto lives, the one set of
-// proto-loader options (shared by the server, the client and the type generator),
-// and the loaded service definition.
+// The gRPC contracts at run time: where proto/toystore.proto and the original
+// design's proto/toystore_original.proto live, the one set of proto-loader
+// options (shared by the server, the client and the type generator), and the
+// loaded service definitions.
 
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import type { ToyStoreDefinition as OriginalToyStoreDefinition } from "../../generated/original/ToyStore.js";
+import type { ProtoGrpcType as OriginalProtoGrpcType } from "../../generated/original/toystore_original.js";
 import type { ToyStoreDefinition } from "../../generated/toystore/v1/ToyStore.js";
 import type { ProtoGrpcType } from "../../generated/toystore.js";
 
@@ -24,6 +27,12 @@ export const PROTO_PATH = fileURLToPath(new URL(PROTO_FILE, new URL("../../../pr
 
 /** The fully qualified service name, as health checks and reflection name it. */
 export const TOYSTORE_SERVICE_NAME = "toystore.v1.ToyStore";
+
+/** The original design's contract (no package: its methods are /ToyStore/Query and /ToyStore/Buy), relative to PROTO_DIR. */
+export const ORIGINAL_PROTO_FILE = "toystore_original.proto";
+
+/** The original design's service name, as health checks and reflection name it. */
+export const ORIGINAL_SERVICE_NAME = "ToyStore";
 
 /**
  * How messages are decoded. The generated types in src/generated/ describe
@@ -53,7 +62,20 @@ export interface ToyStoreContract {
   readonly proto: ProtoGrpcType;
 }
 
+/** The original design's contract, loaded: the raw package definition (for reflection) and the typed tree. */
+export interface OriginalContract {
+  readonly packageDefinition: protoLoader.PackageDefinition;
+  readonly service: OriginalToyStoreDefinition;
+  readonly proto: OriginalProtoGrpcType;
+}
+
 let cached: ToyStoreContract | undefined;
+let cachedOriginal: OriginalContract | undefined;
+
+/** Parses one proto of PROTO_DIR with the shared options. */
+function loadProto(file: string): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(file, { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
+}
 
 /**
  * Loads proto/toystore.proto once per process (parsing is a few milliseconds;
@@ -61,14 +83,22 @@ let cached: ToyStoreContract | undefined;
  */
 export function loadToyStoreContract(): ToyStoreContract {
   if (cached === undefined) {
-    const packageDefinition = protoLoader.loadSync(PROTO_FILE, {
-      ...PROTO_LOADER_OPTIONS,
-      includeDirs: [PROTO_DIR],
-    });
-    // The cast is the one place where the generated types meet the runtime
-    // value; the drift test keeps them describing the same proto.
+    const packageDefinition = loadProto(PROTO_FILE);
+    // The casts here and in loadOriginalContract are the only places where the
+    // generated types meet the runtime value; the drift test keeps them
+    // describing the same protos.
     const proto = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
     cached = { packageDefinition, service: proto.toystore.v1.ToyStore.service, proto };
   }
   return cached;
+}
+
+/** Loads proto/toystore_original.proto once per process, as loadToyStoreContract does its own. */
+export function loadOriginalContract(): OriginalContract {
+  if (cachedOriginal === undefined) {
+    const packageDefinition = loadProto(ORIGINAL_PROTO_FILE);
+    const proto = grpc.loadPackageDefinition(packageDefinition) as unknown as OriginalProtoGrpcType;
+    cachedOriginal = { packageDefinition, service: proto.ToyStore.service, proto };
+  }
+  return cachedOriginal;
 }

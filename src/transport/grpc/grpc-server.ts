@@ -1,5 +1,6 @@
-// The gRPC server: toystore.v1.ToyStore on @grpc/grpc-js, with admission through
-// a worker pool, the standard health service, server reflection and a graceful
+// The gRPC server: toystore.v1.ToyStore and, beside it on the same port, the
+// original design's ToyStore, on @grpc/grpc-js, with admission through one
+// worker pool, the standard health service, server reflection and a graceful
 // shutdown. It translates between gRPC and the StoreService; it decides nothing.
 
 import * as grpc from "@grpc/grpc-js";
@@ -10,13 +11,19 @@ import { WorkerPool, type WorkerPoolStats } from "../../concurrency/worker-pool.
 import { formatHostPort } from "../../net/host-port.js";
 import type { StoreMetrics } from "../../observability/store-metrics.js";
 import { CallContext, CallTask } from "./call-task.js";
-import { loadToyStoreContract, TOYSTORE_SERVICE_NAME } from "./contract.js";
+import {
+  loadOriginalContract,
+  loadToyStoreContract,
+  ORIGINAL_SERVICE_NAME,
+  TOYSTORE_SERVICE_NAME,
+} from "./contract.js";
 import {
   type GrpcServerOptions,
   type ResolvedGrpcServerOptions,
   resolveGrpcServerOptions,
 } from "./grpc-options.js";
-import { GRPC_METHODS, type GrpcMethod } from "./methods.js";
+import { GRPC_METHODS, type GrpcMethod, type MethodTable } from "./methods.js";
+import { ORIGINAL_GRPC_METHODS } from "./original-methods.js";
 
 export { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from "./grpc-options.js";
 
@@ -62,14 +69,18 @@ export interface GrpcServerHandle {
   forceClose(): void;
   /**
    * Whether the server can answer now (false: its store's database is away):
-   * health says SERVING or NOT_SERVING, for the whole server and for
-   * toystore.v1.ToyStore. Once shutdown has started it stays NOT_SERVING.
+   * health says SERVING or NOT_SERVING, for the whole server and for each
+   * service (toystore.v1.ToyStore, the original ToyStore). Once shutdown has
+   * started it stays NOT_SERVING.
    */
   setReady(ready: boolean): void;
 }
 
 /** The empty service name: health's "the server as a whole". */
 const WHOLE_SERVER = "";
+
+/** Every name health answers for: the whole server and each service it serves. */
+const HEALTH_NAMES = Object.freeze([WHOLE_SERVER, TOYSTORE_SERVICE_NAME, ORIGINAL_SERVICE_NAME]);
 
 let healthPackage: protoLoader.PackageDefinition | undefined;
 
@@ -97,27 +108,39 @@ class GrpcStoreServer implements GrpcServerHandle {
     metrics?.watchPool("grpc", this.#pool);
     this.#server = new grpc.Server(serverChannelOptions(options));
 
+    // Both services, each with its own method table, share the pool and the
+    // service: an original client's buy and a toystore.v1 query wait for the
+    // same handlers and the same locks.
     const contract = loadToyStoreContract();
-    // One handler per row of the method table, and no other.
+    const original = loadOriginalContract();
+    this.#server.addService(contract.service, this.#handlers(GRPC_METHODS));
+    this.#server.addService(original.service, this.#handlers(ORIGINAL_GRPC_METHODS));
+
+    this.#health = new HealthImplementation(
+      Object.fromEntries(HEALTH_NAMES.map((name) => [name, "SERVING"])),
+    );
+    this.#health.addToServer(this.#server);
+    if (!options.noReflection) {
+      // The original proto has no package, so its definitions' names
+      // (ToyStore, Item, ...) never collide with toystore.v1's.
+      new ReflectionService({
+        ...contract.packageDefinition,
+        ...original.packageDefinition,
+        ...loadHealthPackage(),
+      }).addToServer(this.#server);
+    }
+  }
+
+  /** One handler per row of a method table, and no other. */
+  #handlers<H>(table: MethodTable<H>): grpc.UntypedServiceImplementation {
     const handlers: grpc.UntypedServiceImplementation = {};
-    for (const [name, method] of Object.entries(GRPC_METHODS) as [string, GrpcMethod][]) {
+    for (const [name, method] of Object.entries(table) as [string, GrpcMethod][]) {
       handlers[name] = (
         call: grpc.ServerUnaryCall<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => this.#admit(method, call, callback);
     }
-    this.#server.addService(contract.service, handlers);
-
-    this.#health = new HealthImplementation({
-      [WHOLE_SERVER]: "SERVING",
-      [TOYSTORE_SERVICE_NAME]: "SERVING",
-    });
-    this.#health.addToServer(this.#server);
-    if (!options.noReflection) {
-      new ReflectionService({ ...contract.packageDefinition, ...loadHealthPackage() }).addToServer(
-        this.#server,
-      );
-    }
+    return handlers;
   }
 
   get address(): GrpcAddress {
@@ -168,8 +191,7 @@ class GrpcStoreServer implements GrpcServerHandle {
   }
 
   #setStatus(status: "SERVING" | "NOT_SERVING"): void {
-    this.#health.setStatus(WHOLE_SERVER, status);
-    this.#health.setStatus(TOYSTORE_SERVICE_NAME, status);
+    for (const name of HEALTH_NAMES) this.#health.setStatus(name, status);
   }
 
   /** Admission: a call either enters the pool (running at once or queued FIFO) or is refused now. */

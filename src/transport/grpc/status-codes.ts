@@ -1,9 +1,12 @@
-// The one table between StoreError codes and gRPC status codes, both ways.
+// The one table between StoreError codes and gRPC status codes, both ways;
+// and the one row where a business outcome is a status: the original design's
+// ToyStore answers an unknown toy with INVALID_ARGUMENT "Item not found".
 //
 // The server also sends the StoreError code itself in a trailer, because
 // several codes share one status (shutting_down and unavailable are both
 // UNAVAILABLE): a toystore client reads the trailer, any other client reads the
-// status, and both understand.
+// status, and both understand. An outcome sent as a status has a trailer of its
+// own, so that "Item not found" is told from a bad name (both INVALID_ARGUMENT).
 
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { type ErrorCode, StoreError } from "../../errors.js";
@@ -63,6 +66,38 @@ export interface ErrorStatus {
   readonly details: string;
   readonly metadata: Metadata;
 }
+
+/** The trailer that names the outcome an OutcomeStatus stands for ("not_found"). */
+export const OUTCOME_TRAILER = "toystore-outcome";
+
+/**
+ * A business outcome that a contract answers as a failed call rather than a
+ * message. One shared, frozen instance per row (grpc-js only reads it); a
+ * method's `toResponse` returns it in place of a response message.
+ */
+export class OutcomeStatus implements ErrorStatus {
+  readonly code: status;
+  readonly details: string;
+  readonly metadata: Metadata;
+
+  constructor(code: status, details: string, outcome: string) {
+    this.code = code;
+    this.details = details;
+    this.metadata = new Metadata();
+    this.metadata.set(OUTCOME_TRAILER, outcome);
+    Object.freeze(this);
+  }
+}
+
+/**
+ * The original design's ToyStore: the outcomes it answers as statuses. Its
+ * server set INVALID_ARGUMENT and the details "Item not found" for a toy it
+ * did not hold, for Query and for Buy (and put -1 in the BuyResponse, which a
+ * failed call never carries, so no client saw it).
+ */
+export const ORIGINAL_STATUS_FOR_OUTCOME = Object.freeze({
+  not_found: new OutcomeStatus(status.INVALID_ARGUMENT, "Item not found", "not_found"),
+});
 
 /** Server side: the status object to pass to a unary callback. */
 export function toErrorStatus(error: StoreError): ErrorStatus {
