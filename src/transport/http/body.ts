@@ -7,7 +7,7 @@ import { clientError, isStoreError, type StoreError } from "../../errors.js";
 import type { JsonObject } from "./endpoint.js";
 import { problem, problemOf } from "./problem.js";
 import { rawHeader } from "./raw-header.js";
-import { sendProblem } from "./reply.js";
+import type { SendProblem } from "./reply.js";
 
 /**
  * Whether the request carries a body: a Content-Length above 0, or a chunked
@@ -22,14 +22,15 @@ export function hasBody(req: IncomingMessage): boolean {
 /**
  * Reads the body, at most `maxBytes`, and calls `then` with it parsed as a
  * JSON object, or with undefined when it is empty. Otherwise it answers
- * itself: 413 past the limit (the connection then closes, so the rest is
- * never read), 400 for a body that is not a JSON object. A client that goes
- * away mid-body gets nothing.
+ * itself, with `send` (the route's error shape): 413 past the limit (the
+ * connection then closes, so the rest is never read), 400 for a body that is
+ * not a JSON object. A client that goes away mid-body gets nothing.
  */
 export function readJsonBody(
   req: IncomingMessage,
   res: ServerResponse,
   maxBytes: number,
+  send: SendProblem,
   then: (body: JsonObject | undefined) => void,
 ): void {
   const chunks: Buffer[] = [];
@@ -42,7 +43,7 @@ export function readJsonBody(
     }
     req.off("data", onData);
     req.off("end", onEnd);
-    sendProblem(res, problem("content_too_large", `bodies are at most ${maxBytes} bytes`), {
+    send(res, problem("content_too_large", `bodies are at most ${maxBytes} bytes`), {
       connection: "close",
     });
     // Drained and dropped until the response is out and the connection closes.
@@ -50,7 +51,7 @@ export function readJsonBody(
   };
   const onEnd = (): void => {
     const body = parseJsonObject(Buffer.concat(chunks, size).toString("utf8"));
-    if (isStoreError(body)) sendProblem(res, problemOf(body));
+    if (isStoreError(body)) send(res, problemOf(body));
     else then(body);
   };
   req.on("data", onData);

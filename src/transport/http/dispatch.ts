@@ -1,7 +1,9 @@
 // From a request's method and path to its answer: the route (404, 405 with
 // Allow), the path parameter decoded, the staff check, the body read, the
 // request built and admitted to the worker pool as an HttpTask. A path no
-// route has is the storefront's.
+// route has is the storefront's (the course API's answer 404 themselves).
+// Every error is written in the shape of the path's family (sendProblemFor):
+// RFC 9457 problems, or the course API's.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WorkerPool } from "../../concurrency/worker-pool.js";
@@ -11,10 +13,11 @@ import type { OpName } from "../../service/operations/index.js";
 import type { StoreService } from "../../service/store-service.js";
 import { type AdminAccess, admitStaff } from "./admin.js";
 import { hasBody, readJsonBody } from "./body.js";
+import { courseNotFound, isCoursePath, sendProblemFor } from "./course-routes.js";
 import { isOperation, type JsonObject, type OperationEndpoint, type ServerState } from "./endpoint.js";
 import { HttpTask } from "./http-task.js";
 import { problem, problemOf } from "./problem.js";
-import { sendProblem } from "./reply.js";
+import type { SendProblem } from "./reply.js";
 import { findRoute } from "./routes.js";
 import { type StaticFile, serveStorefront } from "./static-files.js";
 
@@ -37,21 +40,23 @@ export function dispatch(
   path: string,
   context: DispatchContext,
 ): void {
+  const send = sendProblemFor(path);
   const found = findRoute(path);
   if (found === undefined) {
-    serveStorefront(req, res, path, context.storefront);
+    if (isCoursePath(path)) send(res, courseNotFound(path));
+    else serveStorefront(req, res, path, context.storefront);
     return;
   }
   const method = req.method ?? "GET";
   const endpoint = found.route.methods[method];
   if (endpoint === undefined) {
     const allow = Object.keys(found.route.methods).join(", ");
-    sendProblem(res, problem("method_not_allowed", `${method} is not allowed here`), { allow });
+    send(res, problem("method_not_allowed", `${method} is not allowed here`), { allow });
     return;
   }
   const param = decodeParam(found.param);
   if (param === undefined) {
-    sendProblem(res, problem("bad_request", "the path is not valid URL-encoded UTF-8"));
+    send(res, problem("bad_request", "the path is not valid URL-encoded UTF-8"));
     return;
   }
   if (!isOperation(endpoint)) {
@@ -62,8 +67,10 @@ export function dispatch(
   // The endpoint is one operation's; its request and result types go together.
   const operation = endpoint as OperationEndpoint;
   if (endpoint.body === true && hasBody(req))
-    readJsonBody(req, res, context.maxBodyBytes, (body) => submit(req, res, operation, param, body, context));
-  else submit(req, res, operation, param, undefined, context);
+    readJsonBody(req, res, context.maxBodyBytes, send, (body) =>
+      submit(req, res, operation, param, body, context, send),
+    );
+  else submit(req, res, operation, param, undefined, context, send);
 }
 
 /** Builds the request and admits it to the pool; a request that cannot be built is a problem, never run. */
@@ -74,13 +81,14 @@ function submit<K extends OpName>(
   param: string,
   body: JsonObject | undefined,
   context: DispatchContext,
+  send: SendProblem,
 ): void {
   const request = endpoint.request(param, body, req);
   if (isStoreError(request)) {
-    sendProblem(res, problemOf(request));
+    send(res, problemOf(request));
     return;
   }
-  const task = new HttpTask(context.service, request, context.recorder, res, endpoint);
+  const task = new HttpTask(context.service, request, context.recorder, res, endpoint, send);
   const refusal = context.pool.submit(task);
   if (refusal !== null) task.refuse(refusal);
 }

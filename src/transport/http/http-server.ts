@@ -14,12 +14,12 @@ import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
 import { WorkerPool } from "../../concurrency/worker-pool.js";
 import type { StoreService } from "../../service/store-service.js";
+import { sendProblemFor } from "./course-routes.js";
 import { type DispatchContext, dispatch } from "./dispatch.js";
 import type { HttpMetrics, ServerState } from "./endpoint.js";
 import { type HttpServerOptions, resolveHttpServerOptions } from "./http-options.js";
 import { problem } from "./problem.js";
 import { rawHeader } from "./raw-header.js";
-import { sendProblem } from "./reply.js";
 import { loadStorefront } from "./static-files.js";
 import { StockEvents } from "./stock-events.js";
 
@@ -85,27 +85,26 @@ export async function startHttpServer(setup: HttpServerSetup): Promise<HttpServe
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
     // A character is at most 3 UTF-8 bytes: most targets are let through without counting.
     if (url.length * 3 > options.maxUrlBytes && Buffer.byteLength(url) > options.maxUrlBytes)
-      return sendProblem(
+      return sendProblemFor(path)(
         res,
         problem("uri_too_long", `the request target is over ${options.maxUrlBytes} bytes`),
       );
     // A declared length over the limit is refused before a byte of it is read; a chunked body is counted as it comes (body.ts).
     const length = Number(rawHeader(req, "content-length") ?? 0);
     if (length > options.maxBodyBytes)
-      return sendProblem(
+      return sendProblemFor(path)(
         res,
         problem("content_too_large", `bodies are at most ${options.maxBodyBytes} bytes`),
-        {
-          connection: "close",
-        },
+        { connection: "close" },
       );
     // Health and readiness answer to the end: a supervisor watches them through the shutdown.
     if (closing !== undefined && !url.startsWith("/healthz") && !url.startsWith("/readyz"))
-      return sendProblem(res, problem("shutting_down", "shutting down"), { connection: "close" });
-    const query = url.indexOf("?");
-    dispatch(req, res, query === -1 ? url : url.slice(0, query), context);
+      return sendProblemFor(path)(res, problem("shutting_down", "shutting down"), { connection: "close" });
+    dispatch(req, res, path, context);
   };
 
   const serverOptions = {

@@ -1,6 +1,6 @@
 // One HTTP API request: the shared request contract (PendingRequest) whose
-// answer is the endpoint's response, and whose client is gone once the
-// response can no longer be written.
+// answer is the endpoint's response, whose errors are written in its route's
+// shape, and whose client is gone once the response can no longer be written.
 
 import type { ServerResponse } from "node:http";
 import type { StoreError } from "../../errors.js";
@@ -10,22 +10,26 @@ import type { StoreService } from "../../service/store-service.js";
 import { PendingRequest } from "../pending-request.js";
 import type { OperationEndpoint } from "./endpoint.js";
 import { problemOf } from "./problem.js";
-import { sendProblem } from "./reply.js";
+import { type SendProblem, sendProblem } from "./reply.js";
 
 export class HttpTask<K extends OpName = OpName> extends PendingRequest<RequestOf<K>> {
   readonly #res: ServerResponse;
   readonly #endpoint: OperationEndpoint<K>;
+  readonly #send: SendProblem;
 
+  /** `send` writes its errors (busy, shutting down, the store's): RFC 9457 problems unless the route has its own shape. */
   constructor(
     service: StoreService,
     request: RequestOf<K>,
     recorder: RequestRecorder | undefined,
     res: ServerResponse,
     endpoint: OperationEndpoint<K>,
+    send: SendProblem = sendProblem,
   ) {
     super(service, request, recorder);
     this.#res = res;
     this.#endpoint = endpoint;
+    this.#send = send;
   }
 
   protected clientGone(): boolean {
@@ -38,6 +42,6 @@ export class HttpTask<K extends OpName = OpName> extends PendingRequest<RequestO
   }
 
   protected reject(error: StoreError): void {
-    if (!this.#res.destroyed) sendProblem(this.#res, problemOf(error));
+    if (!this.#res.destroyed) this.#send(this.#res, problemOf(error));
   }
 }

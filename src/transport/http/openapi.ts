@@ -1,7 +1,9 @@
 // The HTTP API as OpenAPI 3.1, served at GET /api/openapi.json: the routes
-// of routes.ts and the shapes of api.ts, written out for other tools.
+// of routes.ts and the shapes of api.ts, written out for other tools, with
+// the course API's (openapi-course.ts).
 
 import { MAX_QUANTITY } from "../../catalog/toy.js";
+import { COURSE_PATHS, COURSE_SCHEMAS } from "./openapi-course.js";
 
 const problem = { $ref: "#/components/schemas/Problem" };
 const problemResponse = (description: string) => ({
@@ -26,7 +28,7 @@ export const OPENAPI_DOCUMENT = {
     title: "toystore",
     version: "1",
     description:
-      "The toy store over HTTP: the same store as the socket protocol and gRPC. Business outcomes are statuses (404 no such toy, 409 sold out); errors are RFC 9457 problems.",
+      "The toy store over HTTP: the same store as the socket protocol and gRPC. Business outcomes are statuses (404 no such toy, 409 sold out); errors are RFC 9457 problems. Beside /api, the course API (/products, /orders) answers {data} or {error: {code, message}}, sold out as 400.",
   },
   paths: {
     "/api/toys": {
@@ -138,6 +140,7 @@ export const OPENAPI_DOCUMENT = {
         responses: { "200": { description: "Text exposition format", content: { "text/plain": {} } } },
       },
     },
+    ...COURSE_PATHS,
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
@@ -210,6 +213,7 @@ export const OPENAPI_DOCUMENT = {
           detail: { type: "string" },
         },
       },
+      ...COURSE_SCHEMAS,
     },
   },
 } as const;

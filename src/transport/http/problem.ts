@@ -1,9 +1,12 @@
 // The one table of the HTTP API's problems (RFC 9457): every StoreError code,
 // and the business and HTTP-level outcomes that are no error of the store, each
 // with its status and title. No handler writes a status number of its own.
+// The course API's errors ({"error": {code, message}}) are these same problems
+// in another shape (courseErrorOf), so both answer every failure alike.
 
 import type { ErrorCode, StoreError } from "../../errors.js";
 import type { ProblemJson } from "./api.js";
+import type { CourseErrorJson } from "./course-api.js";
 
 /**
  * What a problem can be: a StoreError code, a business outcome (no such toy
@@ -13,6 +16,7 @@ export type ProblemKind =
   | ErrorCode
   | "not_found"
   | "sold_out"
+  | "out_of_stock"
   | "method_not_allowed"
   | "unauthorized"
   | "content_too_large"
@@ -38,6 +42,8 @@ const PROBLEMS: Readonly<Record<ProblemKind, ProblemEntry>> = {
   internal: { status: 500, title: "Internal server error", detail: "internal error" },
   not_found: { status: 404, title: "Not found" },
   sold_out: { status: 409, title: "Sold out" },
+  // The course API's sold out: its handouts answer a buy that cannot be filled with 400.
+  out_of_stock: { status: 400, title: "Out of stock" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   unauthorized: { status: 401, title: "Unauthorized" },
   content_too_large: { status: 413, title: "Content too large" },
@@ -64,4 +70,9 @@ export function problem(kind: ProblemKind, detail?: string): ProblemJson {
 /** The problem for a StoreError: the table's detail, else its message (causes never reach the client). */
 export function problemOf(error: StoreError): ProblemJson {
   return problem(error.code, PROBLEMS[error.code].detail ?? error.message);
+}
+
+/** A problem in the course API's shape: the same status, and the detail (else the title) as the message. */
+export function courseErrorOf(body: ProblemJson): CourseErrorJson {
+  return { error: { code: body.status, message: body.detail ?? body.title.toLowerCase() } };
 }

@@ -1,6 +1,7 @@
 // Reading a request header without `req.headers`: Node builds that object,
 // every header lower-cased, the first time it is touched, and a request on
-// the hot path needs one or two headers at most.
+// the hot path needs one or two headers at most. And the one header a buy
+// reads, on every route that buys.
 
 import type { IncomingMessage } from "node:http";
 
@@ -13,4 +14,12 @@ export function rawHeader(req: IncomingMessage, lowerName: string): string | und
       return raw[i + 1];
   }
   return undefined;
+}
+
+/** The Idempotency-Key header of a buy, if it has one (the service checks it; repeated, Node joins them with ", " and the service refuses that). */
+export function idempotencyKey(req: IncomingMessage): string | undefined {
+  // Most buys carry none: only then is Node's header object built (it joins a repeated header).
+  if (rawHeader(req, "idempotency-key") === undefined) return undefined;
+  const value = req.headers["idempotency-key"];
+  return typeof value === "string" ? value : undefined;
 }

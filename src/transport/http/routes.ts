@@ -9,18 +9,19 @@
 //   PUT  /api/toys/{name}        restock   staff only (admin.ts)
 //   POST /api/toys/{name}/buy    buy       body {quantity} optional; 200 sale | 409 sold out | 404
 //   GET  /api/orders/{id}        order     200 order | 404
+//   the course API's /products/<name>, /orders, /orders/<number> (course-routes.ts)
 //   and the server's own: /api/events, /api/stats, /api/openapi.json, /healthz, /readyz, /metrics
 
-import type { IncomingMessage } from "node:http";
 import { isStoreError, type StoreError } from "../../errors.js";
 import { validateQuantity } from "../../service/operations/buy.js";
 import type { ListRequest } from "../../service/operations/index.js";
 import { restockEndpoint } from "./admin.js";
 import { boughtJson, orderJson, type ProblemJson, type ToyListJson, toyJson } from "./api.js";
 import { unknownField } from "./body.js";
+import { COURSE_ROUTES } from "./course-routes.js";
 import type { Endpoint, JsonObject, OperationEndpoint } from "./endpoint.js";
 import { problem } from "./problem.js";
-import { rawHeader } from "./raw-header.js";
+import { idempotencyKey } from "./raw-header.js";
 import { sendJson, sendProblem } from "./reply.js";
 import {
   eventsEndpoint,
@@ -68,14 +69,6 @@ function quantityOf(body: JsonObject | undefined): number | StoreError {
   if (quantity === undefined) return 1;
   // The operation's own rule, so the message is the one every transport gives.
   return validateQuantity(typeof quantity === "number" ? quantity : Number.NaN) ?? (quantity as number);
-}
-
-/** The Idempotency-Key header of a buy, if it has one (the service checks it; repeated, Node joins them with ", " and the service refuses that). */
-function idempotencyKey(req: IncomingMessage): string | undefined {
-  // Most buys carry none: only then is Node's header object built (it joins a repeated header).
-  if (rawHeader(req, "idempotency-key") === undefined) return undefined;
-  const value = req.headers["idempotency-key"];
-  return typeof value === "string" ? value : undefined;
 }
 
 const buyEndpoint: OperationEndpoint<"buy"> = {
@@ -130,6 +123,7 @@ const ROUTES: readonly Route[] = [
   { path: /^\/api\/toys\/([^/]+)$/, methods: { GET: queryEndpoint, PUT: restockEndpoint } },
   { path: "/api/toys", methods: { GET: listEndpoint } },
   { path: /^\/api\/orders\/([^/]+)$/, methods: { GET: orderEndpoint } },
+  ...COURSE_ROUTES,
   { path: "/api/events", methods: { GET: eventsEndpoint } },
   { path: "/api/stats", methods: { GET: statsEndpoint } },
   { path: "/api/openapi.json", methods: { GET: openApiEndpoint } },
