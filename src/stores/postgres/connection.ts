@@ -8,21 +8,31 @@
 // on in the driver. A probe checks every 500 ms that the database answers;
 // while it does not, requests fail "unavailable" at once, and the server
 // reports NOT_SERVING (gRPC health) and 503 (/readyz).
+//
+// A URL with several hosts names a cluster with standbys (one primary, whose
+// role moves in a failover): every connection, the probe's too, is made to
+// whichever host is the primary (target_session_attrs=primary; "read-write"
+// would take a standby on PostgreSQL 15, where every write then fails), and
+// the servers follow it through a failover with no restart. While no host is
+// the primary the probe fails, and requests fail "unavailable" at once.
 
-import postgres from "postgres";
 import { Gate, GateRefusal } from "../../concurrency/gate.js";
 import { StoreError } from "../../errors.js";
 import { integer, MAX_INT32, type Schema } from "../../options/schema.js";
+import { parsePostgresUrl } from "../store-spec.js";
 import {
   describeConnectFailure,
   errorCode,
   isConnectionFailure,
+  QUEUE_TIMEOUT,
+  READ_ONLY_TRANSACTION,
   TOO_MANY_CONNECTIONS,
   unreachable,
 } from "./errors.js";
 import { HealthProbe } from "./health-probe.js";
+import { CLUSTER_CONNECT_TIMEOUT_S, CONNECT_TIMEOUT_S, connectTo, rotateHosts, type Sql } from "./pool.js";
 
-export type Sql = postgres.Sql;
+export type { Sql } from "./pool.js";
 
 /** The database connections of one server process, and how long a request may wait for one. */
 export interface PostgresPoolOptions {
@@ -54,35 +64,20 @@ export const POSTGRES_POOL_OPTIONS: Schema<PostgresPoolOptions> = {
  * transports' own limits keep far fewer in flight; this only bounds memory.
  */
 const MAX_WAITING = 4096;
-/** How long the pool's driver tries to make a connection, seconds. */
-const CONNECT_TIMEOUT_S = 10;
 /** Between the end of one health check and the next. */
 const PROBE_INTERVAL_MS = 500;
 /** A health check that takes longer fails: the database is unreachable. */
 const PROBE_TIMEOUT_MS = 1000;
-/**
- * A session left idle inside a transaction this long is ended by PostgreSQL
- * itself, rolling the transaction back. Our transactions never wait on the
- * client (work and statements follow each other at once), so only a server
- * cut off from the database mid-transaction (network gone, process frozen)
- * reaches it: without it, that session would keep its row locks (a toy's row,
- * the lock rows, an idempotency key) until TCP gave up on it, and every other
- * server would wait on them. Longer than any --work-ms a lock is held through.
- */
-const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
-/**
- * The driver's wait before it reconnects a connection that failed, seconds:
- * its default grows to 20 s after a few failures, and would hold requests
- * that long once the database is back. The probe already keeps failing
- * requests off a database that is away.
- */
-const reconnectDelay = (retries: number): number => Math.min(0.05 * 2 ** Math.min(retries, 4), 0.5);
 
 export class PostgresConnections {
   /** The pool; replaced by a new one when the database comes back (see #renewPool). */
   #sql: Sql;
   readonly #url: string;
+  /** The URL's hosts in turn, the probe's from the next one after each failure (a host can be unreachable). */
+  readonly #hosts: number;
+  #probeFirst = 0;
   readonly #poolSize: number;
+  readonly #waitMs: number;
   #renewedAt = 0;
   readonly #gate: Gate;
   readonly #probe: HealthProbe;
@@ -95,8 +90,10 @@ export class PostgresConnections {
   /** A pool of `options.pool` connections to `url` (made as statements need them); no check runs before startProbe(). */
   constructor(url: string, options: PostgresPoolOptions) {
     this.#url = url;
+    this.#hosts = parsePostgresUrl(url)?.hosts.length ?? 1;
     this.#poolSize = options.pool;
-    this.#sql = connectTo(url, options.pool, CONNECT_TIMEOUT_S, "toystore");
+    this.#waitMs = options.waitMs;
+    this.#sql = this.#connect();
     this.#gate = new Gate({ permits: options.pool, maxWaiting: MAX_WAITING, waitMs: options.waitMs });
     this.#probe = new HealthProbe({
       check: () => this.#check(),
@@ -155,17 +152,28 @@ export class PostgresConnections {
     await Promise.all([this.#sql.end({ timeout: 5 }), probe?.end({ timeout: 1 })]);
   }
 
-  /** One health check: SELECT 1 on the probe's own connection. */
+  /** One health check: on the probe's own connection, SELECT 1, or with several hosts, that it reached the primary. */
   async #check(): Promise<void> {
-    this.#probeSql ??= connectTo(this.#url, 1, PROBE_TIMEOUT_MS / 1000, "toystore health check");
+    this.#probeSql ??= connectTo(rotateHosts(this.#url, this.#probeFirst), {
+      max: 1,
+      connectTimeoutS: PROBE_TIMEOUT_MS / 1000,
+      name: "toystore health check",
+      cluster: this.#hosts > 1,
+    });
     const sql = this.#probeSql;
     try {
-      await sql`SELECT 1`;
+      if (this.#hosts === 1) await sql`SELECT 1`;
+      else {
+        const [row] = await sql<{ standby: boolean }[]>`SELECT pg_is_in_recovery() AS standby`;
+        if (row?.standby !== false)
+          throw Object.assign(new Error("read-only"), { code: READ_ONLY_TRANSACTION });
+      }
     } catch (error) {
       // Full is not away: the database answers, and the connections already open still serve.
       if (errorCode(error) === TOO_MANY_CONNECTIONS) return;
       // The next check starts from a new connection (see #renewPool for why not this one).
       if (this.#probeSql === sql) this.#dropProbeConnection();
+      this.#probeFirst = (this.#probeFirst + 1) % this.#hosts;
       throw error;
     }
   }
@@ -183,8 +191,22 @@ export class PostgresConnections {
     if (now - this.#renewedAt < 1000 || this.#closed) return;
     this.#renewedAt = now;
     const old = this.#sql;
-    this.#sql = connectTo(this.#url, this.#poolSize, CONNECT_TIMEOUT_S, "toystore");
+    this.#sql = this.#connect();
     void old.end({ timeout: 5 }).catch(() => {});
+  }
+
+  /** A new pool, as the store uses it. */
+  #connect(): Sql {
+    const cluster = this.#hosts > 1;
+    return connectTo(this.#url, {
+      max: this.#poolSize,
+      connectTimeoutS: cluster ? CLUSTER_CONNECT_TIMEOUT_S : CONNECT_TIMEOUT_S,
+      name: "toystore",
+      cluster,
+      // With several hosts, a connection can take a connect timeout per host whose link is gone: a
+      // statement that got a permit but no connection within --db-wait-ms was never sent, so it fails.
+      ...(cluster ? { queueTimeoutS: Math.max(this.#waitMs, 100) / 1000 } : {}),
+    });
   }
 
   #dropProbeConnection(): void {
@@ -217,6 +239,15 @@ export class PostgresConnections {
         "store unavailable: the database refuses more connections (too many connections: raise its max_connections, or lower --db-pool or --workers)",
         { cause: error },
       );
+    if (code === QUEUE_TIMEOUT) {
+      void this.#probe.checkNow();
+      return unreachable(`no connection to the database could be made within ${this.#waitMs} ms`, error);
+    }
+    // A standby (the primary of before a failover): the pool's connections are not to be trusted.
+    if (code === READ_ONLY_TRANSACTION && this.#hosts > 1) {
+      void this.#probe.checkNow().then(() => this.#renewPool());
+      return unreachable(describeConnectFailure(error), error);
+    }
     if (isConnectionFailure(code)) {
       // Is it away? The probe finds out now, rather than at its next round.
       const checked = this.#probe.checkNow();
@@ -229,20 +260,4 @@ export class PostgresConnections {
     }
     return error;
   }
-}
-
-/** A pool of `max` connections to `url`, as the store and its probe use them. */
-function connectTo(url: string, max: number, connectTimeoutS: number, name: string): Sql {
-  return postgres(url, {
-    max,
-    connect_timeout: connectTimeoutS,
-    onnotice: () => {},
-    // A server that goes away must not leave requests hanging on a dead socket.
-    keep_alive: 30,
-    backoff: reconnectDelay,
-    connection: {
-      application_name: name,
-      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    },
-  });
 }

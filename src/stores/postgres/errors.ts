@@ -7,6 +7,12 @@ import { reason } from "../store-errors.js";
 /** SQLSTATE too_many_connections: the server's max_connections is reached. */
 export const TOO_MANY_CONNECTIONS = "53300";
 
+/** SQLSTATE read_only_sql_transaction: a write sent to a standby (with several hosts, the primary of before a failover). */
+export const READ_ONLY_TRANSACTION = "25006";
+
+/** The driver's code for a statement that waited its queue_timeout for a connection, and was never sent. */
+export const QUEUE_TIMEOUT = "QUEUE_TIMEOUT";
+
 /** SQLSTATE unique_violation: here, an idempotency key stored already. */
 export const UNIQUE_VIOLATION = "23505";
 
@@ -68,6 +74,10 @@ export function describeConnectFailure(error: unknown): string {
       return "no answer from the server in time";
     case "CONNECTION_CLOSED":
       return "the connection closed";
+    case "CONNECTION_DESTROYED":
+      return "no host would do (with several hosts: none is the primary, as during a failover)";
+    case READ_ONLY_TRANSACTION:
+      return "the server is a standby, not the primary (a failover is under way)";
     case "57P01":
       return "the database is shutting down";
     case "57P02":

@@ -33,9 +33,11 @@ export interface ServerPorts {
   readonly http: number;
 }
 
-const DEFAULT_PORTS: ServerPorts = { socket: 7070, grpc: 50051, http: 8080 };
+/** `toystore serve`'s own ports, the same on every server host. */
+export const DEFAULT_PORTS: ServerPorts = { socket: 7070, grpc: 50051, http: 8080 };
 const POSTGRES_PORT = 5432;
-const DEFAULT_DATABASE = "toystore";
+/** The database the deployments create and serve. */
+export const DEFAULT_DATABASE = "toystore";
 export interface DeploymentOptions {
   /** The catalog server1 fills the new database with (a --catalog file); default the built-in one. */
   readonly catalog?: readonly CatalogEntry[];
