@@ -14,6 +14,7 @@ import type { Toy } from "../src/catalog/toy.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
 import { StoreService } from "../src/service/store-service.js";
 import { type OpenStoreOptions, openStore } from "../src/stores/open-store.js";
+import { SCHEMA_VERSION } from "../src/stores/schema-version.js";
 import type { StoreSpec } from "../src/stores/store-spec.js";
 import { callStore, DURABLE_STORE_KINDS, describeStore, runSql, STORE_KINDS } from "./helpers/stores.js";
 
@@ -257,7 +258,9 @@ for (const kind of DURABLE_STORE_KINDS) {
       await runSql(newer, ["UPDATE toystore_meta SET value = '99'"]);
       await assert.rejects(reopen(newer), {
         name: "StoreOpenError",
-        message: /schema version 99, newer than this server's 2: upgrade toystore/,
+        message: new RegExp(
+          `schema version 99, newer than this server's ${SCHEMA_VERSION}: upgrade toystore`,
+        ),
       });
     });
 

@@ -13,6 +13,7 @@ import type { AnyStore } from "../src/catalog/catalog-store.js";
 import type { SaleResult, Toy } from "../src/catalog/toy.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
 import { openStore } from "../src/stores/open-store.js";
+import { SCHEMA_VERSION } from "../src/stores/schema-version.js";
 import type { StoreSpec } from "../src/stores/store-spec.js";
 import { callStore, DURABLE_STORE_KINDS, describeStore, runSql, STORE_KINDS } from "./helpers/stores.js";
 
@@ -315,10 +316,12 @@ for (const kind of DURABLE_STORE_KINDS) {
       } finally {
         await store.close?.();
       }
-      await runSql(spec, ["UPDATE toystore_meta SET value = '3'"]);
+      await runSql(spec, [`UPDATE toystore_meta SET value = '${SCHEMA_VERSION + 1}'`]);
       await assert.rejects(openStore(spec, { toys: [], given: false }), {
         name: "StoreOpenError",
-        message: /schema version 3, newer than this server's 2/,
+        message: new RegExp(
+          `schema version ${SCHEMA_VERSION + 1}, newer than this server's ${SCHEMA_VERSION}`,
+        ),
       });
     });
   });

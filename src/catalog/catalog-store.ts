@@ -46,6 +46,11 @@ export interface CatalogStore {
   list(): Awaitable<readonly Toy[]>;
   /** Sets a toy's stock or adds to it, and/or sets its price; the toy after, or undefined if there is none. */
   restock?(name: string, change: Restock): Awaitable<Toy | undefined> | Committing<Toy | undefined>;
+  /**
+   * Puts every sold-out toy (stock 0) back to `to` units, in one step with
+   * respect to buys (none lost, none oversold); answers "refilled" with them.
+   */
+  refill?(to: number): Awaitable<RefillResult> | Committing<RefillResult>;
   /** Releases what the store holds (files, connections). */
   close?(): Awaitable<void>;
   /** Told the size of each batch the store commits (durable stores). */
@@ -58,6 +63,16 @@ export interface Restock {
   readonly addStock?: number;
   readonly priceCents?: number;
 }
+
+/**
+ * What a refill round did: "refilled", the toys it put back, each with its
+ * new stock, in catalog order (none when no toy was sold out); or, on a shared
+ * store, "not_due": another server ran this period's round, and the next one
+ * is due in `dueInMs`.
+ */
+export type RefillResult =
+  | { readonly kind: "refilled"; readonly toys: readonly Toy[] }
+  | { readonly kind: "not_due"; readonly dueInMs: number };
 
 /** The stock a restock leaves, from the stock before it. */
 export function restockedStock(before: number, change: Restock): number {
@@ -88,6 +103,13 @@ export interface SharedStore {
   order(id: string): Promise<Order | undefined>;
   list(): Promise<readonly Toy[]>;
   restock(name: string, change: Restock): Promise<Toy | undefined>;
+  /**
+   * Puts every sold-out toy back to `to` units, as CatalogStore.refill, at
+   * most once per `periodMs` across every server of the store: a server
+   * whose round another one already ran this period answers "not_due". Takes
+   * the catalog's lock under the section's policy, if it has one.
+   */
+  refill?(to: number, periodMs: number, section: Section): Promise<RefillResult>;
   close(): Promise<void>;
   /** Told the size of each batch of buys the store commits. */
   onCommitBatch?: ((size: number) => void) | undefined;

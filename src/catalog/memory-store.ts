@@ -6,11 +6,12 @@ import {
   type CatalogStore,
   checkQuantity,
   orderNumber,
+  type RefillResult,
   type Restock,
   restockedStock,
   ToyIndex,
 } from "./catalog-store.js";
-import { NOT_FOUND, SOLD_OUT, saleOf, stockReport } from "./outcomes.js";
+import { NOT_FOUND, refilled, SOLD_OUT, saleOf, stockReport } from "./outcomes.js";
 import type { Order, SaleResult, StockReport, Toy } from "./toy.js";
 
 interface Entry {
@@ -95,5 +96,16 @@ export class InMemoryCatalog implements CatalogStore {
     entry.stock = restockedStock(entry.stock, change);
     if (change.priceCents !== undefined) entry.priceCents = change.priceCents;
     return { name: entry.name, priceCents: entry.priceCents, stock: entry.stock };
+  }
+
+  /** Every sold-out toy back to `to` units, in one synchronous step: no buy runs in between. */
+  refill(to: number): RefillResult {
+    const toys: Toy[] = [];
+    for (const entry of this.#toys.values()) {
+      if (entry.stock !== 0) continue;
+      entry.stock = to;
+      toys.push({ name: entry.name, priceCents: entry.priceCents, stock: to });
+    }
+    return refilled(toys);
   }
 }

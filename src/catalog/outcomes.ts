@@ -2,7 +2,8 @@
 // the same shapes: the shared instances of the two that carry no data (defined
 // with the vocabulary in toy.ts), and constructors for the ones that do.
 
-import type { Sale, StockReport } from "./toy.js";
+import type { RefillResult } from "./catalog-store.js";
+import type { Sale, StockReport, Toy } from "./toy.js";
 
 export { NOT_FOUND, SOLD_OUT } from "./toy.js";
 
@@ -30,4 +31,9 @@ export function saleOf(
     unitPriceCents: priceCents,
     quantity,
   };
+}
+
+/** What a refill round answers: the toys it put back, each with its new stock (none: no toy was sold out). */
+export function refilled(toys: readonly Toy[]): RefillResult {
+  return { kind: "refilled", toys };
 }

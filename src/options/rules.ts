@@ -51,3 +51,46 @@ export const NON_EMPTY_LINE: Rule<string> = {
   expected: "a non-empty line of text",
   parse: (value) => (value.trim() !== "" && !value.includes("\n") ? value : undefined),
 };
+
+/** The units a duration may be written in, longest first, and each one's length in ms. */
+const DURATION_UNITS: ReadonlyMap<string, number> = new Map([
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+]);
+
+/**
+ * A duration written with its unit ("500ms", "10s", "1.5m", "2h") in whole
+ * milliseconds; undefined for anything else (a bare number, an unknown unit,
+ * a fraction of a millisecond).
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const match = /^(\d{1,15})(?:\.(\d{1,6}))?(ms|s|m|h)$/.exec(text.trim());
+  if (match === null) return undefined;
+  const size = DURATION_UNITS.get(match[3]!)!;
+  // The fraction in millionths, in integers: 0.1s is 100 ms although 0.1 * 1000 is not exactly 100.
+  const millionths = Number((match[2] ?? "").padEnd(6, "0")) * size;
+  if (millionths % 1_000_000 !== 0) return undefined;
+  const ms = Number(match[1]) * size + millionths / 1_000_000;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** A duration in ms as it is best written: "2m", "10s", "500ms" (the longest unit that divides it). */
+export function formatDurationMs(ms: number): string {
+  for (const [unit, size] of DURATION_UNITS) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** A duration from `minMs` to `maxMs`, written with its unit ("500ms", "10s", "2m") and kept in whole ms. */
+export function duration(minMs: number, maxMs: number): Rule<number> {
+  const valid = (ms: number) => Number.isSafeInteger(ms) && ms >= minMs && ms <= maxMs;
+  return {
+    valid,
+    expected: `a duration such as 500ms, 10s or 2m, from ${formatDurationMs(minMs)} to ${formatDurationMs(maxMs)}`,
+    parse: (text) => {
+      const ms = parseDurationMs(text);
+      return ms !== undefined && valid(ms) ? ms : undefined;
+    },
+  };
+}

@@ -9,7 +9,16 @@
 // What a value must be, apart from its flag (the rules fields are built
 // from), is in rules.ts.
 
-import { NON_EMPTY_LINE, numberParser, oneOf, type Rule, toNumber, wholeNumber } from "./rules.js";
+import {
+  duration as durationRule,
+  formatDurationMs,
+  NON_EMPTY_LINE,
+  numberParser,
+  oneOf,
+  type Rule,
+  toNumber,
+  wholeNumber,
+} from "./rules.js";
 
 /** The largest delay Node's timers (and HTTP/2's settings) hold: a signed 32-bit number. */
 export const MAX_INT32 = 2 ** 31 - 1;
@@ -129,6 +138,33 @@ export function seconds<T extends number | null>(
       const ms = (s === undefined ? Number.NaN : Math.round(s * 1000 * 1000) / 1000) as T;
       return s !== undefined && valid(ms) && ms !== null ? ms : undefined;
     },
+    ...extra,
+  });
+}
+
+/**
+ * A duration kept in milliseconds and written with its unit on the command
+ * line ("500ms", "10s", "2m"; see rules.ts), from `minMs` to `maxMs`; null
+ * (when it is the default) means "off".
+ */
+export function duration<T extends number | null>(
+  flag: string,
+  help: string,
+  fallbackMs: T,
+  range: { readonly minMs: number; readonly maxMs: number },
+  extra: Extra = {},
+): Field<T> {
+  const rule = durationRule(range.minMs, range.maxMs);
+  const valid = (ms: T) => (ms === null ? fallbackMs === null : rule.valid(ms));
+  return field({
+    flag,
+    arg: "<duration>",
+    help,
+    default: fallbackMs,
+    shown: fallbackMs === null ? undefined : formatDurationMs(fallbackMs),
+    expected: rule.expected,
+    valid,
+    parse: (text) => rule.parse(text) as T | undefined,
     ...extra,
   });
 }

@@ -45,6 +45,10 @@ export function encodeResult(request: SocketRequest, result: StoreResult): strin
     }
     case "restocked":
       return `${formatPrice(result.toy.priceCents)} ${result.toy.stock}`;
+    // The server's own refill (see operations/refill.ts): no method of the protocol asks for one.
+    case "refilled":
+    case "not_due":
+      return encodeError(new StoreError("internal", "internal error"));
   }
 }
 
@@ -146,6 +150,7 @@ function parseOk(lines: readonly string[], op: OpName): ParsedReply | undefined 
       return toys.length === count(lines[0]) ? { kind: "list", toys } : undefined;
     }
     case "restock":
+    case "refill":
       return undefined;
   }
 }

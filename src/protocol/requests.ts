@@ -101,6 +101,7 @@ export function encodeRequest(request: SocketRequest): string | undefined {
     case "list":
       return "List:";
     case "restock":
+    case "refill":
       return undefined;
   }
 }

@@ -153,8 +153,8 @@ export class StoreService {
 
   /**
    * Calls `watcher` after every stored stock change this service makes (a
-   * sale, a restock), over any transport. Returns the function that stops
-   * it. A watcher must not throw.
+   * sale, a restock, each toy of a refill), over any transport. Returns the
+   * function that stops it. A watcher must not throw.
    */
   watchStock(watcher: StockWatcher): () => void {
     this.#watchers.add(watcher);
@@ -272,7 +272,8 @@ export class StoreService {
     this.#hooks.onAnswer?.(request, result);
     if (op.stockChange !== undefined && this.#watchers.size > 0) {
       const change = op.stockChange(result);
-      if (change !== undefined) this.#tell(change.name, change.stock);
+      if (change !== undefined && "name" in change) this.#tell(change.name, change.stock);
+      else if (change !== undefined) for (const each of change) this.#tell(each.name, each.stock);
     }
     sink.complete(result);
   }

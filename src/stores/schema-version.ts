@@ -8,9 +8,11 @@ import { StoreOpenError } from "./store-errors.js";
 /**
  * The version of the tables this code writes; a store with a newer one is
  * refused, an older one is migrated when it is opened. 2: orders carry a
- * quantity (a version-1 order sold one unit).
+ * quantity (a version-1 order sold one unit). 3: PostgreSQL's refill_rounds,
+ * the one row that makes the restock timer's round once per period across
+ * every server of a database (SQLite's tables are those of version 2).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The marker row's key: the row that tells a toystore database from another program's. */
 const SCHEMA_KEY = "toystore_schema_version";

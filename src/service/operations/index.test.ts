@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { OP_NAMES, OPERATIONS, operationOf } from "./index.js";
+import { INTERNAL_OP_NAMES, OP_NAMES, OPERATIONS, type OpName, operationOf } from "./index.js";
 
 describe("the operations table", () => {
   it("holds each operation under its own name, in the order OP_NAMES gives", () => {
@@ -13,17 +13,25 @@ describe("the operations table", () => {
     for (const name of OP_NAMES) assert.equal(OPERATIONS[name].op, name);
   });
 
+  it("keeps the server's own refill out of OP_NAMES, what clients can ask for and transports record", () => {
+    assert.deepEqual(INTERNAL_OP_NAMES, ["refill"]);
+    assert.ok(Object.isFrozen(INTERNAL_OP_NAMES));
+    assert.deepEqual(Object.keys(OPERATIONS), [...OP_NAMES, ...INTERNAL_OP_NAMES]);
+    for (const name of INTERNAL_OP_NAMES) assert.equal(OPERATIONS[name].op, name);
+  });
+
   it("finds a request's operation by its op", () => {
     assert.equal(operationOf({ op: "query", name: "Robot" }), OPERATIONS.query);
     assert.equal(operationOf({ op: "buy", name: "Robot", quantity: 2 }), OPERATIONS.buy);
     assert.equal(operationOf({ op: "restock", name: "Robot", change: { stock: 1 } }), OPERATIONS.restock);
     assert.equal(operationOf({ op: "order", id: "1" }), OPERATIONS.order);
     assert.equal(operationOf({ op: "list" }), OPERATIONS.list);
+    assert.equal(operationOf({ op: "refill", to: 5, periodMs: 1000 }), OPERATIONS.refill);
   });
 
   it("declares, side by side: the study's query and buy spend the work, writes take the lock exclusively", () => {
     const declared = Object.fromEntries(
-      OP_NAMES.map((name) => {
+      (Object.keys(OPERATIONS) as OpName[]).map((name) => {
         const op = OPERATIONS[name];
         return [name, { lock: op.lock, work: op.work, writes: op.writes, perToy: op.toyOf !== undefined }];
       }),
@@ -34,9 +42,10 @@ describe("the operations table", () => {
       restock: { lock: "exclusive", work: false, writes: true, perToy: true },
       order: { lock: "none", work: false, writes: false, perToy: false },
       list: { lock: "shared", work: false, writes: false, perToy: false },
+      refill: { lock: "exclusive", work: false, writes: true, perToy: false },
     });
     // Only a write can change stock, so only a write may tell watchers.
-    for (const name of OP_NAMES) {
+    for (const name of Object.keys(OPERATIONS) as OpName[]) {
       if (OPERATIONS[name].stockChange !== undefined) assert.ok(OPERATIONS[name].writes, name);
     }
   });

@@ -52,6 +52,6 @@ export interface Operation<Req extends { readonly op: string }, Res extends { re
   owned(store: CatalogStore, request: Req): OwnedAnswer<Res>;
   /** Runs it on a shared store, which takes the locks and does the work in its own transaction. */
   shared(store: SharedStore, request: Req, section: Section): Promise<Res>;
-  /** The stock level a result leaves, for the watchers; absent: it changes none. */
-  readonly stockChange?: (result: Res) => StockChange | undefined;
+  /** The stock level a result leaves, for the watchers (a refill: one per toy); absent: it changes none. */
+  readonly stockChange?: (result: Res) => StockChange | readonly StockChange[] | undefined;
 }

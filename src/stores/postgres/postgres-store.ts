@@ -19,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   checkQuantity,
   orderNumber,
+  type RefillResult,
   type Restock,
   type Section,
   type SharedStore,
@@ -41,6 +42,7 @@ import {
   locksInDatabase,
   lookupAll,
   readStock,
+  refillRound,
   type Sold,
   type Stocked,
   type Wanted,
@@ -209,6 +211,11 @@ export class PostgresStore implements SharedStore {
     return row === undefined
       ? undefined
       : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
+  }
+
+  /** Every sold-out toy back to `to`, once per period across every server of the database (see refillRound). */
+  async refill(to: number, periodMs: number, section: Section): Promise<RefillResult> {
+    return await this.#db.run((sql) => transaction(sql, (tx) => refillRound(tx, to, periodMs, section)));
   }
 
   async order(id: string): Promise<Order | undefined> {

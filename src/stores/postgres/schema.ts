@@ -1,8 +1,9 @@
 // The PostgreSQL store's tables: created in an empty database and filled from
 // the catalog, or checked in a database that holds them, and migrated from an
 // older toystore schema (version 1: orders and idempotency keys without a
-// quantity). Servers starting together take turns (an advisory lock), so one
-// creates or migrates and the others then find it done.
+// quantity; version 2: no refill rounds' row). Servers starting together take
+// turns (an advisory lock), so one creates or migrates and the others then
+// find it done.
 
 import { normalizeName } from "../../catalog/toy.js";
 import type { CatalogSource } from "../open-options.js";
@@ -33,6 +34,20 @@ const ADD_QUANTITIES = [
   "ALTER TABLE request_keys ADD COLUMN IF NOT EXISTS quantity BIGINT NOT NULL DEFAULT 1",
 ];
 
+/**
+ * Version 3: the restock timer's rounds (statements.ts, refillRound). One row
+ * for every server of the database: the time of the last round (none yet:
+ * -infinity) and how many there were. A server claims a round by moving the
+ * time on, only if it is a period old, in the transaction that refills.
+ */
+const ADD_REFILL_ROUNDS = [
+  `CREATE TABLE IF NOT EXISTS refill_rounds (
+    id INT PRIMARY KEY CHECK (id = 1),
+    last_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity',
+    rounds BIGINT NOT NULL DEFAULT 0)`,
+  "INSERT INTO refill_rounds (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
+];
+
 const SCHEMA = [
   SCHEMA_MARKER.create,
   `CREATE TABLE toys (
@@ -57,6 +72,7 @@ const SCHEMA = [
   REQUEST_KEYS_TABLE,
   REQUEST_KEYS_INDEX,
   ...ADD_QUANTITIES,
+  ...ADD_REFILL_ROUNDS,
 ];
 
 /** What a database holds once prepared. */
@@ -93,7 +109,7 @@ export async function prepare(sql: Sql, where: string, catalog: CatalogSource): 
       where,
       catalog,
       toys,
-      "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, request_keys, toystore_meta)",
+      "drop its tables (DROP TABLE toys, orders, store_lock, toy_locks, request_keys, refill_rounds, toystore_meta)",
     );
     await migrate(tx, from);
     await tx`DELETE FROM request_keys WHERE at < now() - interval '1 day'`;
@@ -131,6 +147,7 @@ async function migrate(tx: Tx, from: number): Promise<void> {
   await tx.unsafe(REQUEST_KEYS_INDEX);
   if (from >= SCHEMA_VERSION) return;
   if (from < 2) for (const statement of ADD_QUANTITIES) await tx.unsafe(statement);
+  if (from < 3) for (const statement of ADD_REFILL_ROUNDS) await tx.unsafe(statement);
   await tx.unsafe(SCHEMA_MARKER.update);
 }
 

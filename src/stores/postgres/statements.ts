@@ -2,9 +2,11 @@
 // requests of one turn in one statement, see batcher.ts) and one at a time
 // inside a transaction that holds a lock policy's lock through the work.
 // Every buy is all or nothing, and places one order carrying its quantity and
-// the unit price paid in the same statement as its stock change.
+// the unit price paid in the same statement as its stock change. And the
+// restock timer's round, once per period for every server of the database.
 
-import type { Section } from "../../catalog/catalog-store.js";
+import type { RefillResult, Section } from "../../catalog/catalog-store.js";
+import { refilled } from "../../catalog/outcomes.js";
 import type { Sql } from "./connection.js";
 import type { Tx } from "./transaction.js";
 
@@ -146,4 +148,47 @@ export async function work(tx: Tx, workMs: number): Promise<void> {
 /** Whether a request runs in a transaction of its own that holds its lock through the work. */
 export function locksInDatabase(section: Section): boolean {
   return section.workMs > 0 && section.lock !== "atomic";
+}
+
+/**
+ * One round of the restock timer, in the transaction `tx`: every sold-out toy
+ * back to `to`, at most once per `periodMs` across every server of the
+ * database. The round is claimed first, on the one row of refill_rounds: only
+ * if the last round is a period old (by the database's clock, so the servers'
+ * clocks do not matter). A server claiming at the same time waits for that
+ * row, then finds the round taken and answers not_due, with the time left
+ * until the next. The claim commits with the refill, or neither happens.
+ */
+export async function refillRound(
+  tx: Tx,
+  to: number,
+  periodMs: number,
+  section: Section,
+): Promise<RefillResult> {
+  const [claimed] = await tx<{ rounds: string }[]>`
+    UPDATE refill_rounds SET last_at = now(), rounds = rounds + 1
+    WHERE id = 1 AND last_at <= now() - ${periodMs}::float8 * interval '1 millisecond'
+    RETURNING rounds::text`;
+  if (claimed === undefined) {
+    const [row] = await tx<{ due_in_ms: string }[]>`
+      SELECT GREATEST(0, EXTRACT(EPOCH FROM last_at - now()) * 1000 + ${periodMs}::float8)::text AS due_in_ms
+      FROM refill_rounds WHERE id = 1`;
+    return { kind: "not_due", dueInMs: Number(row?.due_in_ms ?? periodMs) };
+  }
+  // The catalog's lock row, held as a buy's is under mutex and rwlock with work; per-toy has no catalog's lock.
+  if (locksInDatabase(section) && section.lock !== "per-toy") await lockFor(tx, section, "", false);
+  // The sold-out rows locked in key order, as a batch of buys locks its toys, so the two cannot
+  // deadlock; a row a buy or a restock changed meanwhile is read again and left if no longer at 0.
+  const sold = await tx<{ key: string }[]>`SELECT key FROM toys WHERE stock = 0 ORDER BY key FOR UPDATE`;
+  if (sold.length === 0) return refilled([]);
+  const rows = await tx<{ name: string; price_cents: string; stock: string }[]>`
+    WITH put AS (
+      UPDATE toys SET stock = ${to}::bigint
+      WHERE key = ANY(${sold.map((row) => row.key)}::text[]) AND stock = 0
+      RETURNING position, name, price_cents, stock
+    )
+    SELECT name, price_cents::text, stock::text FROM put ORDER BY position`;
+  return refilled(
+    rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) })),
+  );
 }

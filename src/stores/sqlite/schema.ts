@@ -1,6 +1,7 @@
 // The sqlite store's tables: created in an empty file and filled from the
 // catalog, or checked in a file that holds them, and migrated from an older
-// toystore schema (version 1: orders without a quantity).
+// toystore schema (version 1: orders without a quantity; version 2: the same
+// tables as version 3).
 
 import type Database from "better-sqlite3";
 import { normalizeName, type Toy } from "../../catalog/toy.js";
@@ -30,9 +31,15 @@ const SCHEMA = [
     ${ORDER_QUANTITY_COLUMN})`,
 ];
 
-/** Each version's step up from the one before, run in the transaction that checks the schema. */
+/**
+ * Each version's step up from the one before, run in the transaction that
+ * checks the schema. Version 3 changed PostgreSQL's tables only (the refill
+ * rounds' row, which orders the servers sharing a database; one process owns
+ * a file): here it is the marker alone.
+ */
 const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
   2: [`ALTER TABLE orders ADD COLUMN ${ORDER_QUANTITY_COLUMN}`],
+  3: [],
 };
 
 /** A toy as the file holds it. */

@@ -16,11 +16,12 @@ import {
   Committing,
   checkQuantity,
   orderNumber,
+  type RefillResult,
   type Restock,
   restockedStock,
   ToyIndex,
 } from "../../catalog/catalog-store.js";
-import { NOT_FOUND, SOLD_OUT, saleOf, stockReport } from "../../catalog/outcomes.js";
+import { NOT_FOUND, refilled, SOLD_OUT, saleOf, stockReport } from "../../catalog/outcomes.js";
 import type { Order, SaleResult, StockReport, Toy } from "../../catalog/toy.js";
 import { type CatalogSource, type Opened, type StoreLog, storeLog } from "../open-options.js";
 import { reason, StoreOpenError } from "../store-errors.js";
@@ -124,6 +125,23 @@ export class SqliteStore implements CatalogStore {
       stock: entry.stock,
     };
     return new Committing(toy, batch.stored);
+  }
+
+  /**
+   * Every toy sold out as decided (a buy of its last units may still be
+   * storing) back to `to`, in one synchronous step against the mirror, as a
+   * buy is decided; answered once stored, with the batch it joins.
+   */
+  refill(to: number): RefillResult | Committing<RefillResult> {
+    const toys: Toy[] = [];
+    let batch: Batch | undefined;
+    for (const entry of this.#toys.values()) {
+      if (entry.stock !== 0) continue;
+      batch = this.#join(entry);
+      entry.stock = to;
+      toys.push({ name: entry.name, priceCents: entry.nextPriceCents ?? entry.priceCents, stock: to });
+    }
+    return batch === undefined ? refilled(toys) : new Committing(refilled(toys), batch.stored);
   }
 
   /** The batch gathering changes, which `entry` is now part of (made, and its commit scheduled, if none is). */
