@@ -38,11 +38,18 @@ const CONFIGS: readonly { name: string; nodes: number; mode: SynchronousMode }[]
 
 const { values } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h" },
     seconds: { type: "string", default: "10" },
     runs: { type: "string", default: "5" },
     "dry-run": { type: "boolean" },
   },
 });
+if (values.help === true) {
+  console.log(
+    "usage: npm run ha:measure -- [--seconds N] [--runs N] [--dry-run]\n(as root, Patroni installed; uses real CPU for minutes: run it on a quiet machine)",
+  );
+  process.exit(0);
+}
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 if (!(Number.isInteger(seconds) && seconds >= 1 && Number.isInteger(runs) && runs >= 1)) {
@@ -78,7 +85,7 @@ async function throughput(server: ServerProcess, op: "buy" | "query"): Promise<n
   const entry = resolveEntry("cli/main");
   const args = [
     "load",
-    "--port",
+    "--socket-port",
     String(server.ports.socket),
     "--transport",
     "socket",

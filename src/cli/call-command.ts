@@ -37,6 +37,9 @@ interface CallCommand<F extends Timed> {
 export function describeQuery(name: string, result: QueryResult): string {
   switch (result.kind) {
     case "in_stock":
+      // The original socket protocol answers the price alone: its client reports the stock as NaN.
+      if (Number.isNaN(result.stock))
+        return `${formatPrice(result.priceCents)}   ${name}: in stock at ${formatPrice(result.priceCents)}`;
       return `${formatPrice(result.priceCents)} ${result.stock}   ${name}: in stock, ${result.stock} left at ${formatPrice(result.priceCents)}`;
     case "sold_out":
       return `0   ${name}: sold out`;

@@ -12,8 +12,8 @@ export function workerSettings<S extends { readonly catalog: string | null }>(se
   return process.env[JOINS_ENV] === "1" ? { ...serve, catalog: null } : serve;
 }
 
-/** serve's ready line, as src/cli/serve-command.ts logs it: "socket listening on 127.0.0.1:7070". */
-const LISTENING_LINE = /^(\w+) listening on (\S+:(\d+))$/;
+/** serve's ready line, as src/cli/serve-transports.ts logs it: "socket listening on 127.0.0.1:7070", "original-socket listening on ...". */
+const LISTENING_LINE = /^([\w-]+) listening on (\S+:(\d+))$/;
 
 /**
  * In a worker: the serve command's logger, except that its ready lines

@@ -1,15 +1,19 @@
 // `toystore experiment`: the Toy Store study, every cell on a fresh server,
 // measured next to the queueing prediction; writes the results and report.
+// With --session, the labs' experiment: session clients against the buy
+// probability; a cell whose orders do not check out makes it exit 1.
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
-import { describeCell } from "../study/load/cell-plan.js";
+import { describeCell, describeSessionCell } from "../study/load/cell-plan.js";
 import { ExperimentError, runExperiment } from "../study/load/experiment.js";
 import { EXPERIMENT_OPTIONS } from "../study/load/experiment-options.js";
+import { failedOrders, orderCheckFailure } from "../study/load/order-check.js";
 import { formatMs, formatSigned } from "../study/load/report/tables.js";
-import type { ExperimentCell } from "../study/load/results.js";
+import type { ExperimentCell, ExperimentResults, SessionCell } from "../study/load/results.js";
 import type { CellServerPlacement } from "../study/load/run-cell.js";
+import { CliFailure } from "./cli-failure.js";
 import { abortOnSigint, type CommandIo, failure, PROCESS_IO } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
 import { createProgressBar } from "./progress-bar.js";
@@ -32,7 +36,7 @@ export function registerExperimentCommand(
   const command = program
     .command("experiment")
     .description(
-      "reproduce the Toy Store study: every transport x lock x op x client count on a fresh server, measured next to the queueing prediction; writes results.json, results.csv, report.md, report.html and an SVG chart",
+      "reproduce the Toy Store study: every transport x lock x op x client count on a fresh server, measured next to the queueing prediction; writes results.json, results.csv, report.md, report.html and an SVG chart (--session: the labs' experiment, latency per request type against the buy probability)",
     );
   addFlags(command, EXPERIMENT_OPTIONS, OUTPUT).action(async (given: Record<string, unknown>) => {
     const output = resolveOptions(OUTPUT, readFlags(OUTPUT, given));
@@ -47,11 +51,18 @@ export function registerExperimentCommand(
       });
       progress?.stop();
       await (await loadReportWriters()).writeReport(results, out);
-      io.stdout.write(summarizeExperiment(results.cells, out, abort.signal.aborted));
+      if (results.sessionCells === undefined)
+        io.stdout.write(summarizeExperiment(results.cells, out, abort.signal.aborted));
+      else {
+        io.stdout.write(summarizeSessionExperiment(results.sessionCells, out, abort.signal.aborted));
+        const failed = sessionCheckFailure(results);
+        if (failed !== undefined) throw new CliFailure(failed);
+      }
     } catch (error) {
       progress?.stop();
-      if (error instanceof ExperimentError && error.partial.cells.length > 0) {
-        await (await loadReportWriters()).writeReport(error.partial, out);
+      const partial = error instanceof ExperimentError ? error.partial : undefined;
+      if (partial !== undefined && partial.cells.length + (partial.sessionCells?.length ?? 0) > 0) {
+        await (await loadReportWriters()).writeReport(partial, out);
         io.stderr.write(`the cells before the failure are in ${out}\n`);
       }
       throw failure(error);
@@ -80,4 +91,32 @@ export function summarizeExperiment(cells: readonly ExperimentCell[], out: strin
   if (aborted) lines.push("interrupted: the report holds the cells measured so far");
   lines.push(`report written to ${out}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** One line per session cell: query and buy means, and how its orders checked out; then where the report is. */
+export function summarizeSessionExperiment(
+  cells: readonly SessionCell[],
+  out: string,
+  aborted: boolean,
+): string {
+  const labels = cells.map((cell) => describeSessionCell(cell));
+  const width = Math.max(0, ...labels.map((label) => label.length));
+  const lines = cells.map((cell, i) => {
+    const failed = failedOrders(cell.orders);
+    const orders = `orders ${cell.orders.verified}/${cell.orders.recorded} verified${failed === 0 ? "" : `, ${failed} failed`}`;
+    const errors = Object.values(cell.errors).reduce((sum, n) => sum + n, 0);
+    return `${labels[i]!.padEnd(width)} query ${formatMs(cell.query.latency.mean).padStart(8)} ms   buy ${(cell.buy.latency.count === 0 ? "-" : formatMs(cell.buy.latency.mean)).padStart(8)} ms (${cell.buy.latency.count} buys)   ${orders}${errors === 0 ? "" : `   failed requests: ${errors}`}`;
+  });
+  if (aborted) lines.push("interrupted: the report holds the cells measured so far");
+  lines.push(`report written to ${out}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The failure of a session experiment whose orders did not all check out: the first such cell's; undefined when all did. */
+function sessionCheckFailure(results: ExperimentResults): string | undefined {
+  const failing = (results.sessionCells ?? []).filter((cell) => failedOrders(cell.orders) > 0);
+  const first = failing[0];
+  if (first === undefined) return undefined;
+  const others = failing.length === 1 ? "" : ` (and in ${failing.length - 1} more cells)`;
+  return `session check failed in ${describeSessionCell(first)}${others}: ${orderCheckFailure(first.orders)}`;
 }

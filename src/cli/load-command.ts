@@ -1,12 +1,15 @@
 // `toystore load`: N clients, each on its own connection and process, against
 // a running server; the options are the load generator's own (load-options.ts).
+// A session run (--session) whose orders do not check out exits 1.
 
 import type { Command } from "commander";
 import { resolveTarget, TARGET_OPTIONS } from "../client/target.js";
 import { text } from "../options/schema.js";
 import { formatLoadResults } from "../study/load/format-load.js";
 import { LOAD_OPTIONS } from "../study/load/load-options.js";
+import { orderCheckFailure } from "../study/load/order-check.js";
 import { runLoad } from "../study/load/run-load.js";
+import { CliFailure } from "./cli-failure.js";
 import {
   abortOnSigint,
   type CommandIo,
@@ -26,7 +29,7 @@ export function registerLoadCommand(program: Command, io: CommandIo = PROCESS_IO
   const command = program
     .command("load")
     .description(
-      "run N clients, each on its own connection and process, against a running server; print latency statistics",
+      "run N clients, each on its own connection and process, against a running server; print latency statistics (--session: the labs' client, which also checks every order it bought)",
     );
   addFlags(command, TARGET_OPTIONS, LOAD_OPTIONS, TOY, OUTPUT_OPTIONS).action(
     async (given: Record<string, unknown>) => {
@@ -41,6 +44,9 @@ export function registerLoadCommand(program: Command, io: CommandIo = PROCESS_IO
         writeResult(io, readFlags(OUTPUT_OPTIONS, given).json === true, results, () =>
           formatLoadResults(results),
         );
+        // A session's orders that do not check out fail the run, after its results are printed.
+        const failed = results.session === undefined ? undefined : orderCheckFailure(results.session.orders);
+        if (failed !== undefined) throw new CliFailure(`session check failed: ${failed}`);
       } catch (error) {
         throw failure(error);
       } finally {

@@ -2,7 +2,7 @@
 // that forks N workers, each running the ordinary serve code with the same
 // argv. node:cluster shares every listening port among them (the primary holds
 // the listening sockets and hands each accepted connection to a worker in
-// turn), so the socket, gRPC and HTTP transports need no change.
+// turn), so the socket, original-socket, gRPC and HTTP transports need no change.
 //
 // The primary owns the lifecycle, the workers the requests:
 //

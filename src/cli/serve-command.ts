@@ -5,23 +5,23 @@
 
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { formatHostPort } from "../net/host-port.js";
 import { createLogger, LOG_LEVEL_OPTION, type LogLevel } from "../observability/logger.js";
 import { StoreMetrics } from "../observability/store-metrics.js";
 import { oneOf } from "../options/rules.js";
 import { choice, type Field, integer, list, resolveOptions, type Schema, text } from "../options/schema.js";
 import type { StoreRequest, StoreResult } from "../service/operations/index.js";
+import {
+  RESTOCK_TIMER_OPTIONS,
+  type RestockTimer,
+  resolveRestockTimerOptions,
+  startRestockTimer,
+} from "../service/restock-timer.js";
 import { StoreService } from "../service/store-service.js";
 import { STORE_SERVICE_OPTIONS } from "../service/store-service-options.js";
 import { openStore } from "../stores/open-store.js";
 import { POSTGRES_POOL_OPTIONS } from "../stores/postgres/connection.js";
 import { StoreOpenError } from "../stores/store-errors.js";
 import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
-import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
-import { startGrpcServer } from "../transport/grpc/grpc-server.js";
-import { HTTP_SERVER_OPTIONS, startHttpServer } from "../transport/http/http-server.js";
-import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
-import { startSocketServer } from "../transport/socket/socket-server.js";
 import { CliFailure } from "./cli-failure.js";
 import { workerLogger, workerSettings } from "./cluster-worker.js";
 import { addFlags, readFlags } from "./flags.js";
@@ -30,16 +30,20 @@ import {
   ADMIN_TOKEN_ENV,
   checkPostgresOnlyFlags,
   followStoreHealth,
-  listen,
   type Readiness,
   readAdminToken,
   readCatalog,
   readTls,
   waitForSignal,
 } from "./serve-setup.js";
-
-const TRANSPORTS = ["socket", "grpc", "http"] as const;
-type ServedTransport = (typeof TRANSPORTS)[number];
+import {
+  DEFAULT_TRANSPORTS,
+  readTransportFlags,
+  SERVABLE_TRANSPORTS,
+  type ServedTransport,
+  startTransports,
+  TRANSPORT_SCHEMAS,
+} from "./serve-transports.js";
 
 interface ServeSettings {
   readonly transport: readonly ServedTransport[];
@@ -59,9 +63,9 @@ interface ServeSettings {
 
 const TRANSPORT_LIST = list(
   "--transport",
-  "transports to serve, comma-separated: socket, grpc, http (both: socket,grpc)",
-  TRANSPORTS,
-  oneOf(TRANSPORTS),
+  "transports to serve, comma-separated: socket, original-socket, grpc, http (both: socket,grpc)",
+  DEFAULT_TRANSPORTS,
+  oneOf(SERVABLE_TRANSPORTS),
 );
 /** The list, and `both` as it meant before there were three. */
 const TRANSPORT_OPTION: Field<readonly ServedTransport[]> = {
@@ -119,22 +123,23 @@ export function registerServeCommand(program: Command): void {
   const command = program
     .command("serve")
     .description(
-      "serve the store over the socket protocol, gRPC and HTTP until SIGINT or SIGTERM, from one process or from --workers processes sharing the ports",
+      "serve the store over the socket protocol, gRPC and HTTP (and, when asked, the original design's socket protocol) until SIGINT or SIGTERM, from one process or from --workers processes sharing the ports",
     );
   addFlags(
     command,
     SERVE_OPTIONS,
     POSTGRES_POOL_OPTIONS,
     STORE_SERVICE_OPTIONS,
-    SOCKET_SERVER_OPTIONS,
-    GRPC_SERVER_OPTIONS,
-    HTTP_SERVER_OPTIONS,
+    RESTOCK_TIMER_OPTIONS,
+    ...TRANSPORT_SCHEMAS,
   );
   command.action(async (given: Record<string, unknown>) => {
     const settings = resolveOptions(SERVE_OPTIONS, readFlags(SERVE_OPTIONS, given));
     checkWorkersShareStore(settings.workers, settings.store);
     const poolOptions = readFlags(POSTGRES_POOL_OPTIONS, given);
     checkPostgresOnlyFlags(settings.store, POSTGRES_POOL_OPTIONS, poolOptions);
+    // Checked before a cluster forks, so a bad value exits 2 from the primary too.
+    const restock = resolveRestockTimerOptions(readFlags(RESTOCK_TIMER_OPTIONS, given));
     // JSON lines for machines; readable lines when a person watches.
     const pretty = process.stdout.isTTY === true;
     if (settings.workers > 1 && cluster.isPrimary) {
@@ -149,9 +154,7 @@ export function registerServeCommand(program: Command): void {
     const base = createLogger({ level: serve.logLevel, pretty });
     const log = cluster.isWorker ? workerLogger(base, serve.transport) : base;
     const metrics = serve.metrics === "on" ? new StoreMetrics() : undefined;
-    const socketOptions = readFlags(SOCKET_SERVER_OPTIONS, given);
-    const grpcOptions = readFlags(GRPC_SERVER_OPTIONS, given);
-    const httpOptions = readFlags(HTTP_SERVER_OPTIONS, given);
+    const transportFlags = readTransportFlags(given);
     const serviceOptions = readFlags(STORE_SERVICE_OPTIONS, given);
     const toys = await readCatalog(serve.catalog);
     const adminToken = await readAdminToken(serve.adminTokenFile);
@@ -199,8 +202,10 @@ export function registerServeCommand(program: Command): void {
     // The transports that say whether the server can answer: NOT_SERVING and 503 while the database is away.
     const readiness: Readiness[] = [];
     // Transports first, so the requests in flight finish; then the store, which stores what is pending.
+    let restockTimer: RestockTimer | undefined;
     const stopAll = async (): Promise<void> => {
       await Promise.all(closers.map((close) => close(serve.graceMs)));
+      await restockTimer?.stop();
       await service.close();
     };
     const served = new Set(serve.transport);
@@ -208,46 +213,29 @@ export function registerServeCommand(program: Command): void {
     // soon as it reads it, and until a listener is added the signal's default action kills at once.
     const signalled = waitForSignal();
     try {
-      if (served.has("socket")) {
-        const socket = await listen("socket", () =>
-          startSocketServer(service, {
-            ...socketOptions,
-            metrics,
-            onError: (message, error) => log.error({ err: error }, message),
-          }),
-        );
-        closers.push((graceMs) => socket.close(graceMs));
-        log.info(`socket listening on ${formatHostPort(socket.address.host, socket.address.port)}`);
-      }
-      if (served.has("grpc")) {
-        const grpc = await listen("grpc", () =>
-          startGrpcServer({ ...grpcOptions, service, metrics, ...(tls === undefined ? {} : { tls }) }),
-        );
-        closers.push((graceMs) => grpc.close(graceMs));
-        readiness.push(grpc);
-        log.info(`grpc listening on ${formatHostPort(grpc.address.host, grpc.address.port)}`);
-      }
-      if (served.has("http")) {
-        const http = await listen("http", () =>
-          startHttpServer({
-            ...httpOptions,
-            service,
-            metrics,
-            ...(adminToken === undefined ? {} : { adminToken }),
-            ...(tls === undefined ? {} : { tls }),
-            onAdminRefused: (remote) =>
-              log.warn({ remote }, "refused an admin request: no token or a wrong one"),
-          }),
-        );
-        closers.push((graceMs) => http.close(graceMs));
-        readiness.push(http);
-        log.info(`http listening on ${formatHostPort(http.address.host, http.address.port)}`);
-      }
+      await startTransports(
+        served,
+        { service, metrics, log, flags: transportFlags, tls, adminToken },
+        closers,
+        readiness,
+      );
     } catch (error) {
       await stopAll();
       throw error;
     }
     followStoreHealth(opened.store, readiness, log);
+    // Started once the transports listen, so a round shows on /api/events like a sale.
+    restockTimer = startRestockTimer(service, restock, {
+      onRound: (outcome) => {
+        if (outcome.kind === "refilled" && outcome.toys.length > 0)
+          log.info(
+            { toys: outcome.toys.map((toy) => toy.name) },
+            `restocked ${outcome.toys.length} sold-out toys to ${restock.restockTo}`,
+          );
+      },
+      // A failed round already reached the service's onFailure, which logs it.
+      onError: (error) => log.debug({ err: error }, "a restock round failed"),
+    });
     const signal = await signalled;
     log.info({ signal }, "shutting down: finishing requests in flight");
     await stopAll();

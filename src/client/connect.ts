@@ -1,9 +1,11 @@
 // Opens a StoreClient for a transport: the one factory the CLI, the load
 // generator and the tests use.
 
+import { StoreError } from "../errors.js";
 import { FailoverClient } from "./failover-client.js";
 import { connectGrpcClient } from "./grpc-client.js";
 import { connectHttpClient } from "./http-client.js";
+import { OriginalSocketStoreClient } from "./original-socket-client.js";
 import { SocketStoreClient } from "./socket-client.js";
 import type { StoreClient, Transport } from "./store-client.js";
 import type { Endpoint } from "./target.js";
@@ -24,10 +26,18 @@ export interface ConnectOptions {
 
 /**
  * Each call opens its own connection; rejects with a StoreError "unavailable"
- * if it cannot. With `servers`, a FailoverClient over them.
+ * if it cannot (the original socket protocol's client opens one per request,
+ * so there it is the first request that finds the server missing). With
+ * `servers`, a FailoverClient over them (not for original-socket: bad_request).
  */
 export async function connect(options: ConnectOptions): Promise<StoreClient> {
   if (options.servers !== undefined) {
+    // checkTarget refuses it: the failover client resends buys under keys the original protocol has not.
+    if (options.transport === "original-socket")
+      throw new StoreError(
+        "bad_request",
+        "the original socket protocol cannot fail over: its buys carry no key",
+      );
     return FailoverClient.connect({
       transport: options.transport,
       servers: options.servers,
@@ -45,6 +55,14 @@ function connectOne(options: ConnectOptions): Promise<StoreClient> {
   const host = options.host ?? "127.0.0.1";
   if (options.transport === "socket") {
     return SocketStoreClient.connect({
+      host,
+      port: options.port,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+  }
+  if (options.transport === "original-socket") {
+    // As the original client: no connection held, one opened per request.
+    return OriginalSocketStoreClient.connect({
       host,
       port: options.port,
       connectTimeoutMs: options.connectTimeoutMs,

@@ -3,8 +3,12 @@
 
 import type { BuyResult, Order, QueryResult, Toy } from "../catalog/toy.js";
 
-/** The transports a client can speak; the list is the order tools name them in. */
-export const TRANSPORTS = ["socket", "grpc", "http"] as const;
+/**
+ * The transports a client can speak; the list is the order tools name them in.
+ * "original-socket" is the Toy Store design document's own socket protocol
+ * (a connection per request, query and buy of one only).
+ */
+export const TRANSPORTS = ["socket", "grpc", "http", "original-socket"] as const;
 
 export type Transport = (typeof TRANSPORTS)[number];
 

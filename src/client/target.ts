@@ -1,6 +1,7 @@
 // Where a client connects, named the same way by every command: the
 // transport, the host, and each transport's port (--socket-port, --grpc-port,
-// --http-port, with the servers' own defaults), of which the transport picks one.
+// --http-port, --original-socket-port, with the servers' own defaults), of
+// which the transport picks one.
 
 import {
   choice,
@@ -14,6 +15,7 @@ import {
 } from "../options/schema.js";
 import { GRPC_SERVER_OPTIONS } from "../transport/grpc/grpc-options.js";
 import { HTTP_SERVER_OPTIONS } from "../transport/http/http-options.js";
+import { ORIGINAL_SOCKET_OPTIONS } from "../transport/original-socket/original-socket-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../transport/socket/socket-options.js";
 import { TRANSPORTS, type Transport } from "./store-client.js";
 
@@ -43,6 +45,7 @@ export interface TargetFlags {
   readonly socketPort: number;
   readonly grpcPort: number;
   readonly httpPort: number;
+  readonly originalSocketPort: number;
   readonly servers: readonly string[] | null;
   readonly failoverMs: number;
 }
@@ -83,6 +86,7 @@ export const TARGET_OPTIONS: Schema<TargetFlags> = {
   socketPort: port(SOCKET_SERVER_OPTIONS.port, "socket"),
   grpcPort: port(GRPC_SERVER_OPTIONS.port, "gRPC"),
   httpPort: port(HTTP_SERVER_OPTIONS.port, "HTTP"),
+  originalSocketPort: port(ORIGINAL_SOCKET_OPTIONS.port, "original-socket"),
   servers: SERVERS,
   failoverMs: integer(
     "--failover-ms",
@@ -98,6 +102,7 @@ const PORT_KEY = {
   socket: "socketPort",
   grpc: "grpcPort",
   http: "httpPort",
+  "original-socket": "originalSocketPort",
 } as const satisfies Record<Transport, keyof TargetFlags>;
 
 /** The port flags, e.g. to tell whether any was given (`bench` starts a server when none was). */
@@ -109,6 +114,7 @@ export function resolveTarget(flags: Partial<TargetFlags>): Target {
   const port = t[PORT_KEY[t.transport]];
   if (t.servers === null) return { transport: t.transport, host: t.host, port };
   if (flags.host !== undefined) throw new OptionError("give --host or --servers, not both");
+  checkFailover(t.transport);
   const servers = t.servers.map((entry) => endpointOf(entry, port));
   return { transport: t.transport, ...servers[0]!, servers, failoverMs: t.failoverMs };
 }
@@ -136,5 +142,18 @@ export function checkTarget(target: Target): Target {
     });
   }
   if (target.failoverMs !== undefined) resolveOptions(TARGET_OPTIONS, { failoverMs: target.failoverMs });
+  if (target.servers !== undefined) checkFailover(target.transport);
   return target;
+}
+
+/**
+ * Failing over resends a buy under its idempotency key, and the original
+ * socket protocol carries none: a buy sent again could sell twice.
+ */
+function checkFailover(transport: Transport): void {
+  if (transport === "original-socket") {
+    throw new OptionError(
+      "--servers cannot be used with --transport original-socket: its buys carry no idempotency key, so none may be resent to another server",
+    );
+  }
 }

@@ -42,7 +42,7 @@ export const COMMIT_BATCH_BUCKETS: readonly number[] = [
 ];
 
 /** The order stats() lists the transports in. */
-const TRANSPORTS: readonly TransportName[] = ["socket", "grpc", "http"];
+const TRANSPORTS: readonly TransportName[] = ["socket", "original-socket", "grpc", "http"];
 
 interface PoolLike {
   stats(): { busy: number; queued: number };

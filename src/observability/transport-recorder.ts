@@ -17,7 +17,7 @@ import { RateWindow } from "./rate-window.js";
 import type { RequestRecorder } from "./request-recorder.js";
 
 /** The transports that record, as their `transport` label says. */
-export type TransportName = "socket" | "grpc" | "http";
+export type TransportName = "socket" | "original-socket" | "grpc" | "http";
 
 /** Distinct outcomes kept per transport and op; more are counted as "other" (outcomes are codes, not free text). */
 const MAX_OUTCOMES = 32;

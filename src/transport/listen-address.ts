@@ -1,5 +1,5 @@
-// Where both transports listen: one --host for the socket server and the
-// gRPC server, and a port each (0 picks a free one).
+// Where the transports listen: one --host for every server (socket,
+// original-socket, gRPC, HTTP), and a port each (0 picks a free one).
 
 import { type Field, integer, text } from "../options/schema.js";
 

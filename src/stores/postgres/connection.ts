@@ -181,10 +181,11 @@ export class PostgresConnections {
   /**
    * Replaces the pool with a new one; the old one ends once its statements
    * have (at most 5 s). Done when the database is back after an outage, and
-   * when a connection cannot be made while the database answers: postgres.js
-   * 3.4.9 can leave a connection that closed with a write pending unable to
-   * ever connect again (each attempt runs into connect_timeout), so no
-   * connection of the pool from before is trusted. At most once a second.
+   * when a connection cannot be made while the database answers: no
+   * connection of the pool from before is trusted (after a failover or a
+   * pulled link one may sit on a socket nobody answers until TCP gives up,
+   * and postgres.js 3 could leave one unable to connect again). At most once
+   * a second.
    */
   #renewPool(): void {
     const now = performance.now();

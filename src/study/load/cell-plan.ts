@@ -1,7 +1,8 @@
 // The experiment's matrix (`toystore experiment`): every combination of the
 // options' transports, stores, locks, toy choices, ops and client counts, in
 // run order, each with the queueing prediction it will be measured against,
-// and the label that names a cell in progress lines and errors.
+// and the label that names a cell in progress lines and errors; with
+// --session, the labs' matrix of session cells (one per buy probability).
 
 import type { Transport } from "../../client/store-client.js";
 import type { LockKind } from "../../concurrency/section-lock.js";
@@ -67,4 +68,45 @@ export function describeCell(
     ...(cell.store === undefined ? {} : { store: storeLabel(cell.store) }),
   });
   return `${cell.transport} ${label} ${cell.op}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
+}
+
+/** One session cell to run (`experiment --session`): N session clients buying with probability P. No prediction. */
+export interface SessionCellPlan {
+  readonly transport: Transport;
+  readonly store: ExperimentStore;
+  readonly lock: LockKind;
+  readonly clients: number;
+  readonly buyProbability: number;
+}
+
+/** The session matrix in run order: transport, store, lock, clients, buy probability, each in the order given. */
+export function planSessionCells(options: ExperimentOptions): SessionCellPlan[] {
+  return options.transports.flatMap((transport) =>
+    options.stores.flatMap((store) =>
+      options.locks.flatMap((lock) =>
+        options.clients.flatMap((clients) =>
+          options.buyProbabilities.map((buyProbability) => ({
+            transport,
+            store,
+            lock,
+            clients,
+            buyProbability,
+          })),
+        ),
+      ),
+    ),
+  );
+}
+
+/** "socket rwlock session P = 0.4, 5 clients"; "grpc mutex on sqlite session P = 0, 5 clients" */
+export function describeSessionCell(
+  cell: Pick<SessionCellPlan, "transport" | "lock" | "clients" | "buyProbability"> & {
+    store?: ExperimentStore;
+  },
+): string {
+  const label = lockLabel({
+    lock: cell.lock,
+    ...(cell.store === undefined ? {} : { store: storeLabel(cell.store) }),
+  });
+  return `${cell.transport} ${label} session P = ${cell.buyProbability}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
 }

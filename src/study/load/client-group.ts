@@ -6,9 +6,12 @@ import type { StoreClient } from "../../client/store-client.js";
 import type { PreparedRun } from "../measure/fleet-process.js";
 import { encodeHistogram } from "../measure/latency-histogram.js";
 import type { Counts, StopReason } from "../measure/results.js";
-import { type ClientLoopOptions, runClient } from "./client-loop.js";
+import { type ClientTally, runClient } from "./client-loop.js";
 import type { ConnectFn } from "./connect-loader.js";
-import type { LoadOptions } from "./load-options.js";
+import type { LoadOptions, Op } from "./load-options.js";
+import { checkOrders } from "./order-check.js";
+import type { OrderCheck } from "./results.js";
+import { type OpTally, runSession, type SessionTally } from "./session-loop.js";
 
 /** What one load process runs: a group of clients. */
 export interface LoadPlan {
@@ -35,6 +38,23 @@ export interface EncodedClientTally {
   readonly elapsedMs: number;
   readonly stopReason: StopReason;
   readonly failovers: number;
+  /** A session client's own figures (`load --session`); absent otherwise. */
+  readonly session?: EncodedSessionTally;
+}
+
+/** One request type's measurements within a client, as plain data. */
+export interface EncodedOpTally {
+  readonly count: number;
+  readonly sumMicros: number;
+  readonly histogram: string;
+  readonly errors: Counts;
+  readonly outcomes: Counts;
+}
+
+/** A session client's figures, as plain data: each request type alone, and its orders read back. */
+export interface EncodedSessionTally {
+  readonly ops: Readonly<Record<Op, EncodedOpTally>>;
+  readonly orders: OrderCheck;
 }
 
 /** Connected clients, ready to start. */
@@ -97,19 +117,56 @@ async function primeGroup(
  * Runs every client of the group concurrently, from the same tick (the
  * barrier has just opened), and returns their encoded measurements in
  * client order. Encoding happens only after the last client is done, so it
- * never competes with a measured request.
+ * never competes with a measured request; so does a session's order check.
  */
 async function runGroup(
   group: ConnectedGroup,
   process: number,
-  options: ClientLoopOptions,
+  options: LoadOptions,
   signal?: AbortSignal,
 ): Promise<EncodedClientTally[]> {
+  if (options.session) return runSessionGroup(group, process, options, signal);
   const tallies = await Promise.all(
     group.clients.map(({ client, index }) => runClient(client, index, options, signal)),
   );
+  return tallies.map((tally, k) => encodeTally(tally, group.clients[k]!.index, process));
+}
+
+/**
+ * The session clients of the group, run as runGroup runs clients; once the
+ * last is done, each reads its orders back on its own connection, all at once.
+ */
+async function runSessionGroup(
+  group: ConnectedGroup,
+  process: number,
+  options: LoadOptions,
+  signal?: AbortSignal,
+): Promise<EncodedClientTally[]> {
+  const tallies: SessionTally[] = await Promise.all(
+    group.clients.map(({ client, index }) => runSession(client, index, options, signal)),
+  );
+  const checks = await Promise.all(
+    group.clients.map(({ client, index }, k) =>
+      checkOrders(client, index, tallies[k]!.orders, options.timeoutMs, signal),
+    ),
+  );
   return tallies.map((tally, k) => ({
-    client: group.clients[k]!.index,
+    ...encodeTally(tally, group.clients[k]!.index, process),
+    session: {
+      ops: { query: encodeOpTally(tally.ops.query), buy: encodeOpTally(tally.ops.buy) },
+      orders: checks[k]!,
+    },
+  }));
+}
+
+function encodeOpTally(tally: OpTally): EncodedOpTally {
+  const { count, sumMicros, errors, outcomes } = tally;
+  return { count, sumMicros, histogram: encodeHistogram(tally.histogram), errors, outcomes };
+}
+
+function encodeTally(tally: ClientTally, client: number, process: number): EncodedClientTally {
+  return {
+    client,
     process,
     count: tally.count,
     sumMicros: tally.sumMicros,
@@ -119,7 +176,7 @@ async function runGroup(
     elapsedMs: tally.elapsedMs,
     stopReason: tally.stopReason,
     failovers: tally.failovers,
-  }));
+  };
 }
 
 /**

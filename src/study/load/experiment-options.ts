@@ -5,14 +5,14 @@
 
 import { TRANSPORTS, type Transport } from "../../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
-import { oneOf, wholeNumber } from "../../options/rules.js";
+import { numberParser, oneOf, type Rule, wholeNumber } from "../../options/rules.js";
 import { defaultsOf, list, OptionError, resolveOptions, type Schema, toggle } from "../../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../../service/store-service-options.js";
 import { GRPC_SERVER_OPTIONS } from "../../transport/grpc/grpc-options.js";
 import { HTTP_SERVER_OPTIONS } from "../../transport/http/http-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../../transport/socket/socket-options.js";
 import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
-import { LOAD_OPTIONS, type Op } from "./load-options.js";
+import { LOAD_OPTIONS, type Op, ORDER_LOOKUP_TRANSPORTS } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";
 
 /** An experiment, fully resolved; plain data, recorded in results.json. */
@@ -48,12 +48,31 @@ export interface ExperimentOptions {
   readonly seed: number;
   /** Whether the --quick preset was asked for (its values are already applied above). */
   readonly quick: boolean;
+  /**
+   * The labs' experiment: session clients (`load --session`) instead of the
+   * Toy Store study's matrix, one cell per transport, store, lock, client
+   * count and buy probability; `ops` and `toyChoices` do not apply. Absent
+   * (false) in results written before it.
+   */
+  readonly session: boolean;
+  /** With `session`: the buy probabilities P, one cell each. */
+  readonly buyProbabilities: readonly number[];
 }
 
 /** The Toy Store study's transports, the default; HTTP is there to be asked for. */
 const STUDY_TRANSPORTS: readonly Transport[] = ["socket", "grpc"];
 const TOY_CHOICES = ["uniform", "same", "distinct"] as const;
 const OPS = ["query", "buy"] as const;
+
+/** The labs' buy probabilities, the default of --buy-probability. */
+const LAB_BUY_PROBABILITIES: readonly number[] = [0, 0.2, 0.4, 0.6, 0.8];
+/** The labs' client count, the default of --clients with --session. */
+export const SESSION_CLIENTS: readonly number[] = [5];
+
+const PROBABILITY: Rule<number> = (() => {
+  const valid = (n: number) => Number.isFinite(n) && n >= 0 && n <= 1;
+  return { expected: "a number from 0 to 1", valid, parse: numberParser(valid) };
+})();
 
 /** What --quick changes: the same matrix, scaled down to finish in well under a minute. */
 export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
@@ -83,7 +102,10 @@ export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
     oneOf(TOY_CHOICES),
   ),
   ops: list("--ops", "comma-separated: query, buy", OPS, oneOf(OPS)),
-  clients: list("--clients", "comma-separated client counts", [1, 5, 10], wholeNumber(1, 100_000)),
+  clients: {
+    ...list("--clients", "comma-separated client counts", [1, 5, 10], wholeNumber(1, 100_000)),
+    shown: `1,5,10; ${SESSION_CLIENTS.join(",")} with --session`,
+  },
   workMs: {
     ...STORE_SERVICE_OPTIONS.workMs,
     default: 200,
@@ -110,6 +132,16 @@ export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
     "--quick",
     `a small run: ${QUICK_PRESET.workMs} ms of work, ${QUICK_PRESET.requests} requests per client`,
   ),
+  session: toggle(
+    "--session",
+    "the labs' experiment: session clients (each queries a random toy and buys 1 to 5 with --buy-probability when in stock, then checks its orders), latency per request type against the buy probability",
+  ),
+  buyProbabilities: list(
+    "--buy-probability",
+    "with --session: comma-separated buy probabilities, one cell each",
+    LAB_BUY_PROBABILITIES,
+    PROBABILITY,
+  ),
 };
 
 export const EXPERIMENT_DEFAULTS: ExperimentOptions = Object.freeze(defaultsOf(EXPERIMENT_OPTIONS));
@@ -124,8 +156,17 @@ export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): Ex
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const options = resolveOptions(EXPERIMENT_OPTIONS, {
     ...(input.quick === true ? QUICK_PRESET : {}),
+    ...(input.session === true ? { clients: SESSION_CLIENTS } : {}),
     ...given,
   });
+  if (options.session) {
+    checkSession(options, input);
+    return options;
+  }
+  if (input.buyProbabilities !== undefined)
+    throw new OptionError(
+      "--buy-probability needs --session: the Toy Store study's cells send only queries or only buys",
+    );
   // With random toys, per-toy locks collide by chance: no exact prediction exists for those cells.
   if (options.locks.includes("per-toy") && options.toyChoices.includes("uniform")) {
     throw new OptionError(
@@ -133,4 +174,18 @@ export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): Ex
     );
   }
   return options;
+}
+
+/** Throws when a session experiment is given what does not apply to it, or a transport that cannot read orders back. */
+function checkSession(options: ExperimentOptions, input: ExperimentOptionsInput): void {
+  const meaningless = (["ops", "toyChoices"] as const).filter((key) => input[key] !== undefined);
+  if (meaningless.length > 0)
+    throw new OptionError(
+      `--session cannot be used with ${meaningless.map((key) => EXPERIMENT_OPTIONS[key].flag).join(", ")}: session clients query random toys and buy with --buy-probability`,
+    );
+  const blind = options.transports.filter((transport) => !ORDER_LOOKUP_TRANSPORTS.includes(transport));
+  if (blind.length > 0)
+    throw new OptionError(
+      `--session reads every order back, and ${blind.join(", ")} has no order lookup; use --transports from ${ORDER_LOOKUP_TRANSPORTS.join(", ")}`,
+    );
 }

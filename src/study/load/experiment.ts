@@ -1,16 +1,23 @@
 // The experiment runner (`toystore experiment`): the Toy Store study as a matrix
 // of cells (cell-plan.ts), each run on a fresh server started here (or fresh
 // servers on other hosts, see CellHooks.servers) by run-cell.ts, measured by
-// runLoad and set next to the queueing prediction. This file runs the cells
-// in order and owns the progress, the abort and the results document.
+// runLoad and set next to the queueing prediction; or, with --session, the
+// labs' cells of session clients (session-cell.ts), one per buy probability.
+// This file runs the cells in order and owns the progress, the abort and the
+// results document.
 
 import { collectEnvironment } from "../measure/environment.js";
-import { describeCell, planCells } from "./cell-plan.js";
+import { describeCell, describeSessionCell, planCells, planSessionCells } from "./cell-plan.js";
 import { CellStores, storeLabel } from "./cell-stores.js";
-import { type ExperimentOptionsInput, resolveExperimentOptions } from "./experiment-options.js";
-import type { ExperimentCell, ExperimentResults, LoadResults } from "./results.js";
+import {
+  type ExperimentOptions,
+  type ExperimentOptionsInput,
+  resolveExperimentOptions,
+} from "./experiment-options.js";
+import type { ExperimentCell, ExperimentResults, SessionCell } from "./results.js";
 import { type CellHooks, runCell, toCell } from "./run-cell.js";
-import { createLoadFleet } from "./run-load.js";
+import { createLoadFleet, type LoadFleet } from "./run-load.js";
+import { runSessionCell, toSessionCell } from "./session-cell.js";
 
 /** Reported before and after each cell. */
 export interface ExperimentProgress {
@@ -24,8 +31,10 @@ export interface ExperimentProgress {
   readonly fraction: number;
   /** Estimated time left, ms; null until a cell has finished. */
   readonly etaMs: number | null;
-  /** The finished cell (phase "done" only). */
+  /** The finished cell (phase "done" only, and not in a session experiment). */
   readonly cell?: ExperimentCell;
+  /** The finished session cell (phase "done" only, in a session experiment). */
+  readonly sessionCell?: SessionCell;
 }
 
 /** How the cells run (CellHooks), and who hears of each one's start and end. */
@@ -70,8 +79,8 @@ export async function runExperiment(
       );
   }
   const environment = collectEnvironment();
-  const plans = planCells(options, placements?.length ?? 1);
   const cells: ExperimentCell[] = [];
+  const sessionCells: SessionCell[] = [];
   const results = (): ExperimentResults => ({
     kind: "toystore-experiment",
     version: 1,
@@ -81,23 +90,26 @@ export async function runExperiment(
     startedAt: environment.date,
     finishedAt: new Date().toISOString(),
     cells: [...cells],
+    ...(options.session ? { sessionCells: [...sessionCells] } : {}),
   });
+  const jobs = options.session
+    ? sessionJobs(options, hooks, sessionCells)
+    : studyJobs(options, hooks, placements?.length ?? 1, cells);
 
-  const weights = plans.map((plan) => options.requests * plan.predicted.meanMs + CELL_OVERHEAD_MS);
-  const totalWeight = weights.reduce((sum, w) => sum + w, 0);
+  const totalWeight = jobs.reduce((sum, job) => sum + job.weight, 0);
   let doneWeight = 0;
   const began = performance.now();
-  const progress = (phase: "start" | "done", index: number, cell?: ExperimentCell) => {
+  const progress = (phase: "start" | "done", index: number, done?: CellDone) => {
     const elapsed = performance.now() - began;
     const etaMs = doneWeight === 0 ? null : ((totalWeight - doneWeight) * elapsed) / doneWeight;
     hooks.onProgress?.({
       phase,
       cellIndex: index,
-      cellCount: plans.length,
-      label: describeCell(plans[index]!),
+      cellCount: jobs.length,
+      label: jobs[index]!.label,
       fraction: doneWeight / totalWeight,
       etaMs,
-      ...(cell === undefined ? {} : { cell }),
+      ...done,
     });
   };
 
@@ -107,29 +119,70 @@ export async function runExperiment(
   const fleet = createLoadFleet();
   const stores = new CellStores();
   try {
-    for (const [index, plan] of plans.entries()) {
+    for (const [index, job] of jobs.entries()) {
       if (hooks.signal?.aborted) break;
       progress("start", index);
-      let load: LoadResults;
+      let done: CellDone;
       try {
-        load = await runCell(plan, options, fleet, stores, hooks);
+        done = await job.run(fleet, stores);
       } catch (error) {
-        throw new ExperimentError(
-          `cell ${describeCell(plan)} failed: ${(error as Error).message}`,
-          results(),
-          {
-            cause: error,
-          },
-        );
+        throw new ExperimentError(`cell ${job.label} failed: ${(error as Error).message}`, results(), {
+          cause: error,
+        });
       }
-      const cell = toCell(plan, options, load);
-      cells.push(cell);
-      doneWeight += weights[index]!;
-      progress("done", index, cell);
+      doneWeight += job.weight;
+      progress("done", index, done);
     }
   } finally {
     await fleet.close();
     await stores.close();
   }
   return results();
+}
+
+/** What a finished cell adds to its progress report. */
+type CellDone = Pick<ExperimentProgress, "cell" | "sessionCell">;
+
+/** A cell to run, of either experiment: its label, its expected length (for the ETA), and how to run it. */
+interface CellJob {
+  readonly label: string;
+  /** Expected length, ms; only the ratios matter. */
+  readonly weight: number;
+  /** Runs the cell, adds its results to the experiment's, and returns them for the progress report. */
+  run(fleet: LoadFleet, stores: CellStores): Promise<CellDone>;
+}
+
+/** The Toy Store study's cells, each weighted by its predicted length. */
+function studyJobs(
+  options: ExperimentOptions,
+  hooks: CellHooks,
+  servers: number,
+  cells: ExperimentCell[],
+): CellJob[] {
+  return planCells(options, servers).map((plan) => ({
+    label: describeCell(plan),
+    weight: options.requests * plan.predicted.meanMs + CELL_OVERHEAD_MS,
+    run: async (fleet, stores) => {
+      const cell = toCell(plan, options, await runCell(plan, options, fleet, stores, hooks));
+      cells.push(cell);
+      return { cell };
+    },
+  }));
+}
+
+/** The labs' session cells, weighted by the requests they are expected to send (no prediction: a rough ETA). */
+function sessionJobs(options: ExperimentOptions, hooks: CellHooks, cells: SessionCell[]): CellJob[] {
+  return planSessionCells(options).map((plan) => ({
+    label: describeSessionCell(plan),
+    weight: options.requests * options.workMs * (1 + plan.buyProbability) + CELL_OVERHEAD_MS,
+    run: async (fleet, stores) => {
+      const sessionCell = toSessionCell(
+        plan,
+        options,
+        await runSessionCell(plan, options, fleet, stores, hooks),
+      );
+      cells.push(sessionCell);
+      return { sessionCell };
+    },
+  }));
 }

@@ -3,14 +3,17 @@
 
 import { DEFAULT_CATALOG } from "../../catalog/default-catalog.js";
 import { MAX_QUANTITY } from "../../catalog/toy.js";
+import type { Transport } from "../../client/store-client.js";
 import { checkTarget, type Target } from "../../client/target.js";
-import { NON_EMPTY_LINE } from "../../options/rules.js";
+import { NON_EMPTY_LINE, numberParser } from "../../options/rules.js";
 import {
   choice,
   decimal,
   defaultsOf,
+  type Field,
   integer,
   list,
+  OptionError,
   positiveOrNull,
   resolveOptions,
   type Schema,
@@ -68,6 +71,14 @@ export interface LoadRunOptions {
   readonly timeoutMs: number | null;
   /** Seed of the generator that picks toys and ops (client i uses seed + i), so runs are repeatable. */
   readonly seed: number;
+  /**
+   * The labs' client (session-loop.ts): each client queries a random toy and, when
+   * it is in stock, buys 1 to 5 of it with probability `buyProbability`, then
+   * reads every order it was told about back. `requests` counts its queries.
+   */
+  readonly session: boolean;
+  /** With `session`, the chance a query that found the toy in stock is followed by a buy; null without it. */
+  readonly buyProbability: number | null;
 }
 
 /**
@@ -75,6 +86,30 @@ export interface LoadRunOptions {
  * results file carries every option that shaped the numbers.
  */
 export type LoadOptions = Target & LoadRunOptions;
+
+/** What --buy-probability is when --session comes without it. */
+export const DEFAULT_BUY_PROBABILITY = 0.5;
+
+/** The options a session makes meaningless: what it sends is decided by the session, and it waits for each answer. */
+const NOT_WITH_SESSION = ["op", "buyRatio", "quantity", "ratePerSecond", "maxInFlight"] as const;
+
+/** The transports whose clients can read an order back, which a session's check needs. */
+export const ORDER_LOOKUP_TRANSPORTS: readonly Transport[] = ["socket", "grpc", "http"];
+
+/** A number from 0 to 1, or null (the default) for "not given". */
+function probabilityOrNull(flag: string, help: string): Field<number | null> {
+  const valid = (n: number) => Number.isFinite(n) && n >= 0 && n <= 1;
+  return {
+    flag,
+    arg: "<p>",
+    help,
+    default: null,
+    shown: `${DEFAULT_BUY_PROBABILITY} with --session`,
+    expected: "a number from 0 to 1",
+    valid: (n) => n === null || valid(n),
+    parse: numberParser(valid),
+  };
+}
 
 export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
   clients: integer("--clients", "concurrent clients", 1, 1, 100_000, { short: "-c" }),
@@ -123,6 +158,14 @@ export const LOAD_OPTIONS: Schema<LoadRunOptions> = {
   inProcess: toggle("--in-process", "run every client in this process (debugging; not for measurements)"),
   timeoutMs: positiveOrNull("--timeout-ms", "deadline per request", "<ms>"),
   seed: integer("--seed", "random seed of the toy and op choices", 1, 0, 2 ** 32 - 1),
+  session: toggle(
+    "--session",
+    "the labs' client: query a random toy, buy 1 to 5 of it with --buy-probability when in stock, check every order at the end (--requests counts queries)",
+  ),
+  buyProbability: probabilityOrNull(
+    "--buy-probability",
+    "with --session: chance that a query finding the toy in stock is followed by a buy",
+  ),
 };
 
 /** Defaults for everything but where to connect. */
@@ -131,12 +174,45 @@ export const LOAD_DEFAULTS: LoadRunOptions = Object.freeze(defaultsOf(LOAD_OPTIO
 /** What callers give: where to connect, and any option to override. */
 export type LoadOptionsInput = Partial<LoadRunOptions> & Omit<Target, "host"> & { readonly host?: string };
 
-/** Fills in defaults and validates. Throws an OptionError naming the flag and the bad value. */
+/**
+ * Fills in defaults and validates. Throws an OptionError naming the flag and
+ * the bad value, or the options that do not go together (--session with
+ * --op, --buy-probability without --session, a session over a transport that
+ * cannot read orders back).
+ */
 export function resolveLoadOptions(input: LoadOptionsInput): LoadOptions {
   const { transport, host, port, servers, failoverMs } = checkTarget({
     ...input,
     host: input.host ?? "127.0.0.1",
   });
   const spread = servers === undefined ? {} : { servers, failoverMs };
-  return { transport, host, port, ...spread, ...resolveOptions(LOAD_OPTIONS, input) };
+  const options = resolveOptions(LOAD_OPTIONS, input);
+  checkSession(options, input, transport);
+  // The original protocol's buy is one unit: refused here rather than as every buy failing.
+  if (transport === "original-socket" && options.quantity > 1)
+    throw new OptionError("--quantity: the original socket protocol buys one unit at a time");
+  const buyProbability = options.session ? (options.buyProbability ?? DEFAULT_BUY_PROBABILITY) : null;
+  return { transport, host, port, ...spread, ...options, buyProbability };
+}
+
+/** Throws when the session options do not fit together or with the others given. */
+function checkSession(options: LoadRunOptions, input: Partial<LoadRunOptions>, transport: Transport): void {
+  if (!options.session) {
+    if (options.buyProbability !== null)
+      throw new OptionError(
+        "--buy-probability needs --session (with --op mix, --buy-ratio sets the share of buys)",
+      );
+    return;
+  }
+  const conflicting = NOT_WITH_SESSION.filter((key) => input[key] !== undefined && input[key] !== null).map(
+    (key) => LOAD_OPTIONS[key].flag,
+  );
+  if (conflicting.length > 0)
+    throw new OptionError(
+      `--session cannot be used with ${conflicting.join(", ")}: a session decides what it sends (a query, then a buy of 1 to 5 with --buy-probability) and waits for each answer`,
+    );
+  if (!ORDER_LOOKUP_TRANSPORTS.includes(transport))
+    throw new OptionError(
+      `--session reads every order back, and --transport ${transport} has no order lookup; use ${ORDER_LOOKUP_TRANSPORTS.join(", ")}`,
+    );
 }

@@ -126,6 +126,9 @@ export function admittedFor(p: Omit<ParallelismParameters, "lock" | "op" | "toyC
       return p.grpcMaxConcurrency;
     case "http":
       return p.httpMaxConcurrency;
+    // The original design's socket protocol has a pool of its own, sized by the same --pool-size.
+    case "original-socket":
+      return p.socketPoolSize;
   }
 }
 

@@ -37,6 +37,61 @@ export interface LoadResults extends Measurement<"toystore-load", LoadOptions> {
   readonly outcomes: Counts;
   /** How often clients moved to another server (--servers); absent in results written before it. */
   readonly failovers?: number;
+  /** A session run's (`load --session`) own figures; absent otherwise. `latency` above covers every request. */
+  readonly session?: SessionResults;
+}
+
+/** One request type's share of a session run: its latency and what it was answered. */
+export interface OpResults {
+  /** Latency of this request type alone, ms (exact mean). */
+  readonly latency: LatencySummary;
+  /** Its latencies, microseconds, as an encoded HDR histogram. */
+  readonly histogram: string;
+  readonly outcomes: Counts;
+  readonly errors: Counts;
+}
+
+/** What went wrong with one order a session was told about, when it was read back. */
+export interface OrderProblem {
+  /** The client that bought it. */
+  readonly client: number;
+  /** null: the buy was answered "bought" without an order id. */
+  readonly orderId: string | null;
+  /** What the client asked for, and was told it bought. */
+  readonly toy: string;
+  readonly quantity: number;
+  /**
+   * "mismatch": the store's order names another toy or quantity; "missing":
+   * the store has no such order; "unreadable": the lookup failed (see code);
+   * "no_order_id": there was no id to look up.
+   */
+  readonly problem: "mismatch" | "missing" | "unreadable" | "no_order_id";
+  /** The store's order, for a mismatch. */
+  readonly found?: { readonly toy: string; readonly quantity: number };
+  /** The lookup's error code, for "unreadable". */
+  readonly code?: string;
+}
+
+/** The orders a session run was told about, read back once it was over (not timed). */
+export interface OrderCheck {
+  /** Buys answered "bought": the orders to check. */
+  readonly recorded: number;
+  /** Read back with the toy and quantity the client bought. */
+  readonly verified: number;
+  /** Not read back because the run was stopped (Ctrl-C); not a failure. */
+  readonly unchecked: number;
+  /** Orders that did not check out, by OrderProblem's `problem`. */
+  readonly failed: Counts;
+  /** The first few problems, by client. */
+  readonly problems: readonly OrderProblem[];
+}
+
+/** A session run's figures: latency per request type, and the orders checked. */
+export interface SessionResults {
+  readonly buyProbability: number;
+  readonly query: OpResults;
+  readonly buy: OpResults;
+  readonly orders: OrderCheck;
 }
 
 /** One cell of the matrix: a fresh server, N clients, R requests each. */
@@ -72,6 +127,29 @@ export interface ExperimentCell {
   readonly histogram: string;
 }
 
+/** One cell of the labs' experiment (`experiment --session`): a fresh server, N session clients buying with probability P. */
+export interface SessionCell {
+  readonly transport: Transport;
+  readonly lock: LockKind;
+  readonly store: "memory" | "sqlite" | "postgres";
+  readonly clients: number;
+  /** Session steps per client: each a query, and maybe a buy. */
+  readonly requests: number;
+  readonly workMs: number;
+  readonly buyProbability: number;
+  /** Latency of the queries alone, and of the buys alone, with their outcomes and errors. */
+  readonly query: OpResults;
+  readonly buy: OpResults;
+  /** Every request of the cell, ms. */
+  readonly measured: LatencySummary;
+  readonly throughputPerSecond: number;
+  readonly errors: Counts;
+  /** The orders the clients read back after the run. */
+  readonly orders: OrderCheck;
+  readonly stopReason: StopReason;
+  readonly elapsedMs: number;
+}
+
 /** The result of `toystore experiment`: what results.json holds. */
 export interface ExperimentResults {
   readonly kind: "toystore-experiment";
@@ -82,7 +160,10 @@ export interface ExperimentResults {
   readonly serverHosts?: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** The Toy Store study's cells; empty in a session experiment. */
   readonly cells: readonly ExperimentCell[];
+  /** A session experiment's cells (options.session); absent otherwise. */
+  readonly sessionCells?: readonly SessionCell[];
 }
 
 /**

@@ -5,12 +5,13 @@
 
 import type { NodeEntry } from "../measure/entry-point.js";
 import type { ServerProcess } from "../measure/server.js";
-import { startToystore, unlimitedCatalog } from "../measure/toystore-launch.js";
+import { type CatalogEntry, startToystore, unlimitedCatalog } from "../measure/toystore-launch.js";
 import type { CellPlan } from "./cell-plan.js";
 import { type CellStores, storeLabel } from "./cell-stores.js";
 import type { ExperimentOptions } from "./experiment-options.js";
+import type { LoadOptionsInput } from "./load-options.js";
 import { type ExperimentCell, type LoadResults, toleranceMs } from "./results.js";
-import { type LoadFleet, runLoad } from "./run-load.js";
+import { type LoadFleet, type RunLoadHooks, runLoad } from "./run-load.js";
 
 /**
  * Another host for a cell's server: it is started under `commandPrefix`
@@ -61,6 +62,15 @@ function cellToys(plan: CellPlan, options: ExperimentOptions) {
   };
 }
 
+/** What the cell's servers are: the cell's transport, store and lock. */
+export type CellServerPlan = Pick<CellPlan, "transport" | "store" | "lock">;
+
+/** The load of a cell, run against its servers with the experiment's fleet and hooks. */
+export type CellLoadRun = (
+  target: Pick<LoadOptionsInput, "transport" | "host" | "port" | "servers" | "failoverMs">,
+  hooks: RunLoadHooks,
+) => Promise<LoadResults>;
+
 /**
  * Runs one cell on a fresh store and fresh servers, and stops and removes
  * them whatever happens. Throws when a server does not start or the load
@@ -74,6 +84,37 @@ export async function runCell(
   hooks: CellHooks,
 ): Promise<LoadResults> {
   const { catalog, ...toys } = cellToys(plan, options);
+  return onCellServers(plan, catalog, options, fleet, stores, hooks, (target, loadHooks) =>
+    runLoad(
+      {
+        ...target,
+        clients: plan.clients,
+        requests: options.requests,
+        op: plan.op,
+        ...toys,
+        seed: options.seed,
+        clientsPerProcess: options.clientsPerProcess,
+        primeRequests: options.primeRequests,
+      },
+      loadHooks,
+    ),
+  );
+}
+
+/**
+ * Starts the cell's servers on a new store (filled from `catalog`, or the
+ * built-in one), runs `load` against them, and stops and removes them
+ * whatever happens. Throws when a server does not start or the load cannot run.
+ */
+export async function onCellServers(
+  plan: CellServerPlan,
+  catalog: readonly CatalogEntry[] | undefined,
+  options: ExperimentOptions,
+  fleet: LoadFleet,
+  stores: CellStores,
+  hooks: CellHooks,
+  load: CellLoadRun,
+): Promise<LoadResults> {
   const store = await stores.create(plan.store);
   const servers: ServerProcess[] = [];
   try {
@@ -99,19 +140,12 @@ export async function runCell(
       );
     }
     const endpoints = servers.map((server) => ({ host: server.host, port: server.port }));
-    return await runLoad(
+    return await load(
       {
         transport: plan.transport,
         ...endpoints[0]!,
         // Client i on server i mod their number, as the prediction assumes.
         ...(endpoints.length > 1 ? { servers: endpoints, failoverMs: NEVER_FAIL_OVER_MS } : {}),
-        clients: plan.clients,
-        requests: options.requests,
-        op: plan.op,
-        ...toys,
-        seed: options.seed,
-        clientsPerProcess: options.clientsPerProcess,
-        primeRequests: options.primeRequests,
       },
       {
         fleet,

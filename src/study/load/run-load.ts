@@ -11,6 +11,7 @@ import { type EncodedClientTally, type LoadPlan, prepareGroup } from "./client-g
 import { type ConnectFn, loadConnect } from "./connect-loader.js";
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from "./load-options.js";
 import type { ClientResult, LoadResults } from "./results.js";
+import { mergeSessions } from "./session-results.js";
 
 export interface RunLoadHooks {
   /** Ends the run early: clients finish the request in flight and report; stop reason "aborted". */
@@ -107,6 +108,7 @@ export function mergeTallies(
     stopReason: tally.stopReason,
   }));
   const withRequests = perClient.filter((client) => client.count > 0);
+  const session = mergeSessions(options.buyProbability, sorted);
   return {
     kind: "toystore-load",
     version: 1,
@@ -124,6 +126,7 @@ export function mergeTallies(
     perClient,
     outcomes: addCounts(sorted.map((tally) => tally.outcomes)),
     failovers: sorted.reduce((sum, tally) => sum + tally.failovers, 0),
+    ...(session === undefined ? {} : { session }),
   };
 }
 

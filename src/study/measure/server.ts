@@ -11,8 +11,12 @@ import { createInterface } from "node:readline";
 import { PACKAGE_ROOT } from "./entry-point.js";
 import { readMemory } from "./proc.js";
 
-/** Matches every ready line here: ours ("socket listening on ...", "grpc ...", "http ..."), the baselines, the reference server. */
-const READY_LINE = /(?:^|[\s"])(\w*)\s*listening on (\[[^\]]*\]|[^\s:[\]"]+):(\d+)/;
+/**
+ * Matches every ready line here: ours ("socket listening on ...", "grpc ...",
+ * "http ...", "original-socket ..."), the baselines, the reference server. A
+ * name may hold hyphens ("original-socket", "python-grpc-reference").
+ */
+const READY_LINE = /(?:^|[\s"])([\w-]*)\s*listening on (\[[^\]]*\]|[^\s:[\]"]+):(\d+)/;
 /** tsx, when running from source, takes a while to start. */
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** After SIGTERM, how long the server may drain before SIGKILL: `toystore serve`'s own --grace-ms default. */
@@ -33,7 +37,7 @@ export interface ServerCommand {
   /** Working directory of the server; default this package's root. */
   readonly cwd?: string;
   /**
-   * Names whose ready lines must all appear ("socket", "grpc", "http"): the server
+   * Names whose ready lines must all appear ("socket", "grpc", "http", "original-socket"): the server
    * is ready once each has printed "<name> listening on ...". Default: the
    * first ready line of any kind.
    */
@@ -58,7 +62,7 @@ export interface ServerProcess {
   readonly host: string;
   /** The port of the first ready line (of `ready[0]` when names were given). */
   readonly port: number;
-  /** Ports by ready-line name ("socket", "grpc", "http"). */
+  /** Ports by ready-line name ("socket", "grpc", "http", "original-socket"). */
   readonly ports: Readonly<Record<string, number>>;
   /** The last lines it printed (stdout and stderr), at most 1 000. */
   readonly output: readonly string[];

@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Transport } from "../../client/store-client.js";
 import { type NodeEntry, resolveEntry } from "./entry-point.js";
 import { type ServerProcess, startServerProcess } from "./server.js";
 
@@ -26,8 +27,8 @@ export function unlimitedCatalog(names: readonly string[] = ["Tux"]): CatalogEnt
 /** `toystore serve` flag values by option name: `{ workMs: 0 }` is `--work-ms 0`. */
 export type ServeFlagValues = Readonly<Record<string, string | number>>;
 
-/** The transports `toystore serve` serves; each prints "<name> listening on HOST:PORT". */
-export type ServedTransport = "socket" | "grpc" | "http";
+/** The transports `toystore serve` serves (every one a client speaks); each prints "<name> listening on HOST:PORT". */
+export type ServedTransport = Transport;
 
 export interface ToystoreLaunch {
   /** Transports to serve and wait for; default socket and gRPC. */
@@ -59,8 +60,9 @@ export function transportArgument(transports: readonly ServedTransport[]): strin
 
 /**
  * The `serve` arguments for a launch: `--transport`, free ports, then each
- * flag as `--kebab-name value`. `--http-port 0` only when HTTP is served, so
- * the arguments of the other launches stay what they were.
+ * flag as `--kebab-name value`. `--http-port 0` and `--original-socket-port 0`
+ * only when that transport is served, so the arguments of the other launches
+ * stay what they were.
  */
 export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flags">): string[] {
   const transports = launch.transports ?? ["socket", "grpc"];
@@ -69,6 +71,7 @@ export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flag
     socketPort: 0,
     grpcPort: 0,
     ...(transports.includes("http") ? { httpPort: 0 } : {}),
+    ...(transports.includes("original-socket") ? { originalSocketPort: 0 } : {}),
     ...launch.flags,
   };
   return [
@@ -80,7 +83,7 @@ export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flag
   ];
 }
 
-/** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`, `ports.http`). */
+/** Starts `toystore serve` and resolves once every asked transport listens (`ports.socket`, `ports.grpc`, `ports.http`, `ports["original-socket"]`). */
 export async function startToystore(launch: ToystoreLaunch = {}): Promise<ServerProcess> {
   const entry = launch.entry ?? resolveEntry("cli/main");
   const flags = { ...launch.flags };

@@ -76,6 +76,11 @@ export const BENCH_OPTIONS: Schema<BenchRunOptions> = {
 /** Fills in defaults and checks every option; throws an OptionError naming the flag and the bad value. */
 export function resolveBenchOptions(options: BenchOptions): ResolvedBenchOptions {
   const { transport, host, port, servers } = checkTarget({ ...options, host: options.host ?? "127.0.0.1" });
+  // A connection per request: the bench's pipelined engines cannot speak it (use `toystore load`).
+  if (transport === "original-socket")
+    throw new OptionError(
+      "--transport original-socket: bench has no engine for it (a connection per request); use toystore load",
+    );
   const resolved = { transport, host, port, ...(servers === undefined ? {} : { servers }) };
   return { ...resolved, ...resolveOptions(BENCH_OPTIONS, options) };
 }

@@ -7,14 +7,20 @@
 // that sends one request at a time waits behind all of them. With the cap, a
 // pipelining connection holds a bounded share of the queue however deep its
 // pipeline, and still keeps every worker busy when it is alone.
+//
+// It admits any PendingRequest: the line protocol's slots and the original
+// socket protocol's tasks (src/transport/original-socket/) alike.
 
 import type { WorkerPool } from "../../concurrency/worker-pool.js";
-import type { Slot } from "./slot.js";
+import type { PendingRequest } from "../pending-request.js";
+
+/** What waits for admission: a request the pool runs, answered with the refusal when the pool will not take it. */
+type Admitted = PendingRequest;
 
 export class Admission {
   readonly #pool: WorkerPool;
   readonly #maxAdmitted: number;
-  #waiting: Slot[] = [];
+  #waiting: Admitted[] = [];
   #head = 0;
   #admitted = 0;
   // Set while admitting: a slot that completes synchronously inside
@@ -32,7 +38,7 @@ export class Admission {
   }
 
   /** Queues a slot behind this connection's earlier ones and admits what the cap allows. */
-  add(slot: Slot): void {
+  add(slot: Admitted): void {
     // Fast path: nothing of this connection waits and there is room, so the
     // slot goes straight to the pool without passing through the array.
     if (!this.#admitting && this.#head === this.#waiting.length && this.#admitted < this.#maxAdmitted) {

@@ -15,6 +15,16 @@ const COMPACT_AFTER = 1024;
 export class ReplyQueue {
   #slots: ReplySlot[] = [];
   #head = 0;
+  readonly #lineEnd: string;
+
+  /**
+   * `lineEnd` follows every reply: "\n" for the line protocol; "" for the
+   * original socket protocol, whose replies carry their own end (none, or the
+   * one their message came with).
+   */
+  constructor(lineEnd = "\n") {
+    this.#lineEnd = lineEnd;
+  }
 
   /** Slots not yet taken: the requests read and not yet answered. */
   get length(): number {
@@ -26,15 +36,16 @@ export class ReplyQueue {
     this.#slots.push(slot);
   }
 
-  /** Takes every ready reply at the head, in order, as lines to write at once; "" when the head is not ready. */
+  /** Takes every ready reply at the head, in order, each followed by the line end, to write at once; "" when the head is not ready. */
   takeReady(): string {
     const slots = this.#slots;
+    const lineEnd = this.#lineEnd;
     let head = this.#head;
     let out = "";
     while (head < slots.length) {
       const reply = slots[head]!.reply;
       if (reply === undefined) break;
-      out += `${reply}\n`;
+      out += reply + lineEnd;
       head++;
     }
     if (head === this.#head) return out;

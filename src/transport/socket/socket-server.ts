@@ -204,9 +204,10 @@ export async function startSocketServer(
 /**
  * Sends a refused connection its one line and closes it. Its input is read
  * and dropped meanwhile (a reset would lose the line), for at most `lingerMs`:
- * a client that neither reads nor closes must not hold a descriptor.
+ * a client that neither reads nor closes must not hold a descriptor. Shared
+ * with the original socket protocol's listener.
  */
-function refuse(socket: Socket, line: string, lingerMs: number): void {
+export function refuse(socket: Socket, line: string, lingerMs: number): void {
   socket.on("error", () => {});
   socket.resume();
   socket.end(line);

@@ -17,7 +17,7 @@ export interface ChartOptions {
 }
 
 /** The transport/lock combinations keep their colours from chart to chart (Tableau 10). */
-const SERIES_COLOURS: Readonly<Record<string, string>> = {
+export const SERIES_COLOURS: Readonly<Record<string, string>> = {
   "socket, mutex": "#e15759",
   "socket, rwlock": "#4e79a7",
   "grpc, mutex": "#f28e2b",
@@ -26,22 +26,26 @@ const SERIES_COLOURS: Readonly<Record<string, string>> = {
   "http, rwlock": "#76b7b2",
 };
 /** How the legend names each transport. */
-const TRANSPORT_LABELS: Readonly<Record<string, string>> = { socket: "socket", grpc: "gRPC", http: "HTTP" };
+export const TRANSPORT_LABELS: Readonly<Record<string, string>> = {
+  socket: "socket",
+  grpc: "gRPC",
+  http: "HTTP",
+};
 /** One symbol per lock policy, so the chart reads in greyscale too; mutex points hollow (see below). */
-const LOCK_SYMBOLS: Readonly<Record<LockKind, "circle" | "square" | "triangle" | "diamond">> = {
+export const LOCK_SYMBOLS: Readonly<Record<LockKind, "circle" | "square" | "triangle" | "diamond">> = {
   mutex: "circle",
   rwlock: "square",
   "per-toy": "triangle",
   atomic: "diamond",
 };
 const PREDICTION_COLOUR = "#6b6b6b";
-const OP_TITLES: Readonly<Record<string, string>> = { query: "Query", buy: "Buy" };
+export const OP_TITLES: Readonly<Record<string, string>> = { query: "Query", buy: "Buy" };
 
-const TITLE_HEIGHT = 66;
-const LEGEND_ROW_HEIGHT = 22;
+export const TITLE_HEIGHT = 66;
+export const LEGEND_ROW_HEIGHT = 22;
 
 /** The little of a DOM element this file uses (the project compiles without the DOM lib). */
-interface ElementLike {
+export interface ElementLike {
   setAttribute(name: string, value: string): void;
   readonly outerHTML: string;
 }
@@ -213,7 +217,7 @@ function chartData(results: ExperimentResults): { measured: MeasuredPoint[]; pre
 }
 
 /** The legend's point for a series, drawn as the chart draws it (mutex hollow, the others filled). */
-function legendMarker(symbol: (typeof LOCK_SYMBOLS)[LockKind], colour: string, y: number): string {
+export function legendMarker(symbol: (typeof LOCK_SYMBOLS)[LockKind], colour: string, y: number): string {
   const points = (coords: readonly [number, number][]) =>
     `<polygon points="${coords.map(([x, dy]) => `${x},${y + dy}`).join(" ")}" fill="${colour}"/>`;
   switch (symbol) {

@@ -1,10 +1,14 @@
 // results.csv: one row per experiment cell (RFC 4180), for spreadsheets and
-// plotting tools; written from ExperimentResults alone.
+// plotting tools, with a session experiment's own columns; written from
+// ExperimentResults alone.
 
-import type { ExperimentCell, ExperimentResults } from "../results.js";
+import { failedOrders } from "../order-check.js";
+import type { ExperimentCell, ExperimentResults, SessionCell } from "../results.js";
+
+type Column<Cell> = readonly [string, (cell: Cell) => string | number | boolean];
 
 /** The columns, in order; each reads one value from a cell. Units are in the names. */
-const COLUMNS: readonly (readonly [string, (cell: ExperimentCell) => string | number | boolean])[] = [
+const COLUMNS: readonly Column<ExperimentCell>[] = [
   ["transport", (c) => c.transport],
   ["store", (c) => c.store],
   ["lock", (c) => c.lock],
@@ -33,17 +37,52 @@ const COLUMNS: readonly (readonly [string, (cell: ExperimentCell) => string | nu
   ["per_client_means_ms", (c) => c.perClientMeansMs.map((ms) => round(ms)).join(";")],
 ];
 
+/** A session cell's columns: latency per request type, and its orders. */
+const SESSION_COLUMNS: readonly Column<SessionCell>[] = [
+  ["transport", (c) => c.transport],
+  ["store", (c) => c.store],
+  ["lock", (c) => c.lock],
+  ["clients", (c) => c.clients],
+  ["steps_per_client", (c) => c.requests],
+  ["work_ms", (c) => c.workMs],
+  ["buy_probability", (c) => c.buyProbability],
+  ...(["query", "buy"] as const).flatMap((op): Column<SessionCell>[] => [
+    [`${op}_count`, (c) => c[op].latency.count],
+    [`${op}_mean_ms`, (c) => c[op].latency.mean],
+    [`${op}_p50_ms`, (c) => c[op].latency.p50],
+    [`${op}_p99_ms`, (c) => c[op].latency.p99],
+    [`${op}_max_ms`, (c) => c[op].latency.max],
+    [`${op}_outcomes`, (c) => joinCounts(c[op].outcomes)],
+  ]),
+  ["throughput_per_s", (c) => c.throughputPerSecond],
+  ["errors", (c) => Object.values(c.errors).reduce((sum, n) => sum + n, 0)],
+  ["errors_by_code", (c) => joinCounts(c.errors)],
+  ["orders_recorded", (c) => c.orders.recorded],
+  ["orders_verified", (c) => c.orders.verified],
+  ["orders_failed", (c) => failedOrders(c.orders)],
+  ["stop_reason", (c) => c.stopReason],
+];
+
 /** The CSV text: a header row, then one row per cell, CRLF line ends as RFC 4180 asks. */
 export function renderCsv(results: ExperimentResults): string {
-  const lines = [COLUMNS.map(([name]) => name).join(",")];
-  for (const cell of results.cells) {
-    lines.push(COLUMNS.map(([, read]) => quote(format(read(cell)))).join(","));
+  return results.sessionCells === undefined
+    ? renderRows(COLUMNS, results.cells)
+    : renderRows(SESSION_COLUMNS, results.sessionCells);
+}
+
+function renderRows<Cell>(columns: readonly Column<Cell>[], cells: readonly Cell[]): string {
+  const lines = [columns.map(([name]) => name).join(",")];
+  for (const cell of cells) {
+    lines.push(columns.map(([, read]) => quote(format(read(cell)))).join(","));
   }
   return `${lines.join("\r\n")}\r\n`;
 }
 
 /** The column names, in order. */
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
+
+/** A session experiment's column names, in order. */
+export const SESSION_CSV_COLUMNS: readonly string[] = SESSION_COLUMNS.map(([name]) => name);
 
 function format(value: string | number | boolean): string {
   return typeof value === "number" ? String(round(value)) : String(value);

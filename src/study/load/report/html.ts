@@ -1,13 +1,20 @@
 // report.html: one self-contained page with the chart inline and the same
-// tables as report.md, written from ExperimentResults alone.
+// tables as report.md (a session experiment's own, for one), written from
+// ExperimentResults alone.
 
 import type { ExperimentResults } from "../results.js";
+import { buildSessionTables } from "./session-tables.js";
 import { buildTables, type Table } from "./tables.js";
 
 /** The page; `chartSvg` is the chart document (see chart.ts), embedded inline. */
 export function renderHtml(results: ExperimentResults, chartSvg: string): string {
   const env = results.environment;
-  const about = `${results.cells.length} cells, ${results.options.workMs} ms of work, ${results.options.requests} requests per client. ${env.cpuModel} (${env.cpuCores} cores), Node.js ${env.node}, ${results.startedAt}${env.gitCommit === null ? "" : `, commit ${env.gitCommit.slice(0, 12)}`}.`;
+  const session = results.sessionCells;
+  const cells =
+    session === undefined
+      ? `${results.cells.length} cells, ${results.options.workMs} ms of work, ${results.options.requests} requests per client`
+      : `${session.length} session cells, ${results.options.workMs} ms of work, ${results.options.requests} session steps per client`;
+  const about = `${cells}. ${env.cpuModel} (${env.cpuCores} cores), Node.js ${env.node}, ${results.startedAt}${env.gitCommit === null ? "" : `, commit ${env.gitCommit.slice(0, 12)}`}.`;
   return [
     "<!doctype html>",
     '<html lang="en">',
@@ -20,7 +27,7 @@ export function renderHtml(results: ExperimentResults, chartSvg: string): string
     "<h1>toystore experiment</h1>",
     `<p>${escapeHtml(about)}</p>`,
     chartSvg,
-    ...buildTables(results).map(renderTable),
+    ...(session === undefined ? buildTables(results) : buildSessionTables(results)).map(renderTable),
     "</body>",
     "</html>",
     "",

@@ -4,6 +4,7 @@
 import type { Environment } from "../../measure/environment.js";
 import { storeLabel } from "../cell-stores.js";
 import type { ExperimentResults } from "../results.js";
+import { buildSessionTables } from "./session-tables.js";
 import { buildTables, type Table } from "./tables.js";
 
 export interface MarkdownOptions {
@@ -13,6 +14,7 @@ export interface MarkdownOptions {
 
 /** The whole report as Markdown (GitHub-flavoured tables). */
 export function renderMarkdown(results: ExperimentResults, options: MarkdownOptions = {}): string {
+  if (results.sessionCells !== undefined) return renderSessionMarkdown(results, options);
   const { options: run } = results;
   const lines: string[] = [
     "# toystore experiment",
@@ -29,6 +31,27 @@ export function renderMarkdown(results: ExperimentResults, options: MarkdownOpti
   for (const chart of options.charts ?? [])
     lines.push(`![Mean latency against the number of clients](${chart})`, "");
   for (const table of buildTables(results)) lines.push(...renderTable(table), "");
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** A session experiment's report: what ran, where, the chart, then its tables. */
+function renderSessionMarkdown(results: ExperimentResults, options: MarkdownOptions): string {
+  const { options: run } = results;
+  const lines: string[] = [
+    "# toystore experiment: session clients",
+    "",
+    `${results.sessionCells?.length ?? 0} cells: transports ${run.transports.join(", ")}; stores ${run.stores.map(storeLabel).join(", ")}; locks ${run.locks.join(", ")}; clients ${run.clients.join(", ")}; buy probabilities ${run.buyProbabilities.join(", ")}. ` +
+      `Each client runs ${run.requests} session steps (a query of a random toy, then with probability P a buy of 1 to 5 if it is in stock) and reads its orders back at the end. ` +
+      `Simulated work ${run.workMs} ms per request, socket pool ${run.socketPoolSize}, gRPC concurrency ${run.grpcMaxConcurrency}` +
+      `${run.transports.includes("http") ? `, HTTP concurrency ${run.httpMaxConcurrency}` : ""}` +
+      `${run.quick ? " (--quick)" : ""}. Each cell ran on a fresh server; clients connected first and started together.`,
+    "",
+    describeEnvironment(results.environment, results),
+    "",
+  ];
+  for (const chart of options.charts ?? [])
+    lines.push(`![Mean latency of queries and buys against the buy probability](${chart})`, "");
+  for (const table of buildSessionTables(results)) lines.push(...renderTable(table), "");
   return `${lines.join("\n").trimEnd()}\n`;
 }
 

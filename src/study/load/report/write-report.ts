@@ -1,5 +1,6 @@
 // Writes an experiment's report folder: results.json (the data), and from it
-// alone results.csv, report.md, report.html and the SVG chart.
+// alone results.csv, report.md, report.html and the SVG chart (a session
+// experiment's own chart, latency against the buy probability, for one).
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { renderLatencyChart } from "./chart.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
+import { renderSessionChart } from "./session-chart.js";
 
 /** The files of a report folder. */
 export const REPORT_FILES = {
@@ -18,6 +20,14 @@ export const REPORT_FILES = {
   chart: "latency-vs-clients.svg",
 } as const;
 
+/** A session experiment's chart, in place of REPORT_FILES.chart. */
+export const SESSION_CHART_FILE = "latency-vs-buy-probability.svg";
+
+/** The files of a report folder for these results: a session experiment's chart has a name of its own. */
+export function reportFiles(results: ExperimentResults): Record<keyof typeof REPORT_FILES, string> {
+  return results.sessionCells === undefined ? REPORT_FILES : { ...REPORT_FILES, chart: SESSION_CHART_FILE };
+}
+
 /**
  * Creates `dir` if needed and writes every report file into it, overwriting
  * earlier ones. Returns the paths written, by kind.
@@ -27,13 +37,15 @@ export async function writeReport(
   dir: string,
 ): Promise<Record<keyof typeof REPORT_FILES, string>> {
   await mkdir(dir, { recursive: true });
+  const files = reportFiles(results);
   const paths = Object.fromEntries(
-    Object.entries(REPORT_FILES).map(([kind, file]) => [kind, join(dir, file)]),
+    Object.entries(files).map(([kind, file]) => [kind, join(dir, file)]),
   ) as Record<keyof typeof REPORT_FILES, string>;
-  const chart = renderLatencyChart(results);
+  const chart =
+    results.sessionCells === undefined ? renderLatencyChart(results) : renderSessionChart(results);
   await writeFile(paths.json, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(paths.csv, renderCsv(results));
-  await writeFile(paths.markdown, renderMarkdown(results, { charts: [REPORT_FILES.chart] }));
+  await writeFile(paths.markdown, renderMarkdown(results, { charts: [files.chart] }));
   await writeFile(paths.chart, chart);
   await writeFile(paths.html, renderHtml(results, chart));
   return paths;
@@ -49,13 +61,16 @@ export async function readResults(path: string): Promise<ExperimentResults> {
     throw new Error(`${path} is not a toystore experiment's results.json (version 1)`);
   }
   const results = data as ExperimentResults;
-  // Results written before the toy choice and the store existed ran the uniform choice in memory.
+  // Results written before the toy choice and the store existed ran the uniform choice in memory;
+  // before sessions, none was a session experiment.
   return {
     ...results,
     options: {
       ...results.options,
       toyChoices: results.options.toyChoices ?? ["uniform"],
       stores: results.options.stores ?? ["memory"],
+      session: results.options.session ?? false,
+      buyProbabilities: results.options.buyProbabilities ?? [],
     },
     cells: results.cells.map((cell) => ({
       ...cell,
