@@ -121,6 +121,24 @@ export interface SharedStore {
   readonly healthy?: boolean;
   /** Told each change of `healthy`, with why when it turned false. */
   onHealth?: ((healthy: boolean, reason: string | undefined) => void) | undefined;
+  /** Present when the store announces its committed stock changes to every server. */
+  readonly feed?: StockFeed;
+}
+
+/**
+ * What a store shared by several servers offers when it announces every
+ * committed stock change to all of them (PostgreSQL: LISTEN/NOTIFY).
+ */
+export interface StockFeed {
+  /**
+   * `change(name, stock)` for every committed stock change made through any
+   * server of the store (a sale of any quantity, a restock, each toy of a
+   * refill), in commit order, `name` the display name and `stock` what is
+   * left after it; `resync()` when changes may have been missed (the
+   * listening connection was lost and is back): whoever keeps stock
+   * figures reads them afresh. Returns the function that stops it.
+   */
+  watchStock(change: (name: string, stock: number) => void, resync: () => void): () => void;
 }
 
 /** Any store the service can run on. */
