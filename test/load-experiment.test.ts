@@ -53,6 +53,27 @@ describe("toystore experiment, end to end", () => {
     }
   });
 
+  it("runs the study's cells over the original design's socket protocol", async () => {
+    const results = await runExperiment({
+      transports: ["original-socket"],
+      locks: ["mutex"],
+      ops: ["query", "buy"],
+      clients: [2],
+      workMs: 5,
+      requests: 2,
+    });
+    assert.deepEqual(
+      results.cells.map((cell) => `${cell.transport} ${cell.op}`),
+      ["original-socket query", "original-socket buy"],
+    );
+    for (const cell of results.cells) {
+      assert.deepEqual(cell.errors, {}, cell.op);
+      const answered = Object.values(cell.outcomes).reduce((sum, n) => sum + n, 0);
+      assert.equal(answered, 4, cell.op);
+    }
+    assert.equal(results.cells[1]!.outcomes.bought, 4);
+  });
+
   it("runs the lock ladder on real servers: per-toy and atomic, every client on one toy or each on its own", async () => {
     const results = await runExperiment({
       transports: ["socket"],
