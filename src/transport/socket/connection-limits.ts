@@ -13,11 +13,15 @@ export interface ConnectionLimits extends WatchdogLimits {
   readonly maxAdmitted: number;
 }
 
-/** Counters one server keeps over all its connections (read by SocketServerHandle.stats). */
-export interface ConnectionCounters {
+/** The counter every socket protocol's server keeps over its connections (see StreamConnection). */
+export interface StreamCounters {
+  writeStalls: number;
+}
+
+/** Counters the line protocol's server keeps over all its connections (read by SocketServerHandle.stats). */
+export interface ConnectionCounters extends StreamCounters {
   lineTooLong: number;
   lineTimeouts: number;
-  writeStalls: number;
 }
 
 /** What one connection holds now, in requests and bytes. */

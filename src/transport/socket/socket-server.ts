@@ -1,9 +1,8 @@
-// The socket transport's listener: accepts connections up to a limit, gives
-// each a Connection, shares one worker pool between them, and shuts down
-// gracefully. Its options and their defaults are in socket-options.ts.
+// The socket transport's server: the shared listener (stream-listener.ts:
+// connection limit, worker pool, idle sweep, graceful shutdown) giving each
+// connection a line protocol Connection, with the line protocol's refusal
+// lines, stats and metrics. Its options and their defaults are in socket-options.ts.
 
-import { createServer, type Server, type Socket } from "node:net";
-import { WorkerPool } from "../../concurrency/worker-pool.js";
 import { StoreError } from "../../errors.js";
 import type { RequestRecorder } from "../../observability/request-recorder.js";
 import type { StoreMetrics } from "../../observability/store-metrics.js";
@@ -11,8 +10,8 @@ import { resolveOptions } from "../../options/schema.js";
 import { encodeError, TOO_MANY_CONNECTIONS_REPLY } from "../../protocol/replies.js";
 import type { StoreService } from "../../service/store-service.js";
 import { Connection, type ConnectionCounters, type ConnectionState } from "./connection.js";
-import { startIdleSweep } from "./idle-sweep.js";
 import { SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
+import { listenForConnections, type StreamServerHandle } from "./stream-listener.js";
 
 export { SOCKET_SERVER_DEFAULTS, SOCKET_SERVER_OPTIONS, type SocketServerOptions } from "./socket-options.js";
 
@@ -64,20 +63,7 @@ export interface SocketServerStats {
   readonly maxPerConnection: ConnectionState;
 }
 
-export interface SocketServerHandle {
-  readonly address: { readonly host: string; readonly port: number };
-  readonly pool: WorkerPool;
-  /** Connections open now. */
-  readonly connections: number;
-  /** Counters and what the connections hold now (walks the connections: for tests and tools, not per request). */
-  stats(): SocketServerStats;
-  /**
-   * Stops accepting, stops reading, answers every request already read, closes
-   * the connections, and resolves. After `graceMs` (default 10000) the
-   * remaining connections are destroyed. Idempotent.
-   */
-  close(graceMs?: number): Promise<void>;
-}
+export type SocketServerHandle = StreamServerHandle<SocketServerStats>;
 
 const TOO_MANY_CONNECTIONS = `${TOO_MANY_CONNECTIONS_REPLY}\n`;
 const SHUTTING_DOWN = `${encodeError(new StoreError("shutting_down", "shutting down"))}\n`;
@@ -88,74 +74,19 @@ export async function startSocketServer(
   options: SocketServerStartOptions = {},
 ): Promise<SocketServerHandle> {
   const o = resolveOptions(SOCKET_SERVER_OPTIONS, options);
-  const onError =
-    options.onError ??
-    ((message: string, error: unknown) => process.stderr.write(`toystore: ${message}: ${String(error)}\n`));
-  const pool = new WorkerPool({
-    size: o.poolSize,
-    maxQueued: o.maxQueued,
-    onTaskError: (error) => onError("a socket request threw", error),
-  });
   const metrics = options.metrics;
   const recorder = metrics?.recorder("socket");
-  const limits = {
-    maxLineBytes: o.maxLineBytes,
-    maxInFlight: o.maxInFlightPerConnection,
-    maxAdmitted: o.maxAdmittedPerConnection,
-    lineTimeoutMs: o.lineTimeoutMs,
-    writeStallTimeoutMs: o.writeStallTimeoutMs,
-    lingerMs: o.lingerMs,
-  };
   const counters: ConnectionCounters = { lineTooLong: 0, lineTimeouts: 0, writeStalls: 0 };
-  let refusedConnections = 0;
-  const open = new Set<Connection>();
-  let closing: Promise<void> | undefined;
-  let allClosed: (() => void) | undefined;
-
-  const onClosed = (connection: Connection): void => {
-    open.delete(connection);
-    if (open.size === 0) allClosed?.();
-  };
-
-  // allowHalfOpen: a client may send its requests and then FIN (as `nc -q1`
-  // does); its replies must still go out before the server ends the socket.
-  const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
-    if (closing !== undefined || open.size >= o.maxConnections) {
-      refusedConnections++;
-      refuse(socket, closing !== undefined ? SHUTTING_DOWN : TOO_MANY_CONNECTIONS, o.lingerMs);
-      return;
-    }
-    socket.setNoDelay(true);
-    const connection =
+  const server = await listenForConnections(o, {
+    onError: options.onError,
+    messages: { requestThrew: "a socket request threw", listenerFailed: "socket server error" },
+    tooManyConnections: TOO_MANY_CONNECTIONS,
+    shuttingDown: SHUTTING_DOWN,
+    connect: (socket, pool, limits, onClosed) =>
       recorder === undefined
         ? new Connection(socket, service, pool, limits, counters, onClosed)
-        : new RecordedConnection(recorder, socket, service, pool, limits, counters, onClosed);
-    open.add(connection);
-  });
-  const stopSweep = o.idleTimeoutMs > 0 ? startIdleSweep(open, o.idleTimeoutMs) : () => {};
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  server.on("error", (error) => onError("socket server error", error));
-  if (metrics !== undefined) {
-    metrics.watchPool("socket", pool);
-    metrics.watchConnections("socket", () => open.size);
-  }
-  const bound = server.address();
-  const port = typeof bound === "object" && bound !== null ? bound.port : o.port;
-
-  return {
-    address: { host: o.host, port },
-    pool,
-    get connections() {
-      return open.size;
-    },
-    stats(): SocketServerStats {
+        : new RecordedConnection(recorder, socket, service, pool, limits, counters, onClosed),
+    stats: (open, refusedConnections): SocketServerStats => {
       let inFlight = 0;
       let bufferedOutBytes = 0;
       let bufferedInBytes = 0;
@@ -179,39 +110,10 @@ export async function startSocketServer(
         maxPerConnection: max,
       };
     },
-    close(graceMs = 10_000): Promise<void> {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        const drained = new Promise<void>((resolve) => {
-          allClosed = resolve;
-          if (open.size === 0) resolve();
-        });
-        for (const connection of open) connection.beginEnd();
-        const timer = setTimeout(() => {
-          for (const connection of open) connection.destroy();
-        }, graceMs);
-        await drained;
-        clearTimeout(timer);
-        stopSweep();
-        await stopped;
-        await pool.close();
-      })();
-      return closing;
-    },
-  };
-}
-
-/**
- * Sends a refused connection its one line and closes it. Its input is read
- * and dropped meanwhile (a reset would lose the line), for at most `lingerMs`:
- * a client that neither reads nor closes must not hold a descriptor. Shared
- * with the original socket protocol's listener.
- */
-export function refuse(socket: Socket, line: string, lingerMs: number): void {
-  socket.on("error", () => {});
-  socket.resume();
-  socket.end(line);
-  const timer = setTimeout(() => socket.destroy(), lingerMs);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
+  });
+  if (metrics !== undefined) {
+    metrics.watchPool("socket", server.pool);
+    metrics.watchConnections("socket", () => server.connections);
+  }
+  return server;
 }
