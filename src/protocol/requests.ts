@@ -119,7 +119,7 @@ function badRequest(message: string): StoreError {
  * character reaches the client's terminal raw: C0 (via JSON), DEL and C1
  * (U+0080-U+009F, which some terminals obey as escape sequences). Error path only.
  */
-function escapeEcho(text: string): string {
+export function escapeEcho(text: string): string {
   return JSON.stringify(text)
     .slice(1, -1)
     .replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

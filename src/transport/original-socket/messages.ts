@@ -10,6 +10,7 @@
 
 import { clientError, type StoreError } from "../../errors.js";
 import { type DecodedLine, INVALID_UTF8 } from "../../protocol/line-decoder.js";
+import { escapeEcho } from "../../protocol/requests.js";
 import type { BuyRequest, QueryRequest } from "../../service/operations/index.js";
 
 /** The requests this protocol carries: a query, or a buy of one unit (no quantity, no key). */
@@ -59,14 +60,4 @@ function cut(text: string): string {
 
 function badRequest(message: string): StoreError {
   return clientError("bad_request", message);
-}
-
-/**
- * Escapes what the client sent before it is echoed, so that no control
- * character reaches the client's terminal raw: C0 (via JSON), DEL and C1.
- */
-function escapeEcho(text: string): string {
-  return JSON.stringify(text)
-    .slice(1, -1)
-    .replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
