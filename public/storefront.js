@@ -1,7 +1,8 @@
 // The storefront: the catalog from GET /api/toys, Buy through
 // POST /api/toys/{name}/buy (with {"quantity": n} when more than one is
-// asked for), live stock from the /api/events stream (sales over any
-// transport), and the server's own stats polled every 2 s.
+// asked for), live stock from the /api/events stream (a snapshot of every
+// toy's stock, then each sale or restock through any transport or server),
+// and the server's own stats polled every 2 s.
 // No framework: each toy is one <li data-toy>, updated in place.
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +14,13 @@ const live = $("live");
 const toys = new Map();
 /** Orders the updates: a catalog snapshot never overwrites a newer buy or event. */
 let clock = 0;
+/**
+ * Whether the event stream is open and has sent its snapshot: from then on
+ * it alone sets the stock (it shows this page's own buys too, in commit
+ * order), so a buy's answer, which may arrive after a newer sale's event, is
+ * not applied over it.
+ */
+let streaming = false;
 
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -90,14 +98,14 @@ async function buy(name) {
     if (response.ok) {
       const order = body.orderId === undefined ? "" : ` (order ${body.orderId})`;
       const left = Number.isInteger(body.stockLeft) ? `, ${body.stockLeft} left` : "";
-      if (left) setStock(name, body.stockLeft, ++clock);
+      if (left && !streaming) setStock(name, body.stockLeft, ++clock);
       status.textContent = `Bought ${what}${order}${left}`;
     } else if (response.status === 409 && quantity !== 1) {
       // Fewer left than asked: nothing was sold, and the catalog says how many there are.
       status.textContent = `Fewer than ${quantity} ${name} left; nothing was bought`;
       void loadCatalog();
     } else if (response.status === 409) {
-      setStock(name, 0, ++clock);
+      if (!streaming) setStock(name, 0, ++clock);
       status.textContent = `${name} is sold out`;
     } else if (response.status === 404) {
       setStock(name, 0, ++clock);
@@ -119,9 +127,31 @@ function liveState(state, text) {
   live.textContent = `Live stock: ${text}`;
 }
 
-/** Stock events from every transport. After each (re)connect the catalog is re-read: events may have been missed. */
+/**
+ * Stock events from every transport and server. Each (re)connect starts with
+ * a snapshot of every toy's stock, and the server sends another whenever it
+ * may have missed changes, so none is missed silently: the page is live once
+ * the snapshot is in.
+ */
 function subscribe() {
   const events = new EventSource("/api/events");
+  events.addEventListener("snapshot", (event) => {
+    try {
+      const { stock } = JSON.parse(event.data);
+      const changed = ++clock;
+      let unknown = false;
+      for (const [name, left] of Object.entries(stock)) {
+        if (toys.has(name)) setStock(name, left, changed);
+        else unknown = true;
+      }
+      // A toy this page has not drawn (its first catalog load failed): draw them now.
+      if (unknown) void loadCatalog();
+      streaming = true;
+      liveState("open", "on");
+    } catch {
+      // Not a snapshot we understand: ignored.
+    }
+  });
   events.addEventListener("stock", (event) => {
     try {
       const { name, stock } = JSON.parse(event.data);
@@ -130,11 +160,8 @@ function subscribe() {
       // Not a stock event we understand: ignored.
     }
   });
-  events.addEventListener("open", async () => {
-    await loadCatalog();
-    liveState("open", "on");
-  });
   events.addEventListener("error", () => {
+    streaming = false;
     if (events.readyState !== EventSource.CLOSED) {
       liveState("connecting", "reconnecting…");
     } else {

@@ -66,37 +66,53 @@ async function checkRound(
   }
 }
 
+/** Polls the query until it answers `stock` (a query cache on another server catching up with a restock). */
+async function untilStock(calls: StoreCalls, stock: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const answer = await calls.query(TOY);
+    if ((answer.kind === "in_stock" ? answer.stock : 0) === stock) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`the query never answered ${stock}`);
+}
+
 for (const kind of STORE_KINDS) {
   describeStore(kind, "conservation with quantities", (fixture) => {
-    for (const lock of LOCK_KINDS) {
-      for (const workMs of [0, 2]) {
-        it(`sells no more than the stock to buyers of mixed quantities at once, lock ${lock}, work ${workMs} ms`, async () => {
-          const { store, spec } = await fixture.open([{ name: TOY, priceCents: 1999, stock: 0 }], {
-            pool: 4,
-          });
-          const stores: AnyStore[] = [store];
-          try {
-            // A second server on the same database: its buys race with the first's in PostgreSQL.
-            if (kind === "postgres")
-              stores.push((await openStore(spec, { toys: [], given: false }, { pool: 4 })).store);
-            const all = stores.map((s) => callStore(s, { lock, workMs }));
-            const calls = all[0]!;
-            await fc.assert(
-              fc.asyncProperty(round, async ({ initial, quantities }) => {
-                await calls.restock(TOY, { stock: initial });
-                const [buys, queries] = await Promise.all([
-                  Promise.all(quantities.map((q, i) => all[i % all.length]!.buy(TOY, q))),
-                  Promise.all(Array.from({ length: 4 }, (_, i) => all[i % all.length]!.query(TOY))),
-                ]);
-                await checkRound(calls, initial, quantities, buys, queries);
-              }),
-              { numRuns: runsOf[kind] },
-            );
-          } finally {
-            await Promise.all(stores.map((s) => s.close?.()));
-          }
-        });
-      }
+    // PostgreSQL also with the query cache on both servers: every policy with work, and the batched path.
+    const cases = LOCK_KINDS.flatMap((lock) => [
+      { lock, workMs: 0, queryCache: false },
+      { lock, workMs: 2, queryCache: false },
+      ...(kind === "postgres" ? [{ lock, workMs: 2, queryCache: true }] : []),
+    ]);
+    if (kind === "postgres") cases.push({ lock: "rwlock", workMs: 0, queryCache: true });
+    for (const { lock, workMs, queryCache } of cases) {
+      it(`sells no more than the stock to buyers of mixed quantities at once, lock ${lock}, work ${workMs} ms${queryCache ? ", query cache" : ""}`, async () => {
+        const options = { pool: 4, ...(queryCache ? { queryCache } : {}) };
+        const { store, spec } = await fixture.open([{ name: TOY, priceCents: 1999, stock: 0 }], options);
+        const stores: AnyStore[] = [store];
+        try {
+          // A second server on the same database: its buys race with the first's in PostgreSQL.
+          if (kind === "postgres")
+            stores.push((await openStore(spec, { toys: [], given: false }, options)).store);
+          const all = stores.map((s) => callStore(s, { lock, workMs }));
+          const calls = all[0]!;
+          await fc.assert(
+            fc.asyncProperty(round, async ({ initial, quantities }) => {
+              await calls.restock(TOY, { stock: initial });
+              // The other server's cache hears of the restock a moment later (the first's at once).
+              if (queryCache) await untilStock(all[1]!, initial);
+              const [buys, queries] = await Promise.all([
+                Promise.all(quantities.map((q, i) => all[i % all.length]!.buy(TOY, q))),
+                Promise.all(Array.from({ length: 4 }, (_, i) => all[i % all.length]!.query(TOY))),
+              ]);
+              await checkRound(calls, initial, quantities, buys, queries);
+            }),
+            { numRuns: runsOf[kind] },
+          );
+        } finally {
+          await Promise.all(stores.map((s) => s.close?.()));
+        }
+      });
     }
   });
 }

@@ -14,6 +14,7 @@ import { StoreService } from "../src/service/store-service.js";
 import { openStore } from "../src/stores/open-store.js";
 import { SCHEMA_VERSION } from "../src/stores/schema-version.js";
 import type { StoreSpec } from "../src/stores/store-spec.js";
+import { waitFor } from "./helpers/grpc-server.js";
 import { DURABLE_STORE_KINDS, describeStore, runSql, STORE_KINDS } from "./helpers/stores.js";
 
 const TOYS: readonly Toy[] = [
@@ -37,8 +38,15 @@ for (const kind of STORE_KINDS) {
           const { store } = await fixture.open(TOYS);
           const service = new StoreService(store, { lock, workMs });
           const told: [string, number][] = [];
-          service.watchStock((name, stock) => told.push([name, stock]));
+          // PostgreSQL's changes reach the watchers through its feed, once it listens, a moment after the commit.
+          let listening = kind !== "postgres";
+          service.watchStock((name, stock) => told.push([name, stock]), {
+            resync: () => {
+              listening = true;
+            },
+          });
           try {
+            await waitFor(() => listening, "the store listening for stock changes");
             assert.deepEqual(
               await service.run(refill(5, 60_000)),
               {
@@ -51,6 +59,7 @@ for (const kind of STORE_KINDS) {
               where,
             );
             assert.deepEqual(stocksOf(await service.list()), [2, 5, 1, 5], where);
+            await waitFor(() => told.length >= 2, "the refill's changes");
             assert.deepEqual(
               told,
               [
@@ -146,12 +155,12 @@ async function storedVersion(spec: StoreSpec): Promise<string[]> {
 }
 
 for (const kind of DURABLE_STORE_KINDS) {
-  describeStore(kind, "schema version 3", (fixture) => {
+  describeStore(kind, `schema version ${SCHEMA_VERSION}`, (fixture) => {
     it("is what a new store is made with", async () => {
-      assert.equal(SCHEMA_VERSION, 3);
+      assert.equal(SCHEMA_VERSION, 4);
       const spec = await fixture.fresh();
       await (await openStore(spec, { toys: TOYS, given: false })).store.close?.();
-      assert.deepEqual(await storedVersion(spec), ["3"]);
+      assert.deepEqual(await storedVersion(spec), [String(SCHEMA_VERSION)]);
     });
 
     it("migrates a version-2 database when it is opened, which then refills and keeps it", async () => {
@@ -162,7 +171,7 @@ for (const kind of DURABLE_STORE_KINDS) {
       let store: AnyStore = opened.store;
       try {
         // (A SQLite file is held open exclusively: its version is read once it is closed, below.)
-        if (kind === "postgres") assert.deepEqual(await storedVersion(spec), ["3"]);
+        if (kind === "postgres") assert.deepEqual(await storedVersion(spec), [String(SCHEMA_VERSION)]);
         const service = new StoreService(store);
         assert.deepEqual(await service.run(refill(9, 60_000)), {
           kind: "refilled",
@@ -177,7 +186,7 @@ for (const kind of DURABLE_STORE_KINDS) {
       } finally {
         await store.close?.();
       }
-      assert.deepEqual(await storedVersion(spec), ["3"]);
+      assert.deepEqual(await storedVersion(spec), [String(SCHEMA_VERSION)]);
       if (spec.kind === "postgres") {
         const { default: postgres } = await import("postgres");
         const sql = postgres(spec.url, { max: 1, onnotice: () => {} });

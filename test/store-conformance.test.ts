@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AnyStore } from "../src/catalog/catalog-store.js";
 import type { Toy } from "../src/catalog/toy.js";
 import { LOCK_KINDS } from "../src/concurrency/section-lock.js";
@@ -399,10 +400,13 @@ for (const kind of STORE_KINDS) {
       const told: string[] = [];
       service.watchStock((name, stock) => told.push(`${name}:${stock}`));
       try {
+        // On PostgreSQL the changes come back through the store's announcements, once it listens.
+        for (let i = 0; i < 500 && !service.watchingLive; i++) await sleep(10);
         await service.run({ op: "buy", name: "Tux", quantity: 1 });
         await service.run({ op: "restock", name: "kite", change: { stock: 3 } });
         await service.run({ op: "buy", name: "Élan", quantity: 4 });
         await service.run({ op: "buy", name: "Élan", quantity: 4 });
+        for (let i = 0; i < 500 && told.length < 3; i++) await sleep(10);
         assert.deepEqual(told, ["Tux:1", "Kite:3", "Élan:1"]);
       } finally {
         await service.close();

@@ -123,6 +123,16 @@ export interface SharedStore {
   onHealth?: ((healthy: boolean, reason: string | undefined) => void) | undefined;
   /** Present when the store announces its committed stock changes to every server. */
   readonly feed?: StockFeed;
+  /**
+   * Told of each announcement the feed receives (while it listens), this
+   * server's own too: ms from the change's statement to its receipt, and
+   * whether another server made it.
+   */
+  onAnnouncement?: ((delayMs: number, fromOther: boolean) => void) | undefined;
+  /** Told of each query while a query cache is on: answered from memory (true), or read from the database. */
+  onCacheLookup?: ((hit: boolean) => void) | undefined;
+  /** Toys a query cache holds now; undefined when the store has none. */
+  readonly cacheEntries?: number | undefined;
 }
 
 /**
@@ -136,9 +146,16 @@ export interface StockFeed {
    * refill), in commit order, `name` the display name and `stock` what is
    * left after it; `resync()` when changes may have been missed (the
    * listening connection was lost and is back): whoever keeps stock
-   * figures reads them afresh. Returns the function that stops it.
+   * figures reads them afresh. `resync()` also comes once the store starts
+   * listening, if it was not listening when the watcher came (a snapshot read
+   * before that could miss a change). Returns the function that stops it.
    */
   watchStock(change: (name: string, stock: number) => void, resync: () => void): () => void;
+  /**
+   * Whether the store listens now: while false, changes may be missed (the
+   * watchers get resync() once it listens again). Absent: always.
+   */
+  readonly listening?: boolean;
 }
 
 /** Any store the service can run on. */

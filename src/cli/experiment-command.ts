@@ -1,11 +1,13 @@
 // `toystore experiment`: the Toy Store study, every cell on a fresh server,
 // measured next to the queueing prediction; writes the results and report.
 // With --session, the labs' experiment: session clients against the buy
-// probability; a cell whose orders do not check out makes it exit 1.
+// probability (with --query-cache, the caching study); a cell whose orders
+// do not check out makes it exit 1.
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { resolveOptions, type Schema, text, toggle } from "../options/schema.js";
+import { cachingFigures } from "../study/load/caching-stats.js";
 import { describeCell, describeSessionCell } from "../study/load/cell-plan.js";
 import { ExperimentError, runExperiment } from "../study/load/experiment.js";
 import { EXPERIMENT_OPTIONS } from "../study/load/experiment-options.js";
@@ -36,7 +38,7 @@ export function registerExperimentCommand(
   const command = program
     .command("experiment")
     .description(
-      "reproduce the Toy Store study: every transport x lock x op x client count on a fresh server, measured next to the queueing prediction; writes results.json, results.csv, report.md, report.html and an SVG chart (--session: the labs' experiment, latency per request type against the buy probability)",
+      "reproduce the Toy Store study: every transport x lock x op x client count on a fresh server, measured next to the queueing prediction; writes results.json, results.csv, report.md, report.html and an SVG chart (--session: the labs' experiment, latency per request type against the buy probability; with --query-cache off,on on postgres, the caching study)",
     );
   addFlags(command, EXPERIMENT_OPTIONS, OUTPUT).action(async (given: Record<string, unknown>) => {
     const output = resolveOptions(OUTPUT, readFlags(OUTPUT, given));
@@ -105,11 +107,18 @@ export function summarizeSessionExperiment(
     const failed = failedOrders(cell.orders);
     const orders = `orders ${cell.orders.verified}/${cell.orders.recorded} verified${failed === 0 ? "" : `, ${failed} failed`}`;
     const errors = Object.values(cell.errors).reduce((sum, n) => sum + n, 0);
-    return `${labels[i]!.padEnd(width)} query ${formatMs(cell.query.latency.mean).padStart(8)} ms   buy ${(cell.buy.latency.count === 0 ? "-" : formatMs(cell.buy.latency.mean)).padStart(8)} ms (${cell.buy.latency.count} buys)   ${orders}${errors === 0 ? "" : `   failed requests: ${errors}`}`;
+    return `${labels[i]!.padEnd(width)} query ${formatMs(cell.query.latency.mean).padStart(8)} ms   buy ${(cell.buy.latency.count === 0 ? "-" : formatMs(cell.buy.latency.mean)).padStart(8)} ms (${cell.buy.latency.count} buys)   ${orders}${cachingSummary(cell)}${errors === 0 ? "" : `   failed requests: ${errors}`}`;
   });
   if (aborted) lines.push("interrupted: the report holds the cells measured so far");
   lines.push(`report written to ${out}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** "   hit ratio 0.950, staleness p99 1.20 ms" for a cell of the caching study; "" for any other. */
+function cachingSummary(cell: SessionCell): string {
+  if (cell.serverStats === undefined) return "";
+  const { hitRatio, delayMs } = cachingFigures(cell.serverStats);
+  return `   hit ratio ${hitRatio === null ? "-" : hitRatio.toFixed(3)}, staleness p99 ${delayMs === null ? "-" : `${delayMs.p99.toFixed(2)} ms`}`;
 }
 
 /** The failure of a session experiment whose orders did not all check out: the first such cell's; undefined when all did. */

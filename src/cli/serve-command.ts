@@ -19,10 +19,11 @@ import {
 import { StoreService } from "../service/store-service.js";
 import { STORE_SERVICE_OPTIONS } from "../service/store-service-options.js";
 import { openStore } from "../stores/open-store.js";
+import { cacheOptionsProblem, POSTGRES_CACHE_OPTIONS } from "../stores/postgres/cache-options.js";
 import { POSTGRES_POOL_OPTIONS } from "../stores/postgres/connection.js";
 import { StoreOpenError } from "../stores/store-errors.js";
 import { STORE_OPTION, type StoreSpec } from "../stores/store-spec.js";
-import { CliFailure } from "./cli-failure.js";
+import { CliFailure, UsageError } from "./cli-failure.js";
 import { workerLogger, workerSettings } from "./cluster-worker.js";
 import { addFlags, readFlags } from "./flags.js";
 import { checkWorkersShareStore, MAX_WORKERS, serveCluster } from "./serve-cluster.js";
@@ -129,6 +130,7 @@ export function registerServeCommand(program: Command): void {
     command,
     SERVE_OPTIONS,
     POSTGRES_POOL_OPTIONS,
+    POSTGRES_CACHE_OPTIONS,
     STORE_SERVICE_OPTIONS,
     RESTOCK_TIMER_OPTIONS,
     ...TRANSPORT_SCHEMAS,
@@ -138,6 +140,10 @@ export function registerServeCommand(program: Command): void {
     checkWorkersShareStore(settings.workers, settings.store);
     const poolOptions = readFlags(POSTGRES_POOL_OPTIONS, given);
     checkPostgresOnlyFlags(settings.store, POSTGRES_POOL_OPTIONS, poolOptions);
+    const cacheOptions = readFlags(POSTGRES_CACHE_OPTIONS, given);
+    checkPostgresOnlyFlags(settings.store, POSTGRES_CACHE_OPTIONS, cacheOptions);
+    const cacheProblem = cacheOptionsProblem(cacheOptions);
+    if (cacheProblem !== undefined) throw new UsageError(cacheProblem);
     // Checked before a cluster forks, so a bad value exits 2 from the primary too.
     const restock = resolveRestockTimerOptions(readFlags(RESTOCK_TIMER_OPTIONS, given));
     // JSON lines for machines; readable lines when a person watches.
@@ -162,7 +168,7 @@ export function registerServeCommand(program: Command): void {
     const opened = await openStore(
       serve.store,
       { toys, given: serve.catalog !== null },
-      { ...poolOptions, log: (message) => log.error(message) },
+      { ...poolOptions, ...cacheOptions, log: (message) => log.error(message) },
     ).catch((error: unknown) => {
       throw error instanceof StoreOpenError ? new CliFailure(error.message) : error;
     });
@@ -196,6 +202,17 @@ export function registerServeCommand(program: Command): void {
     const storeKind = serve.store.kind;
     if (storeKind !== "memory")
       opened.store.onCommitBatch = (size) => metrics?.observeCommitBatch(storeKind, size);
+    const shared = opened.store.shared === true ? opened.store : undefined;
+    if (metrics !== undefined && shared !== undefined) {
+      if (shared.feed !== undefined) {
+        metrics.cache.watchAnnouncements();
+        shared.onAnnouncement = (delayMs, fromOther) => metrics.cache.observeAnnouncement(delayMs, fromOther);
+      }
+      if (shared.cacheEntries !== undefined) {
+        metrics.cache.watchCache(() => shared.cacheEntries);
+        shared.onCacheLookup = (hit) => metrics.cache.observeLookup(hit);
+      }
+    }
     log.info({ store: serve.store.kind }, opened.summary);
 
     const closers: Closer[] = [];

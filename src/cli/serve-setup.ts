@@ -92,7 +92,10 @@ export function checkPostgresOnlyFlags<O>(
   if (store.kind === "postgres") return;
   const typed = (Object.keys(schema) as (keyof O)[]).filter((key) => given[key] !== undefined);
   if (typed.length === 0) return;
-  const flags = typed.map((key) => `${schema[key].flag} ${String(given[key])}`).join(", ");
+  // A switch (--query-cache) is named alone; a flag with its value.
+  const flags = typed
+    .map((key) => (given[key] === true ? schema[key].flag : `${schema[key].flag} ${String(given[key])}`))
+    .join(", ");
   throw new UsageError(
     `${flags} ${typed.length === 1 ? "needs" : "need"} --store postgres://...; the memory store and sqlite: files use no database connections`,
   );

@@ -8,6 +8,7 @@
 
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
+import { CacheMetrics, type CacheStats } from "./cache-metrics.js";
 import type { RequestRecorder } from "./request-recorder.js";
 import { type TransportName, TransportRecorder } from "./transport-recorder.js";
 
@@ -24,7 +25,8 @@ export interface TransportStats {
   readonly queued: number;
 }
 
-export interface StoreMetricsStats {
+/** GET /api/stats: each transport's figures, and the query cache's and announcements' when the store has them. */
+export interface StoreMetricsStats extends CacheStats {
   readonly transports: Record<string, TransportStats>;
 }
 
@@ -62,13 +64,17 @@ interface PoolLike {
  * - toystore_pool_busy{transport}, toystore_pool_queued{transport}: the
  *   transport's worker pool, read at scrape time;
  * - toystore_open_connections{transport}: read at scrape time;
- * - toystore_lock_wait_seconds; toystore_commit_batch_size{store}.
+ * - toystore_lock_wait_seconds; toystore_commit_batch_size{store};
+ * - toystore_query_cache_lookups_total{result}, toystore_query_cache_entries,
+ *   toystore_announcement_delay_seconds{from} (cache-metrics.ts).
  */
 export class StoreMetrics {
   /** The counter and the gauges (prom-client's, filled at scrape time). */
   readonly #registry = new Registry();
   /** prom-client's default process metrics, written after the store's own. */
   readonly #processRegistry = new Registry();
+  /** The query cache's counter and gauge, written after the request histograms (cache-metrics.ts). */
+  readonly #cacheRegistry = new Registry();
   readonly #recorders = new Map<TransportName, TransportRecorder>();
   readonly #pools = new Map<TransportName, PoolLike>();
   readonly #connections = new Map<TransportName, () => number>();
@@ -92,6 +98,8 @@ export class StoreMetrics {
   readonly #lockWait: BucketSeries = this.#lockWaits.child();
   readonly #sqliteBatch: BucketSeries = this.#batches.child({ store: "sqlite" });
   readonly #postgresBatch: BucketSeries = this.#batches.child({ store: "postgres" });
+  /** The query cache's and the announcements' figures. */
+  readonly cache = new CacheMetrics();
 
   constructor() {
     const registry = this.#registry;
@@ -143,6 +151,7 @@ export class StoreMetrics {
         },
       });
     }
+    this.cache.register(this.#cacheRegistry);
     collectDefaultMetrics({ register: this.#processRegistry });
   }
 
@@ -206,18 +215,23 @@ export class StoreMetrics {
         queued: pool?.queued ?? 0,
       };
     }
-    return { transports };
+    return { transports, ...this.cache.stats() };
   }
 
   /**
    * Prometheus text exposition of every metric (use contentType with it): the
-   * counter and gauges, the histograms, then the process metrics, each family
-   * separated by a blank line as prom-client's registry writes them.
+   * counter and gauges, the histograms, the query cache's and announcements'
+   * figures, then the process metrics, each family separated by a blank line
+   * as prom-client's registry writes them.
    */
   async text(): Promise<string> {
-    const [store, process] = await Promise.all([this.#registry.metrics(), this.#processRegistry.metrics()]);
+    const [store, cache, process] = await Promise.all([
+      this.#registry.metrics(),
+      this.#cacheRegistry.metrics(),
+      this.#processRegistry.metrics(),
+    ]);
     const histograms = [this.#duration, this.#lockWaits, this.#batches].map((histogram) => histogram.text());
-    return `${[store.trimEnd(), ...histograms, process.trimEnd()].join("\n\n")}\n`;
+    return `${[store.trimEnd(), ...histograms, cache.trimEnd(), this.cache.histogram.text(), process.trimEnd()].join("\n\n")}\n`;
   }
 }
 

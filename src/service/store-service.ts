@@ -16,9 +16,11 @@ import { type OutcomeOf, operationOf, type StoreRequest, type StoreResult } from
 import { isPromiseLike } from "./operations/map-answer.js";
 import type { Operation, OwnedAnswer, RequestLimits } from "./operations/operation.js";
 import type { ResultSink } from "./result-sink.js";
+import { type StockWatcher, StockWatchers, type StockWatchOptions } from "./stock-watchers.js";
 import { STORE_SERVICE_OPTIONS, type StoreServiceOptions } from "./store-service-options.js";
 
 export type { ResultSink } from "./result-sink.js";
+export type { StockWatcher, StockWatchOptions } from "./stock-watchers.js";
 
 type AnyOperation = Operation<StoreRequest, StoreResult>;
 
@@ -32,9 +34,6 @@ export interface ServiceHooks {
   /** A bug: a result sink or a watcher threw. Default: one line on stderr. */
   readonly onBug?: (message: string, error: unknown) => void;
 }
-
-/** Told a toy's stock after a change (a sale, a restock): its display name and the stock left. */
-export type StockWatcher = (name: string, stock: number) => void;
 
 /**
  * The error a client gets when the store could not do what it asked: nothing
@@ -60,7 +59,7 @@ export class StoreService {
   readonly #section: Section;
   readonly #locks: LockPolicy;
   readonly #limits: RequestLimits;
-  readonly #watchers = new Set<StockWatcher>();
+  readonly #watchers: StockWatchers;
   /** The idempotency keys of an owned store; a shared store keeps its own. */
   readonly #keyed = new KeyedBuys();
   readonly #hooks: ServiceHooks;
@@ -76,6 +75,8 @@ export class StoreService {
     this.#section = Object.freeze({ lock, workMs });
     this.workMs = workMs;
     this.#limits = Object.freeze({ maxNameLength });
+    const feed = store.shared === true ? store.feed : undefined;
+    this.#watchers = new StockWatchers(feed, (message, error) => this.#bug(message, error));
   }
 
   /**
@@ -152,13 +153,20 @@ export class StoreService {
   }
 
   /**
-   * Calls `watcher` after every stored stock change this service makes (a
-   * sale, a restock, each toy of a refill), over any transport. Returns the
-   * function that stops it. A watcher must not throw.
+   * Calls `watcher` after every stored stock change (a sale, a restock, each
+   * toy of a refill): on a store with a feed, every change made through any
+   * server of the store, this one's own included, as the feed announces them
+   * (listened to only while someone watches), and `options.resync` when some
+   * may have been missed; else every change this service makes, over any
+   * transport. Returns the function that stops it. A watcher must not throw.
    */
-  watchStock(watcher: StockWatcher): () => void {
-    this.#watchers.add(watcher);
-    return () => this.#watchers.delete(watcher);
+  watchStock(watcher: StockWatcher, options?: StockWatchOptions): () => void {
+    return this.#watchers.add(watcher, options);
+  }
+
+  /** Whether the watchers hear every stock change from now on (false while a feed does not listen: resync comes). */
+  get watchingLive(): boolean {
+    return this.#watchers.live;
   }
 
   #runOwned(op: AnyOperation, request: StoreRequest, sink: ResultSink): void {
@@ -270,22 +278,13 @@ export class StoreService {
   /** The answer, and the stock change it made to whoever watches. */
   #complete(op: AnyOperation, request: StoreRequest, result: StoreResult, sink: ResultSink): void {
     this.#hooks.onAnswer?.(request, result);
-    if (op.stockChange !== undefined && this.#watchers.size > 0) {
+    // With a feed, this change comes back through it, like every other server's.
+    if (op.stockChange !== undefined && this.#watchers.wantsLocal) {
       const change = op.stockChange(result);
-      if (change !== undefined && "name" in change) this.#tell(change.name, change.stock);
-      else if (change !== undefined) for (const each of change) this.#tell(each.name, each.stock);
+      if (change !== undefined && "name" in change) this.#watchers.tell(change.name, change.stock);
+      else if (change !== undefined) for (const each of change) this.#watchers.tell(each.name, each.stock);
     }
     sink.complete(result);
-  }
-
-  #tell(name: string, stock: number): void {
-    for (const watcher of this.#watchers) {
-      try {
-        watcher(name, stock);
-      } catch (error) {
-        this.#bug("a stock watcher threw", error);
-      }
-    }
   }
 
   // A sink or watcher that throws is a bug in a transport; on the asynchronous

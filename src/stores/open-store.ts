@@ -3,6 +3,7 @@
 import type { AnyStore } from "../catalog/catalog-store.js";
 import { InMemoryCatalog } from "../catalog/memory-store.js";
 import type { CatalogSource, StoreLog } from "./open-options.js";
+import type { PostgresCacheOptions } from "./postgres/cache-options.js";
 import type { PostgresPoolOptions } from "./postgres/connection.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
@@ -14,8 +15,8 @@ export interface OpenedStore {
   readonly summary: string;
 }
 
-/** How to open a store: a postgres store's connections, and where a durable store logs. */
-export interface OpenStoreOptions extends Partial<PostgresPoolOptions> {
+/** How to open a store: a postgres store's connections, announcements and cache, and where a durable store logs. */
+export interface OpenStoreOptions extends Partial<PostgresPoolOptions>, Partial<PostgresCacheOptions> {
   /**
    * Told each failure a durable store meets that no request carries (a commit
    * that failed for a whole batch, a cleanup that failed), as one message;

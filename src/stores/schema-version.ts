@@ -10,9 +10,12 @@ import { StoreOpenError } from "./store-errors.js";
  * refused, an older one is migrated when it is opened. 2: orders carry a
  * quantity (a version-1 order sold one unit). 3: PostgreSQL's refill_rounds,
  * the one row that makes the restock timer's round once per period across
- * every server of a database (SQLite's tables are those of version 2).
+ * every server of a database (SQLite's tables are those of version 2). 4:
+ * PostgreSQL's toys carry a version, one more at each stock change, which the
+ * announcements of stock changes and the query cache order by (SQLite's tables
+ * are still those of version 2).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The marker row's key: the row that tells a toystore database from another program's. */
 const SCHEMA_KEY = "toystore_schema_version";

@@ -27,6 +27,8 @@ import { renderSuite } from "./table.js";
 
 interface RunnerFlags {
   readonly suite: readonly string[];
+  /** Whether --suite was given (then --list prints only those suites). */
+  readonly suiteGiven: boolean;
   readonly shape: string | null;
   readonly rounds: number;
   readonly duration: number;
@@ -41,7 +43,7 @@ interface RunnerFlags {
 
 const SUITE_NAMES = ["all", ...SUITES.map((suite) => suite.name)];
 
-const OPTIONS: Schema<RunnerFlags> = {
+const OPTIONS: Schema<Omit<RunnerFlags, "suiteGiven">> = {
   suite: list(
     "--suite",
     "suites to run, comma-separated (all: every suite)",
@@ -85,9 +87,10 @@ function parseFlags(): RunnerFlags {
   const command = new Command("tools/bench/run.ts").description(
     "the benchmark suites: ours against the baselines, alternated",
   );
-  const flags = parseArgv(command, OPTIONS);
-  if (!flags.quick) return flags;
+  const parsed = parseArgv(command, OPTIONS);
   const given = (name: string) => command.getOptionValueSource(name) === "cli";
+  const flags = { ...parsed, suiteGiven: given("suite") };
+  if (!flags.quick) return flags;
   return {
     ...flags,
     rounds: given("rounds") ? flags.rounds : 1,
@@ -167,7 +170,10 @@ function verdict(report: BenchReport): string {
 async function main(): Promise<void> {
   const flags = parseFlags();
   if (flags.list) {
-    process.stdout.write(`${describeSuites()}\n`);
+    // Every suite, or those --suite names (with --shape, cut down to those shapes).
+    const listed = flags.suiteGiven ? chooseSuites(flags) : SUITES;
+    if (listed === undefined) process.exitCode = 2;
+    else process.stdout.write(`${describeSuites(listed)}\n`);
     return;
   }
   const suites = chooseSuites(flags);

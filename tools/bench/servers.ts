@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startToystoreWithSwitches } from "../../src/study/load/serve-switches.js";
 import {
   type NodeEntry,
   PACKAGE_ROOT,
@@ -17,7 +18,7 @@ import {
 import { postgresBinaries } from "../../src/study/measure/postgres-binaries.js";
 import { type PostgresCluster, startPostgresCluster } from "../../src/study/measure/postgres-cluster.js";
 import { type ServerProcess, startServerProcess } from "../../src/study/measure/server.js";
-import { serveArguments, startToystore, unlimitedCatalog } from "../../src/study/measure/toystore-launch.js";
+import { serveArguments, unlimitedCatalog } from "../../src/study/measure/toystore-launch.js";
 import { CALLGRIND_READY_TIMEOUT_MS, callgrindPrefix } from "./callgrind.js";
 import { findExecutable } from "./command-generators.js";
 import type { ServerSpec, Suite } from "./suite.js";
@@ -123,17 +124,19 @@ export async function startSuiteServers(
             spec.store.kind === "sqlite"
               ? `sqlite:${join(scratch, spec.store.file)}`
               : await database(spec.store.database);
+        const switches = spec.switches ?? [];
         const server = started(
-          await startToystore({
+          await startToystoreWithSwitches({
             transports: [spec.transport],
             flags,
+            switches,
             catalog: unlimitedCatalog(spec.toys),
             entry: oursEntry,
             ...prefix,
             ...readyTimeout,
           }),
         );
-        const args = serveArguments({ transports: [spec.transport], flags }).join(" ");
+        const args = [...serveArguments({ transports: [spec.transport], flags }), ...switches].join(" ");
         return listening(id, server, `toystore ${args} (${oursEntry.runtime})`, options);
       }
       case "baseline": {

@@ -12,7 +12,7 @@ const STORE_TOYS = ["Tux", ...SPREAD_TOYS];
  * Our servers on a store: a pool big enough that batches are not capped by
  * it (the original design's 5 would cap a commit batch at 5).
  */
-function ourStoreServer(store?: StoreChoice, workers = 1) {
+export function ourStoreServer(store?: StoreChoice, workers = 1) {
   return {
     kind: "toystore",
     transport: "socket",
@@ -28,7 +28,7 @@ function ourStoreServer(store?: StoreChoice, workers = 1) {
  * (keys are normalised names), and ours (the buy with its order, in one
  * statement, as the store runs it).
  */
-function pgbenchScripts(): Record<string, string> {
+export function pgbenchScripts(): Record<string, string> {
   const spread = `\\set k random(1, ${SPREAD_TOYS.length})\n`;
   const buy = (key: string) =>
     `WITH taken AS (UPDATE toys SET stock = stock - 1 WHERE key = ${key} AND stock > 0 RETURNING key, name, price_cents, stock), placed AS (INSERT INTO orders (toy_key, toy, unit_price_cents) SELECT key, name, price_cents FROM taken RETURNING id) SELECT taken.stock, placed.id FROM taken, placed;\n`;
@@ -41,14 +41,16 @@ function pgbenchScripts(): Record<string, string> {
   };
 }
 
-const pgbench = (id: string, script: string): RowSpec => ({
+/** A pgbench row on the suite's PostgreSQL server, running one of pgbenchScripts(). */
+export const pgbench = (id: string, script: string): RowSpec => ({
   id,
   server: "postgres",
   op: "query",
   generator: "pgbench",
   pgbench: script,
 });
-const ours = (id: string, server: string, op: "query" | "buy", toys?: readonly string[]): RowSpec => ({
+/** A row of our engine against one of our servers, naming `toys` (default Tux). */
+export const ours = (id: string, server: string, op: "query" | "buy", toys?: readonly string[]): RowSpec => ({
   id,
   server,
   op,

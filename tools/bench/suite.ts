@@ -27,6 +27,8 @@ export type ServerSpec =
       readonly transport: ServedTransport;
       /** `serve` flags besides --transport, the ports and the catalog (`{ workMs: 0 }` is `--work-ms 0`). */
       readonly flags: ServeFlagValues;
+      /** `serve` flags that take no value, after the others (`--query-cache`). */
+      readonly switches?: readonly string[];
       /** Default: the memory store. */
       readonly store?: StoreChoice;
       /** The toys of its catalog, each with a stock no run exhausts; default Tux alone. */

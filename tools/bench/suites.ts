@@ -6,6 +6,7 @@
 // whose stock no run exhausts, so a Buy never sells out: the store's own code
 // is all that stands between the network and the catalog.
 
+import { CACHE } from "./cache-suite.js";
 import { STORES, STORES_WORKERS } from "./store-suites.js";
 import { checkSuite, describeShape, type RowSpec, ratioName, type ShapeSpec, type Suite } from "./suite.js";
 
@@ -147,6 +148,7 @@ export const SUITES: readonly Suite[] = [
   METRICS,
   STORES,
   STORES_WORKERS,
+  CACHE,
 ];
 
 for (const suite of SUITES) checkSuite(suite);
@@ -159,23 +161,26 @@ export const DEFAULT_SUITES: readonly string[] = [
   "metrics",
   "stores",
   "stores-workers",
+  "cache",
 ];
 
-/** The suites as `--list` prints them: servers, shapes with their rows, ratios with their goals. */
-export function describeSuites(): string {
-  return SUITES.flatMap((suite) => [
-    `${suite.name}: ${suite.description}`,
-    `  servers: ${Object.keys(suite.servers).join(", ")}`,
-    ...suite.shapes.map(
-      (shape) =>
-        `  ${shape.id} (${describeShape(shape, suite.transport)}): ${shape.rows.map((row) => `${row.id} [${row.generator}]`).join(", ")}`,
-    ),
-    ...suite.ratios.map(
-      (ratio) =>
-        `  ratio ${ratioName(ratio)}${ratio.goal === undefined ? " (information)" : ` >= ${ratio.goal}`}`,
-    ),
-    "",
-  ]).join("\n");
+/** The suites (default every one) as `--list` prints them: servers, shapes with their rows, ratios with their goals. */
+export function describeSuites(suites: readonly Suite[] = SUITES): string {
+  return suites
+    .flatMap((suite) => [
+      `${suite.name}: ${suite.description}`,
+      `  servers: ${Object.keys(suite.servers).join(", ")}`,
+      ...suite.shapes.map(
+        (shape) =>
+          `  ${shape.id} (${describeShape(shape, suite.transport)}): ${shape.rows.map((row) => `${row.id} [${row.generator}]`).join(", ")}`,
+      ),
+      ...suite.ratios.map(
+        (ratio) =>
+          `  ratio ${ratioName(ratio)}${ratio.goal === undefined ? " (information)" : ` >= ${ratio.goal}`}`,
+      ),
+      "",
+    ])
+    .join("\n");
 }
 
 /** The suites named, in the order given; throws naming an unknown one. */

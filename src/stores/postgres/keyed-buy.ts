@@ -4,6 +4,7 @@
 // row and sells nothing more. Keys are forgotten after a day.
 
 import { keyReused } from "../../errors.js";
+import { type Announcing, announceRow } from "./announce.js";
 import type { Sql } from "./connection.js";
 import { errorCode, UNIQUE_VIOLATION } from "./errors.js";
 import { type Sold, type Wanted, work } from "./statements.js";
@@ -35,14 +36,15 @@ export interface KeyedWanted extends Wanted {
 export async function buyOnce(
   sql: Sql,
   buy: KeyedWanted,
+  announcing: Announcing,
   lock?: { readonly take: (tx: Tx) => Promise<void>; readonly workMs: number },
 ): Promise<Sold | undefined> {
   try {
-    if (lock === undefined) return await keyedBuyOne(sql, buy);
+    if (lock === undefined) return await keyedBuyOne(sql, buy, announcing);
     return await transaction(sql, async (tx) => {
       await lock.take(tx);
       await work(tx, lock.workMs);
-      return await keyedBuyOne(tx, buy);
+      return await keyedBuyOne(tx, buy, announcing);
     });
   } catch (error) {
     if (errorCode(error) !== UNIQUE_VIOLATION) throw error;
@@ -58,14 +60,20 @@ export async function buyOnce(
  * stores the key with the quantity and the order (none: sold out), in one
  * statement. Fails with a unique violation when the key was used.
  */
-async function keyedBuyOne(sql: Sql | Tx, buy: KeyedWanted): Promise<Sold | undefined> {
+async function keyedBuyOne(
+  sql: Sql | Tx,
+  buy: KeyedWanted,
+  announcing: Announcing,
+): Promise<Sold | undefined> {
   const { key, quantity, requestKey } = buy;
-  const [row] = await sql<{ id: string | null; stock: string | null; price_cents: string | null }[]>`
+  const [row] = await sql<
+    { id: string | null; stock: string | null; price_cents: string | null; version: string | null }[]
+  >`
     WITH taken AS (
-      UPDATE toys SET stock = stock - ${quantity}
-      WHERE key = ${key} AND stock >= ${quantity}
+      UPDATE toys t SET stock = t.stock - ${quantity}, version = t.version + 1
+      WHERE t.key = ${key} AND t.stock >= ${quantity}
         AND NOT EXISTS (SELECT 1 FROM request_keys WHERE key = ${requestKey})
-      RETURNING key, name, price_cents, stock
+      RETURNING t.key, t.name, t.price_cents, t.stock, t.version, ${announceRow(sql, announcing)} AS announced
     ), placed AS (
       INSERT INTO orders (toy_key, toy, unit_price_cents, quantity)
       SELECT key, name, price_cents, ${quantity} FROM taken
@@ -75,9 +83,13 @@ async function keyedBuyOne(sql: Sql | Tx, buy: KeyedWanted): Promise<Sold | unde
       SELECT ${requestKey}, ${key}, ${quantity}, (SELECT id FROM placed), (SELECT stock FROM taken)
       RETURNING order_id, stock_left
     )
-    SELECT order_id::text AS id, stock_left::text AS stock, (SELECT price_cents FROM taken)::text AS price_cents
+    SELECT order_id::text AS id, stock_left::text AS stock, (SELECT price_cents FROM taken)::text AS price_cents,
+      (SELECT version FROM taken)::text AS version
     FROM keyed`;
-  return soldOf(row?.id ?? null, row?.stock ?? null, row?.price_cents ?? null);
+  const sold = soldOf(row?.id ?? null, row?.stock ?? null, row?.price_cents ?? null);
+  if (sold === undefined || row?.version == null) return sold;
+  const after = { stock: sold.stockLeft, priceCents: sold.unitPriceCents, version: Number(row.version) };
+  return { ...sold, after };
 }
 
 /** What a stored key did: its toy, the units it asked for, and its sale (undefined: sold out). */

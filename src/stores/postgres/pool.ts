@@ -43,6 +43,15 @@ export interface PoolShape {
   readonly cluster: boolean;
   /** The longest a statement waits for the driver to make it a connection, seconds; default no limit. */
   readonly queueTimeoutS?: number;
+  /**
+   * A listening connection (stock-listener.ts): told each notification and
+   * each close, and never closed for being idle or old (a close would be a
+   * gap to resync).
+   */
+  readonly listener?: {
+    readonly onnotify: (channel: string, payload: string) => void;
+    readonly onclose: () => void;
+  };
 }
 
 /** A pool of `max` connections to `url`, as the store and its probe use them. */
@@ -52,6 +61,9 @@ export function connectTo(url: string, shape: PoolShape): Sql {
     connect_timeout: shape.connectTimeoutS,
     ...(shape.queueTimeoutS === undefined ? {} : { queue_timeout: shape.queueTimeoutS }),
     ...(shape.cluster ? { target_session_attrs: "primary" as const } : {}),
+    ...(shape.listener === undefined
+      ? {}
+      : { ...shape.listener, idle_timeout: null, max_lifetime: null, fetch_types: false }),
     onnotice: () => {},
     // A server that goes away must not leave requests hanging on a dead socket.
     keep_alive: 30,

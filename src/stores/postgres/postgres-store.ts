@@ -11,6 +11,15 @@
 // database (a lock row for the global locks, the toy's row for per-toy) and
 // holds it through the work, so the policy holds across processes.
 //
+// Every statement that changes a toy's stock announces it to every server of
+// the database, in the same statement (announce.ts); the store's `feed` passes
+// every server's announcements on to watchers, from a listening connection
+// made only while someone watches or the query cache is on
+// (stock-listener.ts). With --query-cache, queries are answered from memory
+// the announcements keep current (cached-stock.ts), which gives up
+// linearizable queries across servers (not buys, which always decide in the
+// database; a server's own changes reach its cache before they are answered).
+//
 // The connections, the gate in front of them and the health probe are
 // connection.ts; the statements, statements.ts and keyed-buy.ts; the tables,
 // schema.ts.
@@ -31,6 +40,7 @@ import { StoreError } from "../../errors.js";
 import { type CatalogSource, type Opened, type StoreLog, storeLog } from "../open-options.js";
 import { reason, StoreOpenError } from "../store-errors.js";
 import { Batcher } from "./batcher.js";
+import type { PostgresCacheOptions } from "./cache-options.js";
 import { POSTGRES_POOL_OPTIONS, PostgresConnections, type PostgresPoolOptions } from "./connection.js";
 import { describeConnectFailure } from "./errors.js";
 import { buyOnce, forgetOldKeys, PRUNE_EVERY_MS } from "./keyed-buy.js";
@@ -38,16 +48,20 @@ import { prepare } from "./schema.js";
 import {
   buyAll,
   buyOne,
+  listToys,
   lockFor,
   locksInDatabase,
   lookupAll,
+  readOrder,
   readStock,
   refillRound,
+  restockOne,
   type Sold,
   type Stocked,
   type Wanted,
   work,
 } from "./statements.js";
+import { type ListeningFeed, StoreAnnouncements } from "./store-announcements.js";
 import { type Tx, transaction } from "./transaction.js";
 
 /** What the server holds of a toy: its name never changes; its stock and price are read from the database. */
@@ -56,8 +70,8 @@ interface Known {
   readonly name: string;
 }
 
-/** How a PostgreSQL store connects, and where it reports what no request carries. */
-export interface PostgresStoreOptions extends Partial<PostgresPoolOptions> {
+/** How a PostgreSQL store connects, announces and caches, and where it reports what no request carries. */
+export interface PostgresStoreOptions extends Partial<PostgresPoolOptions>, Partial<PostgresCacheOptions> {
   /** Where a failed commit or cleanup is logged (default: one line on stderr). */
   readonly log?: StoreLog;
 }
@@ -74,12 +88,20 @@ const QUERY_BATCHES = 8;
 export class PostgresStore implements SharedStore {
   readonly shared = true;
   onCommitBatch: ((size: number) => void) | undefined;
+  /** Told of each announcement received: ms since its statement changed the row, and whether another server made it. */
+  onAnnouncement: ((delayMs: number, fromOther: boolean) => void) | undefined;
+  /** Told of each query with the cache on: answered from memory (true) or read from the database. */
+  onCacheLookup: ((hit: boolean) => void) | undefined;
+  /** Every server's announcements (absent with --db-announce off). */
+  readonly feed: ListeningFeed | undefined;
   readonly #db: PostgresConnections;
   readonly #log: StoreLog;
   readonly #toys = new ToyIndex<Known>();
   readonly #lookups: Batcher<string, Stocked | undefined>;
   readonly #buys: Batcher<Wanted, Sold | undefined>;
   readonly #pruning: NodeJS.Timeout;
+  readonly #announcements: StoreAnnouncements;
+  #onHealth: ((healthy: boolean, reason: string | undefined) => void) | undefined;
 
   /**
    * Connects to `url`; creates the schema and fills it from `catalog` if the
@@ -93,6 +115,8 @@ export class PostgresStore implements SharedStore {
     catalog: CatalogSource,
     options: PostgresStoreOptions = {},
   ): Promise<Opened<PostgresStore>> {
+    const problem = StoreAnnouncements.problem(options);
+    if (problem !== undefined) throw new StoreOpenError(`cannot use ${where}: ${problem}`);
     const db = new PostgresConnections(url, {
       pool: options.pool ?? POSTGRES_POOL_OPTIONS.pool.default,
       waitMs: options.waitMs ?? POSTGRES_POOL_OPTIONS.waitMs.default,
@@ -105,14 +129,27 @@ export class PostgresStore implements SharedStore {
       if (error instanceof StoreOpenError) throw error;
       throw new StoreOpenError(`cannot use ${where}: ${describeConnectFailure(error)}`);
     }
-    const store = new PostgresStore(db, prepared.known, storeLog(options.log));
+    const store = new PostgresStore(db, prepared.known, storeLog(options.log), url, options);
     await db.startProbe();
     return { store, created: prepared.created, toys: prepared.toys, orders: prepared.orders };
   }
 
-  private constructor(db: PostgresConnections, known: readonly Known[], log: StoreLog) {
+  private constructor(
+    db: PostgresConnections,
+    known: readonly Known[],
+    log: StoreLog,
+    url: string,
+    options: Partial<PostgresCacheOptions>,
+  ) {
     this.#db = db;
     this.#log = log;
+    this.#announcements = new StoreAnnouncements(url, log, options, this);
+    this.feed = this.#announcements.feed;
+    // A database away: the listening connection may sit on a dead link, drop it (it is made again).
+    db.onHealth = (healthy, why) => {
+      if (!healthy) this.#announcements.restart();
+      this.#onHealth?.(healthy, why);
+    };
     for (const row of known) this.#toys.add({ key: row.key, name: row.name });
     this.#lookups = new Batcher((keys) => this.#db.run((sql) => lookupAll(sql, keys)), QUERY_BATCHES);
     this.#buys = new Batcher((buys) => this.#buyBatch(buys), BUY_BATCHES);
@@ -132,31 +169,46 @@ export class PostgresStore implements SharedStore {
   }
 
   get onHealth(): ((healthy: boolean, reason: string | undefined) => void) | undefined {
-    return this.#db.onHealth;
+    return this.#onHealth;
   }
 
   set onHealth(listener: ((healthy: boolean, reason: string | undefined) => void) | undefined) {
-    this.#db.onHealth = listener;
+    this.#onHealth = listener;
   }
 
+  /** Toys the query cache holds now; undefined without --query-cache. */
+  get cacheEntries(): number | undefined {
+    return this.#announcements.cache?.entries;
+  }
+
+  /**
+   * With the cache served, a hit answers from memory at once: no lock, no
+   * simulated work (the cache stands in front of the store as the original
+   * design's front-end cache stands in front of its catalog server; the work
+   * is the back end's). A miss runs as without the cache, and fills it.
+   */
   async query(name: string, section: Section): Promise<StockReport> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return NOT_FOUND;
-    let found: Stocked | undefined;
-    if (locksInDatabase(section)) {
-      found = await this.#db.run((sql) =>
-        transaction(sql, async (tx) => {
-          await lockFor(tx, section, toy.key, true);
-          await work(tx, section.workMs);
-          return await readStock(tx, toy.key);
-        }),
-      );
-    } else {
-      if (section.workMs > 0) await sleep(section.workMs);
-      found = await this.#lookups.add(toy.key);
-    }
+    const read = (): Promise<Stocked | undefined> => this.#read(toy.key, section);
+    const found = await (this.#announcements.cache === undefined
+      ? read()
+      : this.#announcements.cache.lookup(toy.key, read));
     if (found === undefined) return NOT_FOUND;
     return stockReport(toy.name, found.priceCents, found.stock);
+  }
+
+  async #read(key: string, section: Section): Promise<Stocked | undefined> {
+    if (locksInDatabase(section))
+      return await this.#db.run((sql) =>
+        transaction(sql, async (tx) => {
+          await lockFor(tx, section, key, true);
+          await work(tx, section.workMs);
+          return await readStock(tx, key);
+        }),
+      );
+    if (section.workMs > 0) await sleep(section.workMs);
+    return await this.#lookups.add(key);
   }
 
   /**
@@ -175,17 +227,19 @@ export class PostgresStore implements SharedStore {
       const lock = locked
         ? { take: (tx: Tx) => lockFor(tx, section, toy.key, false), workMs: section.workMs }
         : undefined;
-      sold = await this.#db.run((sql) => buyOnce(sql, buy, lock));
+      sold = await this.#db.run((sql) => buyOnce(sql, buy, this.#announcements.announcing, lock));
     } else if (locked) {
       sold = await this.#db.run((sql) =>
         transaction(sql, async (tx) => {
           await lockFor(tx, section, toy.key, false);
           await work(tx, section.workMs);
-          return await buyOne(tx, toy.key, quantity);
+          return await buyOne(tx, toy.key, quantity, this.#announcements.announcing);
         }),
       );
     } else sold = await this.#buys.add({ key: toy.key, quantity });
     if (sold === undefined) return SOLD_OUT;
+    // Before the buyer hears of it: a client reads its own buys.
+    this.#announcements.cache?.changed(toy.key, sold.after);
     return {
       kind: "bought",
       toy: toy.name,
@@ -200,51 +254,33 @@ export class PostgresStore implements SharedStore {
   async restock(name: string, change: Restock): Promise<Toy | undefined> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return undefined;
-    const [row] = await this.#db.run(
-      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
-        UPDATE toys SET
-          stock = COALESCE(${change.stock ?? null}::bigint, stock + ${change.addStock ?? 0}::bigint),
-          price_cents = COALESCE(${change.priceCents ?? null}::bigint, price_cents)
-        WHERE key = ${toy.key}
-        RETURNING name, price_cents, stock`,
-    );
-    return row === undefined
-      ? undefined
-      : { name: row.name, priceCents: Number(row.price_cents), stock: Number(row.stock) };
+    const row = await this.#db.run((sql) => restockOne(sql, toy.key, change, this.#announcements.announcing));
+    if (row === undefined) return undefined;
+    this.#announcements.cache?.changed(toy.key, row);
+    return { name: row.name, priceCents: row.priceCents, stock: row.stock };
   }
 
   /** Every sold-out toy back to `to`, once per period across every server of the database (see refillRound). */
   async refill(to: number, periodMs: number, section: Section): Promise<RefillResult> {
-    return await this.#db.run((sql) => transaction(sql, (tx) => refillRound(tx, to, periodMs, section)));
+    const round = await this.#db.run((sql) =>
+      transaction(sql, (tx) => refillRound(tx, to, periodMs, section, this.#announcements.announcing)),
+    );
+    for (const row of round.rows) this.#announcements.cache?.changed(row.key, row);
+    return round.outcome;
   }
 
   async order(id: string): Promise<Order | undefined> {
     const n = orderNumber(id);
-    if (n === undefined) return undefined;
-    const [row] = await this.#db.run(
-      (sql) => sql<{ id: string; toy: string; quantity: string; unit_price_cents: string; sold_at: Date }[]>`
-        SELECT id, toy, quantity, unit_price_cents, sold_at FROM orders WHERE id = ${n}`,
-    );
-    if (row === undefined) return undefined;
-    return {
-      id: row.id,
-      toy: row.toy,
-      quantity: Number(row.quantity),
-      unitPriceCents: Number(row.unit_price_cents),
-      time: row.sold_at.toISOString(),
-    };
+    return n === undefined ? undefined : await this.#db.run((sql) => readOrder(sql, n));
   }
 
   async list(): Promise<readonly Toy[]> {
-    const rows = await this.#db.run(
-      (sql) => sql<{ name: string; price_cents: string; stock: string }[]>`
-        SELECT name, price_cents, stock FROM toys ORDER BY position`,
-    );
-    return rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) }));
+    return await this.#db.run(listToys);
   }
 
   async close(): Promise<void> {
     clearInterval(this.#pruning);
+    await this.#announcements.close();
     await this.#db.close();
   }
 
@@ -252,7 +288,7 @@ export class PostgresStore implements SharedStore {
   async #buyBatch(buys: readonly Wanted[]): Promise<(Sold | undefined)[]> {
     this.onCommitBatch?.(buys.length);
     try {
-      return await this.#db.run((sql) => buyAll(sql, buys));
+      return await this.#db.run((sql) => buyAll(sql, buys, this.#announcements.announcing));
     } catch (error) {
       // A refusal (no connection, the database away) sent nothing: no commit failed, and each buy's failure is logged.
       const refused = error instanceof StoreError && error.cause === undefined;

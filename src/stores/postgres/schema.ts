@@ -1,7 +1,8 @@
 // The PostgreSQL store's tables: created in an empty database and filled from
 // the catalog, or checked in a database that holds them, and migrated from an
 // older toystore schema (version 1: orders and idempotency keys without a
-// quantity; version 2: no refill rounds' row). Servers starting together take
+// quantity; version 2: no refill rounds' row; version 3: toys without a
+// version). Servers starting together take
 // turns (an advisory lock), so one creates or migrates and the others then
 // find it done.
 
@@ -48,6 +49,14 @@ const ADD_REFILL_ROUNDS = [
   "INSERT INTO refill_rounds (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
 ];
 
+/**
+ * Version 4: each toy's version, one more at every change of its stock (or
+ * price), in the statement that makes it. The announcements of stock changes
+ * carry it (announce.ts), so a receiver keeps the newest of two it holds
+ * whatever order they reached it in (the query cache: query-cache.ts).
+ */
+const ADD_VERSIONS = ["ALTER TABLE toys ADD COLUMN IF NOT EXISTS version BIGINT NOT NULL DEFAULT 0"];
+
 const SCHEMA = [
   SCHEMA_MARKER.create,
   `CREATE TABLE toys (
@@ -73,6 +82,7 @@ const SCHEMA = [
   REQUEST_KEYS_INDEX,
   ...ADD_QUANTITIES,
   ...ADD_REFILL_ROUNDS,
+  ...ADD_VERSIONS,
 ];
 
 /** What a database holds once prepared. */
@@ -148,6 +158,7 @@ async function migrate(tx: Tx, from: number): Promise<void> {
   if (from >= SCHEMA_VERSION) return;
   if (from < 2) for (const statement of ADD_QUANTITIES) await tx.unsafe(statement);
   if (from < 3) for (const statement of ADD_REFILL_ROUNDS) await tx.unsafe(statement);
+  if (from < 4) for (const statement of ADD_VERSIONS) await tx.unsafe(statement);
   await tx.unsafe(SCHEMA_MARKER.update);
 }
 

@@ -4,16 +4,22 @@
 // Every buy is all or nothing, and places one order carrying its quantity and
 // the unit price paid in the same statement as its stock change. And the
 // restock timer's round, once per period for every server of the database.
+// Every statement that changes a toy's stock also moves its version on and
+// announces the change (announce.ts), in the same statement.
 
-import type { RefillResult, Section } from "../../catalog/catalog-store.js";
+import type { RefillResult, Restock, Section } from "../../catalog/catalog-store.js";
 import { refilled } from "../../catalog/outcomes.js";
+import type { Order, Toy } from "../../catalog/toy.js";
+import { type Announcing, announceRow } from "./announce.js";
 import type { Sql } from "./connection.js";
 import type { Tx } from "./transaction.js";
 
-/** A toy's stock and price as a statement read them. */
+/** A toy's stock, price and version as a statement read or left them. */
 export interface Stocked {
   readonly stock: number;
   readonly priceCents: number;
+  /** The row's version (schema.ts): one more at every stock change. */
+  readonly version: number;
 }
 
 /** One buy as the store asks it: the toy's key and the units. */
@@ -27,16 +33,32 @@ export interface Sold {
   readonly stockLeft: number;
   readonly orderId: string;
   readonly unitPriceCents: number;
+  /**
+   * The toy's row as the statement committed it (after every sale of its
+   * batch), for the server's own query cache; absent for a keyed buy's repeat,
+   * which changed nothing.
+   */
+  readonly after?: Stocked;
+}
+
+/** A row's stock, price and version as the driver returns them (text). */
+interface StockedRow {
+  readonly stock: string;
+  readonly price_cents: string;
+  readonly version: string;
+}
+
+/** The row's figures as numbers. */
+export function stockedOf(row: StockedRow): Stocked {
+  return { stock: Number(row.stock), priceCents: Number(row.price_cents), version: Number(row.version) };
 }
 
 /** The stock and price of each key, in one statement. */
 export async function lookupAll(sql: Sql, keys: readonly string[]): Promise<(Stocked | undefined)[]> {
   const unique = [...new Set(keys)];
-  const rows = await sql<{ key: string; stock: string; price_cents: string }[]>`
-    SELECT key, stock, price_cents FROM toys WHERE key = ANY(${unique}::text[])`;
-  const found = new Map(
-    rows.map((r) => [r.key, { stock: Number(r.stock), priceCents: Number(r.price_cents) }]),
-  );
+  const rows = await sql<(StockedRow & { key: string })[]>`
+    SELECT key, stock, price_cents, version FROM toys WHERE key = ANY(${unique}::text[])`;
+  const found = new Map(rows.map((r) => [r.key, stockedOf(r)]));
   return keys.map((key) => found.get(key));
 }
 
@@ -50,8 +72,12 @@ export async function lookupAll(sql: Sql, keys: readonly string[]): Promise<(Sto
  * with their ids drawn first, so each buyer gets its own order back. A buy
  * that did not sell has no row: sold out.
  */
-export async function buyAll(sql: Sql, buys: readonly Wanted[]): Promise<(Sold | undefined)[]> {
-  const rows = await sql<{ i: string; id: string; stock_left: string; price_cents: string }[]>`
+export async function buyAll(
+  sql: Sql,
+  buys: readonly Wanted[],
+  announcing: Announcing,
+): Promise<(Sold | undefined)[]> {
+  const rows = await sql<(StockedRow & { i: string; id: string; stock_left: string })[]>`
     WITH RECURSIVE asked AS (
       SELECT w.key, array_agg(w.quantity ORDER BY w.i) AS quantities, array_agg(w.i ORDER BY w.i) AS arrivals
       FROM unnest(${buys.map((b) => b.key)}::text[], ${buys.map((b) => b.quantity)}::bigint[])
@@ -82,47 +108,100 @@ export async function buyAll(sql: Sql, buys: readonly Wanted[]): Promise<(Sold |
       -- as locked, which a restock committed meanwhile may have raised; a test
       -- on the older stock could skip the update and leave the sale unrecorded
       -- in the stock (an oversell).
-      UPDATE toys t SET stock = f.stock_left
+      -- One announcement per toy (its stock after the whole batch, the one commit).
+      UPDATE toys t SET stock = f.stock_left, version = t.version + 1
       FROM (SELECT key, min(stock_left) AS stock_left FROM walk GROUP BY key HAVING bool_or(sold)) f
       WHERE t.key = f.key
-      RETURNING t.key
+      RETURNING t.key, t.stock, t.version, ${announceRow(sql, announcing)} AS announced
     ), placed AS (
       INSERT INTO orders (id, toy_key, toy, unit_price_cents, quantity)
       SELECT id, key, name, price_cents, quantity FROM sales
       RETURNING id
     )
-    SELECT i::text, id::text, stock_left::text, price_cents::text FROM sales`;
+    SELECT s.i::text, s.id::text, s.stock_left::text, s.price_cents::text,
+      u.stock::text, u.version::text
+    FROM sales s JOIN updated u ON u.key = s.key`;
   const sold: (Sold | undefined)[] = new Array(buys.length).fill(undefined);
   for (const row of rows)
     sold[Number(row.i) - 1] = {
       stockLeft: Number(row.stock_left),
       orderId: row.id,
       unitPriceCents: Number(row.price_cents),
+      after: stockedOf(row),
     };
   return sold;
 }
 
 /** Takes `quantity` units if that many are left and places the order, in one statement; no row if not. */
-export async function buyOne(tx: Tx, key: string, quantity: number): Promise<Sold | undefined> {
-  const [row] = await tx<{ stock: string; price_cents: string; id: string }[]>`
+export async function buyOne(
+  tx: Tx,
+  key: string,
+  quantity: number,
+  announcing: Announcing,
+): Promise<Sold | undefined> {
+  const [row] = await tx<(StockedRow & { id: string })[]>`
     WITH taken AS (
-      UPDATE toys SET stock = stock - ${quantity} WHERE key = ${key} AND stock >= ${quantity}
-      RETURNING key, name, price_cents, stock
+      UPDATE toys t SET stock = t.stock - ${quantity}, version = t.version + 1
+      WHERE t.key = ${key} AND t.stock >= ${quantity}
+      RETURNING t.key, t.name, t.price_cents, t.stock, t.version, ${announceRow(tx, announcing)} AS announced
     ), placed AS (
       INSERT INTO orders (toy_key, toy, unit_price_cents, quantity)
       SELECT key, name, price_cents, ${quantity} FROM taken
       RETURNING id
     )
-    SELECT taken.stock::text, taken.price_cents::text, placed.id::text FROM taken, placed`;
-  return row === undefined
-    ? undefined
-    : { stockLeft: Number(row.stock), orderId: row.id, unitPriceCents: Number(row.price_cents) };
+    SELECT taken.stock::text, taken.price_cents::text, taken.version::text, placed.id::text FROM taken, placed`;
+  if (row === undefined) return undefined;
+  const after = stockedOf(row);
+  return { stockLeft: after.stock, orderId: row.id, unitPriceCents: after.priceCents, after };
+}
+
+/** An order by its number; undefined if there is none. */
+export async function readOrder(sql: Sql, n: number): Promise<Order | undefined> {
+  const [row] = await sql<
+    { id: string; toy: string; quantity: string; unit_price_cents: string; sold_at: Date }[]
+  >`
+    SELECT id, toy, quantity, unit_price_cents, sold_at FROM orders WHERE id = ${n}`;
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    toy: row.toy,
+    quantity: Number(row.quantity),
+    unitPriceCents: Number(row.unit_price_cents),
+    time: row.sold_at.toISOString(),
+  };
+}
+
+/** Every toy, in catalog order. */
+export async function listToys(sql: Sql): Promise<Toy[]> {
+  const rows = await sql<{ name: string; price_cents: string; stock: string }[]>`
+    SELECT name, price_cents, stock FROM toys ORDER BY position`;
+  return rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) }));
 }
 
 export async function readStock(tx: Tx, key: string): Promise<Stocked | undefined> {
-  const [row] = await tx<{ stock: string; price_cents: string }[]>`
-    SELECT stock, price_cents FROM toys WHERE key = ${key}`;
-  return row === undefined ? undefined : { stock: Number(row.stock), priceCents: Number(row.price_cents) };
+  const [row] = await tx<StockedRow[]>`SELECT stock, price_cents, version FROM toys WHERE key = ${key}`;
+  return row === undefined ? undefined : stockedOf(row);
+}
+
+/**
+ * Sets a toy's stock or adds to it, and/or sets its price, in one statement
+ * (the row lock it takes orders it with every buy of the toy, on every
+ * server); the row after, or undefined if there is no such toy.
+ */
+export async function restockOne(
+  sql: Sql,
+  key: string,
+  change: Restock,
+  announcing: Announcing,
+): Promise<(Stocked & { name: string }) | undefined> {
+  const [row] = await sql<(StockedRow & { name: string })[]>`
+    UPDATE toys t SET
+      stock = COALESCE(${change.stock ?? null}::bigint, t.stock + ${change.addStock ?? 0}::bigint),
+      price_cents = COALESCE(${change.priceCents ?? null}::bigint, t.price_cents),
+      version = t.version + 1
+    WHERE t.key = ${key}
+    RETURNING t.name, t.price_cents, t.stock, t.version, ${announceRow(sql, announcing)} AS announced`;
+  return row === undefined ? undefined : { name: row.name, ...stockedOf(row) };
 }
 
 /** Takes the section's lock inside the transaction, held until it ends: the catalog's lock row, or the toy's. */
@@ -164,7 +243,8 @@ export async function refillRound(
   to: number,
   periodMs: number,
   section: Section,
-): Promise<RefillResult> {
+  announcing: Announcing,
+): Promise<{ readonly outcome: RefillResult; readonly rows: readonly (Stocked & { key: string })[] }> {
   const [claimed] = await tx<{ rounds: string }[]>`
     UPDATE refill_rounds SET last_at = now(), rounds = rounds + 1
     WHERE id = 1 AND last_at <= now() - ${periodMs}::float8 * interval '1 millisecond'
@@ -173,22 +253,25 @@ export async function refillRound(
     const [row] = await tx<{ due_in_ms: string }[]>`
       SELECT GREATEST(0, EXTRACT(EPOCH FROM last_at - now()) * 1000 + ${periodMs}::float8)::text AS due_in_ms
       FROM refill_rounds WHERE id = 1`;
-    return { kind: "not_due", dueInMs: Number(row?.due_in_ms ?? periodMs) };
+    return { outcome: { kind: "not_due", dueInMs: Number(row?.due_in_ms ?? periodMs) }, rows: [] };
   }
   // The catalog's lock row, held as a buy's is under mutex and rwlock with work; per-toy has no catalog's lock.
   if (locksInDatabase(section) && section.lock !== "per-toy") await lockFor(tx, section, "", false);
   // The sold-out rows locked in key order, as a batch of buys locks its toys, so the two cannot
   // deadlock; a row a buy or a restock changed meanwhile is read again and left if no longer at 0.
   const sold = await tx<{ key: string }[]>`SELECT key FROM toys WHERE stock = 0 ORDER BY key FOR UPDATE`;
-  if (sold.length === 0) return refilled([]);
-  const rows = await tx<{ name: string; price_cents: string; stock: string }[]>`
+  if (sold.length === 0) return { outcome: refilled([]), rows: [] };
+  const rows = await tx<(StockedRow & { key: string; name: string })[]>`
     WITH put AS (
-      UPDATE toys SET stock = ${to}::bigint
-      WHERE key = ANY(${sold.map((row) => row.key)}::text[]) AND stock = 0
-      RETURNING position, name, price_cents, stock
+      UPDATE toys t SET stock = ${to}::bigint, version = t.version + 1
+      WHERE t.key = ANY(${sold.map((row) => row.key)}::text[]) AND t.stock = 0
+      RETURNING t.position, t.key, t.name, t.price_cents, t.stock, t.version, ${announceRow(tx, announcing)} AS announced
     )
-    SELECT name, price_cents::text, stock::text FROM put ORDER BY position`;
-  return refilled(
-    rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) })),
-  );
+    SELECT key, name, price_cents::text, stock::text, version::text FROM put ORDER BY position`;
+  return {
+    outcome: refilled(
+      rows.map((r) => ({ name: r.name, priceCents: Number(r.price_cents), stock: Number(r.stock) })),
+    ),
+    rows: rows.map((r) => ({ key: r.key, ...stockedOf(r) })),
+  };
 }

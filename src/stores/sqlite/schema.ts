@@ -1,7 +1,7 @@
 // The sqlite store's tables: created in an empty file and filled from the
 // catalog, or checked in a file that holds them, and migrated from an older
 // toystore schema (version 1: orders without a quantity; version 2: the same
-// tables as version 3).
+// tables as versions 3 and 4).
 
 import type Database from "better-sqlite3";
 import { normalizeName, type Toy } from "../../catalog/toy.js";
@@ -33,13 +33,15 @@ const SCHEMA = [
 
 /**
  * Each version's step up from the one before, run in the transaction that
- * checks the schema. Version 3 changed PostgreSQL's tables only (the refill
- * rounds' row, which orders the servers sharing a database; one process owns
- * a file): here it is the marker alone.
+ * checks the schema. Versions 3 and 4 changed PostgreSQL's tables only (the
+ * refill rounds' row, and the toys' versions the announcements carry: both
+ * serve the servers sharing a database; one process owns a file): here they
+ * are the marker alone.
  */
 const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
   2: [`ALTER TABLE orders ADD COLUMN ${ORDER_QUANTITY_COLUMN}`],
   3: [],
+  4: [],
 };
 
 /** A toy as the file holds it. */

@@ -2,7 +2,8 @@
 // options' transports, stores, locks, toy choices, ops and client counts, in
 // run order, each with the queueing prediction it will be measured against,
 // and the label that names a cell in progress lines and errors; with
-// --session, the labs' matrix of session cells (one per buy probability).
+// --session, the labs' matrix of session cells (one per buy probability,
+// and per query-cache setting in the caching study).
 
 import type { Transport } from "../../client/store-client.js";
 import type { LockKind } from "../../concurrency/section-lock.js";
@@ -77,30 +78,36 @@ export interface SessionCellPlan {
   readonly lock: LockKind;
   readonly clients: number;
   readonly buyProbability: number;
+  /** The caching study's setting: the servers run `serve --query-cache`; absent outside the caching study. */
+  readonly queryCache?: boolean;
 }
 
-/** The session matrix in run order: transport, store, lock, clients, buy probability, each in the order given. */
+/**
+ * The session matrix in run order: transport, store, lock, clients, buy
+ * probability, each in the order given, then (the caching study) the cache
+ * settings, so that the cells with and without the cache alternate.
+ */
 export function planSessionCells(options: ExperimentOptions): SessionCellPlan[] {
+  const settings = options.queryCache?.map((setting) => ({ queryCache: setting === "on" })) ?? [{}];
   return options.transports.flatMap((transport) =>
     options.stores.flatMap((store) =>
       options.locks.flatMap((lock) =>
         options.clients.flatMap((clients) =>
-          options.buyProbabilities.map((buyProbability) => ({
-            transport,
-            store,
-            lock,
-            clients,
-            buyProbability,
-          })),
+          options.buyProbabilities.flatMap((buyProbability) =>
+            settings.map((setting) => ({ transport, store, lock, clients, buyProbability, ...setting })),
+          ),
         ),
       ),
     ),
   );
 }
 
-/** "socket rwlock session P = 0.4, 5 clients"; "grpc mutex on sqlite session P = 0, 5 clients" */
+/**
+ * "socket rwlock session P = 0.4, 5 clients"; "grpc mutex on sqlite session P = 0, 5 clients";
+ * "socket rwlock on postgres session P = 0.2 cache on, 5 clients"
+ */
 export function describeSessionCell(
-  cell: Pick<SessionCellPlan, "transport" | "lock" | "clients" | "buyProbability"> & {
+  cell: Pick<SessionCellPlan, "transport" | "lock" | "clients" | "buyProbability" | "queryCache"> & {
     store?: ExperimentStore;
   },
 ): string {
@@ -108,5 +115,6 @@ export function describeSessionCell(
     lock: cell.lock,
     ...(cell.store === undefined ? {} : { store: storeLabel(cell.store) }),
   });
-  return `${cell.transport} ${label} session P = ${cell.buyProbability}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
+  const cache = cell.queryCache === undefined ? "" : ` cache ${cell.queryCache ? "on" : "off"}`;
+  return `${cell.transport} ${label} session P = ${cell.buyProbability}${cache}, ${cell.clients} client${cell.clients === 1 ? "" : "s"}`;
 }

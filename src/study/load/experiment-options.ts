@@ -1,17 +1,28 @@
 // The options of an experiment (`toystore experiment`): the matrix of cells
 // and the server settings, the Toy Store study's values as defaults, the
 // --quick preset, and their validation. Options shared with `load` and
-// `serve` are those components' own fields.
+// `serve` are those components' own fields. --servers-per-cell and
+// --query-cache (the caching study) are here too.
 
 import { TRANSPORTS, type Transport } from "../../client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../../concurrency/section-lock.js";
 import { numberParser, oneOf, type Rule, wholeNumber } from "../../options/rules.js";
-import { defaultsOf, list, OptionError, resolveOptions, type Schema, toggle } from "../../options/schema.js";
+import {
+  defaultsOf,
+  type Field,
+  integer,
+  list,
+  OptionError,
+  resolveOptions,
+  type Schema,
+  toggle,
+} from "../../options/schema.js";
 import { STORE_SERVICE_OPTIONS } from "../../service/store-service-options.js";
+import { POSTGRES_CACHE_OPTIONS } from "../../stores/postgres/cache-options.js";
 import { GRPC_SERVER_OPTIONS } from "../../transport/grpc/grpc-options.js";
 import { HTTP_SERVER_OPTIONS } from "../../transport/http/http-options.js";
 import { SOCKET_SERVER_OPTIONS } from "../../transport/socket/socket-options.js";
-import { EXPERIMENT_STORE, type ExperimentStore } from "./cell-stores.js";
+import { EXPERIMENT_STORE, type ExperimentStore, storeLabel } from "./cell-stores.js";
 import { LOAD_OPTIONS, type Op, ORDER_LOOKUP_TRANSPORTS } from "./load-options.js";
 import type { ToyChoice } from "./prediction.js";
 
@@ -57,7 +68,26 @@ export interface ExperimentOptions {
   readonly session: boolean;
   /** With `session`: the buy probabilities P, one cell each. */
   readonly buyProbabilities: readonly number[];
+  /**
+   * Servers each cell starts on its store (more than one: a store they share,
+   * postgres), client i on server i mod their number. Absent (1) in results
+   * written before it.
+   */
+  readonly serversPerCell: number;
+  /**
+   * The caching study (with `session`, on postgres): each cell once per
+   * setting, its servers started with `serve --query-cache` when "on", and
+   * their cache and announcement figures read from /api/stats at its end.
+   * null: not run (the servers as before). Absent (null) in results written before it.
+   */
+  readonly queryCache: readonly QueryCacheSetting[] | null;
+  /** With `queryCache`: the servers' `--query-cache-size`; null: the server's own default. */
+  readonly queryCacheSize: number | null;
 }
+
+/** A cell of the caching study runs its servers with the query cache off or on. */
+export type QueryCacheSetting = "off" | "on";
+const QUERY_CACHE_SETTINGS: readonly QueryCacheSetting[] = ["off", "on"];
 
 /** The Toy Store study's transports, the default; HTTP is there to be asked for. */
 const STUDY_TRANSPORTS: readonly Transport[] = ["socket", "grpc"];
@@ -74,6 +104,37 @@ const PROBABILITY: Rule<number> = (() => {
   return { expected: "a number from 0 to 1", valid, parse: numberParser(valid) };
 })();
 
+/** What the caching study runs unless told otherwise: the lab's server, one transport, queries sharing the lock. */
+export const CACHING_DEFAULTS = { transports: ["socket"], locks: ["rwlock"] } as const;
+
+/** --query-cache: a list of settings like any list, but null (the study not run) when not given. */
+const QUERY_CACHE_FIELD: Field<readonly QueryCacheSetting[] | null> = (() => {
+  const settings = list(
+    "--query-cache",
+    "with --session on postgres, the caching study: comma-separated off, on; each cell once per setting, its servers started with serve --query-cache when on, and their cache hit ratio and announcement delays (the staleness window) read from /api/stats at its end",
+    QUERY_CACHE_SETTINGS,
+    oneOf(QUERY_CACHE_SETTINGS),
+  );
+  return {
+    ...settings,
+    default: null,
+    shown: "not run",
+    valid: (value) => value === null || settings.valid(value),
+  };
+})();
+
+/** --query-cache-size: passed on to the servers; null leaves the server's own default. */
+const QUERY_CACHE_SIZE_FIELD: Field<number | null> = (() => {
+  const size = POSTGRES_CACHE_OPTIONS.queryCacheSize;
+  return {
+    ...size,
+    help: "with --query-cache: the servers' --query-cache-size (toys each server's cache holds)",
+    default: null,
+    shown: `the server's, ${size.default}`,
+    valid: (n) => n === null || size.valid(n),
+  };
+})();
+
 /** What --quick changes: the same matrix, scaled down to finish in well under a minute. */
 export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
 
@@ -82,19 +143,20 @@ export const QUICK_PRESET = { workMs: 50, requests: 3 } as const;
  * 200 ms of work, 10 requests each, a socket pool of 5 and 10 gRPC handlers.
  */
 export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
-  transports: list(
-    "--transports",
-    `comma-separated: ${TRANSPORTS.join(", ")}`,
-    STUDY_TRANSPORTS,
-    oneOf(TRANSPORTS),
-  ),
+  transports: {
+    ...list("--transports", `comma-separated: ${TRANSPORTS.join(", ")}`, STUDY_TRANSPORTS, oneOf(TRANSPORTS)),
+    shown: `${STUDY_TRANSPORTS.join(",")}; ${CACHING_DEFAULTS.transports.join(",")} with --query-cache`,
+  },
   stores: list(
     "--stores",
     "comma-separated: memory; sqlite (a new file per cell); postgres (a throwaway local cluster, a new database per cell); or a postgres:// URL (a new database per cell on that server)",
     ["memory"],
     EXPERIMENT_STORE,
   ),
-  locks: list("--locks", `comma-separated: ${LOCK_KINDS.join(", ")}`, ["mutex", "rwlock"], oneOf(LOCK_KINDS)),
+  locks: {
+    ...list("--locks", `comma-separated: ${LOCK_KINDS.join(", ")}`, ["mutex", "rwlock"], oneOf(LOCK_KINDS)),
+    shown: `mutex,rwlock; ${CACHING_DEFAULTS.locks.join(",")} with --query-cache`,
+  },
   toyChoices: list(
     "--toy-choices",
     "comma-separated: uniform (each request a random toy), same (every client one toy), distinct (each client its own toy)",
@@ -142,6 +204,15 @@ export const EXPERIMENT_OPTIONS: Schema<ExperimentOptions> = {
     LAB_BUY_PROBABILITIES,
     PROBABILITY,
   ),
+  serversPerCell: integer(
+    "--servers-per-cell",
+    "servers each cell starts on its store, the clients spread over them (client i on server i mod N); more than 1 needs postgres",
+    1,
+    1,
+    16,
+  ),
+  queryCache: QUERY_CACHE_FIELD,
+  queryCacheSize: QUERY_CACHE_SIZE_FIELD,
 };
 
 export const EXPERIMENT_DEFAULTS: ExperimentOptions = Object.freeze(defaultsOf(EXPERIMENT_OPTIONS));
@@ -157,8 +228,10 @@ export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): Ex
   const options = resolveOptions(EXPERIMENT_OPTIONS, {
     ...(input.quick === true ? QUICK_PRESET : {}),
     ...(input.session === true ? { clients: SESSION_CLIENTS } : {}),
+    ...(input.queryCache !== undefined && input.queryCache !== null ? CACHING_DEFAULTS : {}),
     ...given,
   });
+  checkServers(options);
   if (options.session) {
     checkSession(options, input);
     return options;
@@ -174,6 +247,27 @@ export function resolveExperimentOptions(input: ExperimentOptionsInput = {}): Ex
     );
   }
   return options;
+}
+
+/** Throws when several servers or the caching study are asked of a store they cannot share, or without sessions. */
+function checkServers(options: ExperimentOptions): void {
+  const owned = options.stores.filter((store) => storeLabel(store) !== "postgres");
+  if (options.serversPerCell > 1 && owned.length > 0)
+    throw new OptionError(
+      `--servers-per-cell ${options.serversPerCell} needs a store the servers share (postgres); ${owned.join(", ")} belongs to one process`,
+    );
+  if (options.queryCache === null) {
+    if (options.queryCacheSize !== null) throw new OptionError("--query-cache-size needs --query-cache");
+    return;
+  }
+  if (!options.session)
+    throw new OptionError(
+      "--query-cache needs --session: the caching study runs session clients against the buy probability",
+    );
+  if (owned.length > 0)
+    throw new OptionError(
+      `--query-cache needs --stores postgres (or a postgres:// URL): ${owned.join(", ")} answers queries from memory already`,
+    );
 }
 
 /** Throws when a session experiment is given what does not apply to it, or a transport that cannot read orders back. */

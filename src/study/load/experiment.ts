@@ -71,6 +71,10 @@ export async function runExperiment(
   const placements = hooks.servers;
   if (placements !== undefined && placements.length === 0)
     throw new RangeError("servers: at least one placement");
+  if (placements !== undefined && options.serversPerCell !== 1)
+    throw new RangeError(
+      "--servers-per-cell: these cells' servers are placed on hosts of their own, one per placement",
+    );
   if (placements !== undefined && placements.length > 1) {
     const owned = options.stores.filter((store) => storeLabel(store) !== "postgres");
     if (owned.length > 0)
@@ -94,7 +98,7 @@ export async function runExperiment(
   });
   const jobs = options.session
     ? sessionJobs(options, hooks, sessionCells)
-    : studyJobs(options, hooks, placements?.length ?? 1, cells);
+    : studyJobs(options, hooks, placements?.length ?? options.serversPerCell, cells);
 
   const totalWeight = jobs.reduce((sum, job) => sum + job.weight, 0);
   let doneWeight = 0;
@@ -176,11 +180,8 @@ function sessionJobs(options: ExperimentOptions, hooks: CellHooks, cells: Sessio
     label: describeSessionCell(plan),
     weight: options.requests * options.workMs * (1 + plan.buyProbability) + CELL_OVERHEAD_MS,
     run: async (fleet, stores) => {
-      const sessionCell = toSessionCell(
-        plan,
-        options,
-        await runSessionCell(plan, options, fleet, stores, hooks),
-      );
+      const { load, ...run } = await runSessionCell(plan, options, fleet, stores, hooks);
+      const sessionCell = toSessionCell(plan, options, load, run);
       cells.push(sessionCell);
       return { sessionCell };
     },

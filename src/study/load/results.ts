@@ -148,6 +148,38 @@ export interface SessionCell {
   readonly orders: OrderCheck;
   readonly stopReason: StopReason;
   readonly elapsedMs: number;
+  /** Servers the cell ran on its store (client i on server i mod their number); absent: one. */
+  readonly servers?: number;
+  /** The caching study's setting: whether the servers ran `serve --query-cache`; absent outside the caching study. */
+  readonly queryCache?: boolean;
+  /** The caching study: each server's /api/stats figures, read once the cell's clients were done, in server order. */
+  readonly serverStats?: readonly ServerCachingStats[];
+}
+
+/** Percentiles of announcement delays, ms; null before any. */
+export interface DelayFigures {
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+/** One server's cache and announcement figures, as its GET /api/stats gave them at the end of a cell. */
+export interface ServerCachingStats {
+  /** The query cache's counters; null when the server reported none (cache off, or a server without one). */
+  readonly cache: { readonly hits: number; readonly misses: number; readonly entries: number } | null;
+  /**
+   * Stock changes announced to this server (by every server, itself
+   * included), and how long each took from the announcing statement's clock
+   * to its arrival here; `fromOthers` the same for other servers' changes
+   * alone (the window in which a cache here may miss their sales: the
+   * staleness window). null when the server reported none.
+   */
+  readonly announcements: {
+    readonly received: number;
+    readonly delayMs: DelayFigures;
+    /** null when the server did not tell its own changes from others' apart. */
+    readonly fromOthers: { readonly received: number; readonly delayMs: DelayFigures } | null;
+  } | null;
 }
 
 /** The result of `toystore experiment`: what results.json holds. */

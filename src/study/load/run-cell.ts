@@ -5,13 +5,14 @@
 
 import type { NodeEntry } from "../measure/entry-point.js";
 import type { ServerProcess } from "../measure/server.js";
-import { type CatalogEntry, startToystore, unlimitedCatalog } from "../measure/toystore-launch.js";
+import { type CatalogEntry, type ServeFlagValues, unlimitedCatalog } from "../measure/toystore-launch.js";
 import type { CellPlan } from "./cell-plan.js";
 import { type CellStores, storeLabel } from "./cell-stores.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptionsInput } from "./load-options.js";
 import { type ExperimentCell, type LoadResults, toleranceMs } from "./results.js";
 import { type LoadFleet, type RunLoadHooks, runLoad } from "./run-load.js";
+import { startToystoreWithSwitches } from "./serve-switches.js";
 
 /**
  * Another host for a cell's server: it is started under `commandPrefix`
@@ -65,11 +66,24 @@ function cellToys(plan: CellPlan, options: ExperimentOptions) {
 /** What the cell's servers are: the cell's transport, store and lock. */
 export type CellServerPlan = Pick<CellPlan, "transport" | "store" | "lock">;
 
+/** What a cell's servers get besides the experiment's settings. */
+export interface CellServerSetup {
+  /** The catalog the first server fills the new store with; default the built-in one. */
+  readonly catalog?: readonly CatalogEntry[];
+  /** Also serve HTTP (for GET /api/stats), on a free port, whatever the cell's transport. */
+  readonly http?: boolean;
+  /** More `serve` flags by option name (`{ queryCacheSize: 8 }`). */
+  readonly flags?: ServeFlagValues;
+  /** `serve` flags that take no value (`--query-cache`). */
+  readonly switches?: readonly string[];
+}
+
 /** The load of a cell, run against its servers with the experiment's fleet and hooks. */
-export type CellLoadRun = (
+export type CellLoadRun<T = LoadResults> = (
   target: Pick<LoadOptionsInput, "transport" | "host" | "port" | "servers" | "failoverMs">,
   hooks: RunLoadHooks,
-) => Promise<LoadResults>;
+  servers: readonly ServerProcess[],
+) => Promise<T>;
 
 /**
  * Runs one cell on a fresh store and fresh servers, and stops and removes
@@ -84,45 +98,57 @@ export async function runCell(
   hooks: CellHooks,
 ): Promise<LoadResults> {
   const { catalog, ...toys } = cellToys(plan, options);
-  return onCellServers(plan, catalog, options, fleet, stores, hooks, (target, loadHooks) =>
-    runLoad(
-      {
-        ...target,
-        clients: plan.clients,
-        requests: options.requests,
-        op: plan.op,
-        ...toys,
-        seed: options.seed,
-        clientsPerProcess: options.clientsPerProcess,
-        primeRequests: options.primeRequests,
-      },
-      loadHooks,
-    ),
+  return onCellServers(
+    plan,
+    catalog === undefined ? {} : { catalog },
+    options,
+    fleet,
+    stores,
+    hooks,
+    (target, loadHooks) =>
+      runLoad(
+        {
+          ...target,
+          clients: plan.clients,
+          requests: options.requests,
+          op: plan.op,
+          ...toys,
+          seed: options.seed,
+          clientsPerProcess: options.clientsPerProcess,
+          primeRequests: options.primeRequests,
+        },
+        loadHooks,
+      ),
   );
 }
 
 /**
- * Starts the cell's servers on a new store (filled from `catalog`, or the
- * built-in one), runs `load` against them, and stops and removes them
+ * Starts the cell's servers on a new store (one per placement of
+ * `hooks.servers`, else `options.serversPerCell` here), runs `load` against
+ * them (it may read them too before they stop), and stops and removes them
  * whatever happens. Throws when a server does not start or the load cannot run.
  */
-export async function onCellServers(
+export async function onCellServers<T>(
   plan: CellServerPlan,
-  catalog: readonly CatalogEntry[] | undefined,
+  setup: CellServerSetup,
   options: ExperimentOptions,
   fleet: LoadFleet,
   stores: CellStores,
   hooks: CellHooks,
-  load: CellLoadRun,
-): Promise<LoadResults> {
+  load: CellLoadRun<T>,
+): Promise<T> {
   const store = await stores.create(plan.store);
   const servers: ServerProcess[] = [];
+  const placements: readonly (CellServerPlacement | undefined)[] =
+    hooks.servers ?? Array.from({ length: options.serversPerCell }, () => undefined);
+  const { catalog } = setup;
   try {
     // One after the other: the first fills the new store from the catalog, the others find it filled.
-    for (const placement of hooks.servers ?? [undefined]) {
+    for (const placement of placements) {
       servers.push(
-        await startToystore({
-          transports: [plan.transport],
+        await startToystoreWithSwitches({
+          transports:
+            setup.http === true && plan.transport !== "http" ? [plan.transport, "http"] : [plan.transport],
           ...(catalog === undefined || servers.length > 0 ? {} : { catalog }),
           ...(placement === undefined ? {} : { commandPrefix: placement.commandPrefix }),
           flags: {
@@ -134,12 +160,18 @@ export async function onCellServers(
             grpcMaxConcurrency: options.grpcMaxConcurrency,
             // Only to an HTTP cell's server, so the socket and gRPC cells' arguments stay as they were.
             ...(plan.transport === "http" ? { httpMaxConcurrency: options.httpMaxConcurrency } : {}),
+            ...setup.flags,
           },
+          ...(setup.switches === undefined ? {} : { switches: setup.switches }),
           ...(hooks.serverEntry === undefined ? {} : { entry: hooks.serverEntry }),
         }),
       );
     }
-    const endpoints = servers.map((server) => ({ host: server.host, port: server.port }));
+    // The cell's transport's port: with HTTP served besides, a server's first ready line may be either.
+    const endpoints = servers.map((server) => ({
+      host: server.host,
+      port: server.ports[plan.transport] ?? server.port,
+    }));
     return await load(
       {
         transport: plan.transport,
@@ -152,6 +184,7 @@ export async function onCellServers(
         ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
         ...(hooks.connectModule === undefined ? {} : { connectModule: hooks.connectModule }),
       },
+      servers,
     );
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

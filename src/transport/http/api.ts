@@ -52,10 +52,20 @@ export interface OrderJson {
   readonly unitPriceCents: number;
 }
 
-/** One Server-Sent Event of GET /api/events, `event: stock`: a toy's stock after a sale or a restock, any transport. */
+/** One Server-Sent Event of GET /api/events, `event: stock`: a toy's stock after a sale or a restock, any transport, any server of a shared store that announces. */
 export interface StockEventJson {
   readonly name: string;
   readonly stock: number;
+}
+
+/**
+ * `event: snapshot` of GET /api/events: every toy's stock, by display name,
+ * first on each stream and again after the server may have missed changes
+ * (its store's listening connection was lost and is back). The stock events
+ * that follow it apply on top of it.
+ */
+export interface SnapshotEventJson {
+  readonly stock: Readonly<Record<string, number>>;
 }
 
 /** An error, as application/problem+json (RFC 9457). */

@@ -114,7 +114,13 @@ export const OPENAPI_DOCUMENT = {
     "/api/events": {
       get: {
         summary:
-          "Server-Sent Events: `stock` events ({name, stock}) after every sale or restock, any transport",
+          "Server-Sent Events: a `snapshot` event, then `stock` events ({name, stock}) after every sale or restock, any transport",
+        description:
+          'Each stream starts with `event: snapshot`, `data: {"stock": {"<toy>": <stock>, ...}}` (every toy\'s stock, by display name), ' +
+          'then one `event: stock`, `data: {"name", "stock"}` per committed sale or restock, in commit order. On a PostgreSQL store, ' +
+          "changes made through every server of the store are shown. If the server's listening connection to the database drops, " +
+          "the stream stays open and shows nothing new until the server has listened again; then it sends a fresh snapshot. " +
+          "A reader that reconnects gets a snapshot first, so it never misses a change silently.",
         responses: { "200": { description: "An event stream", content: { "text/event-stream": {} } } },
       },
     },

@@ -1,7 +1,8 @@
 // results.csv: one row per experiment cell (RFC 4180), for spreadsheets and
-// plotting tools, with a session experiment's own columns; written from
-// ExperimentResults alone.
+// plotting tools, with a session experiment's own columns (and the caching
+// study's after them); written from ExperimentResults alone.
 
+import { cachingFigures } from "../caching-stats.js";
 import { failedOrders } from "../order-check.js";
 import type { ExperimentCell, ExperimentResults, SessionCell } from "../results.js";
 
@@ -63,11 +64,31 @@ const SESSION_COLUMNS: readonly Column<SessionCell>[] = [
   ["stop_reason", (c) => c.stopReason],
 ];
 
+/** The caching study's columns, after the session's: its setting, the servers' cache and the staleness window. */
+const CACHING_COLUMNS: readonly Column<SessionCell>[] = (() => {
+  const figures = (c: SessionCell) => cachingFigures(c.serverStats ?? []);
+  const orBlank = (value: number | null | undefined) => value ?? "";
+  return [
+    ["servers", (c) => c.servers ?? 1],
+    ["query_cache", (c) => (c.queryCache === true ? "on" : "off")],
+    ["cache_hits", (c) => figures(c).hits],
+    ["cache_misses", (c) => figures(c).misses],
+    ["hit_ratio", (c) => orBlank(figures(c).hitRatio)],
+    ["cache_entries", (c) => figures(c).entries],
+    ["announcements", (c) => figures(c).announcements],
+    ["announcements_from_others", (c) => figures(c).fromOthers],
+    ["staleness_p50_ms", (c) => orBlank(figures(c).delayMs?.p50)],
+    ["staleness_p99_ms", (c) => orBlank(figures(c).delayMs?.p99)],
+    ["staleness_max_ms", (c) => orBlank(figures(c).delayMs?.max)],
+  ];
+})();
+
 /** The CSV text: a header row, then one row per cell, CRLF line ends as RFC 4180 asks. */
 export function renderCsv(results: ExperimentResults): string {
-  return results.sessionCells === undefined
-    ? renderRows(COLUMNS, results.cells)
-    : renderRows(SESSION_COLUMNS, results.sessionCells);
+  const session = results.sessionCells;
+  if (session === undefined) return renderRows(COLUMNS, results.cells);
+  const caching = session.some((cell) => cell.queryCache !== undefined);
+  return renderRows(caching ? [...SESSION_COLUMNS, ...CACHING_COLUMNS] : SESSION_COLUMNS, session);
 }
 
 function renderRows<Cell>(columns: readonly Column<Cell>[], cells: readonly Cell[]): string {
@@ -83,6 +104,9 @@ export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 
 /** A session experiment's column names, in order. */
 export const SESSION_CSV_COLUMNS: readonly string[] = SESSION_COLUMNS.map(([name]) => name);
+
+/** The caching study's column names, after the session's. */
+export const CACHING_CSV_COLUMNS: readonly string[] = CACHING_COLUMNS.map(([name]) => name);
 
 function format(value: string | number | boolean): string {
   return typeof value === "number" ? String(round(value)) : String(value);

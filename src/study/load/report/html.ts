@@ -3,6 +3,7 @@
 // ExperimentResults alone.
 
 import type { ExperimentResults } from "../results.js";
+import { isCachingStudy } from "./caching-table.js";
 import { buildSessionTables } from "./session-tables.js";
 import { buildTables, type Table } from "./tables.js";
 
@@ -13,7 +14,7 @@ export function renderHtml(results: ExperimentResults, chartSvg: string): string
   const cells =
     session === undefined
       ? `${results.cells.length} cells, ${results.options.workMs} ms of work, ${results.options.requests} requests per client`
-      : `${session.length} session cells, ${results.options.workMs} ms of work, ${results.options.requests} session steps per client`;
+      : `${session.length} session cells${isCachingStudy(results) ? " of the caching study (query cache off and on)" : ""}, ${results.options.workMs} ms of work, ${results.options.requests} session steps per client`;
   const about = `${cells}. ${env.cpuModel} (${env.cpuCores} cores), Node.js ${env.node}, ${results.startedAt}${env.gitCommit === null ? "" : `, commit ${env.gitCommit.slice(0, 12)}`}.`;
   return [
     "<!doctype html>",

@@ -1,15 +1,26 @@
 // The tables of a session experiment's report (`experiment --session`),
 // built from ExperimentResults alone: latency per request type against the
-// buy probability, then every cell in detail.
+// buy probability, then every cell in detail; in the caching study, its own
+// table first (caching-table.ts).
 
 import { failedOrders } from "../order-check.js";
 import { type ExperimentResults, lockLabel, type SessionCell } from "../results.js";
+import { buildCachingTable, isCachingStudy } from "./caching-table.js";
 import { formatCounts, formatMs, type Table } from "./tables.js";
 
-/** The series a session cell belongs to: its transport, its lock (with its store), and its client count when several were run. */
+/**
+ * The series a session cell belongs to: its transport, its lock (with its
+ * store), its client count when several were run, and its cache setting in
+ * the caching study.
+ */
 export function sessionSeries(cell: SessionCell, severalClientCounts: boolean): string {
   const clients = severalClientCounts ? `, N = ${cell.clients}` : "";
-  return `${cell.transport}, ${lockLabel(cell)}${clients}`;
+  return `${cell.transport}, ${lockLabel(cell)}${clients}${cacheLabel(cell)}`;
+}
+
+/** ", cache on" / ", cache off" in the caching study; "" otherwise. */
+export function cacheLabel(cell: Pick<SessionCell, "queryCache">): string {
+  return cell.queryCache === undefined ? "" : `, cache ${cell.queryCache ? "on" : "off"}`;
 }
 
 /** Whether the cells ran more than one client count (then every series names its own). */
@@ -27,10 +38,11 @@ function meanOrDash(op: SessionCell["query"]): string {
   return op.latency.count === 0 ? "-" : formatMs(op.latency.mean);
 }
 
-/** The session report's tables, in reading order: the summary against P, then every cell. */
+/** The session report's tables, in reading order: (the caching study's,) the summary against P, then every cell. */
 export function buildSessionTables(results: ExperimentResults): Table[] {
   const cells = results.sessionCells ?? [];
-  return [summaryTable(results, cells), detailTable(cells)];
+  const caching = isCachingStudy(results) ? [buildCachingTable(results)] : [];
+  return [...caching, summaryTable(results, cells), detailTable(cells)];
 }
 
 function summaryTable(results: ExperimentResults, cells: readonly SessionCell[]): Table {
@@ -41,7 +53,10 @@ function summaryTable(results: ExperimentResults, cells: readonly SessionCell[])
   return {
     title: "Mean latency (ms) against the buy probability P, query / buy",
     caption: `Each of N clients (${[...new Set(cells.map((cell) => cell.clients))].join(", ")}) runs ${requests} session steps: it queries a random toy and, when it is in stock, buys 1 to 5 of it with probability P; the server holds each request for ${workMs} ms inside its lock. "-": no buys were measured.`,
-    header: ["transport, lock", ...probabilities.map((p) => `P = ${p}`)],
+    header: [
+      `transport, lock${cells.some((cell) => cell.queryCache !== undefined) ? ", cache" : ""}`,
+      ...probabilities.map((p) => `P = ${p}`),
+    ],
     numeric: [false, ...probabilities.map(() => true)],
     rows: series.map((name) => [
       name,
@@ -54,9 +69,12 @@ function summaryTable(results: ExperimentResults, cells: readonly SessionCell[])
 }
 
 function detailTable(cells: readonly SessionCell[]): Table {
+  // The caching study's cells differ by their cache setting: a column of its own, after the lock.
+  const caching = cells.some((cell) => cell.queryCache !== undefined);
   const header = [
     "transport",
     "lock",
+    ...(caching ? ["cache"] : []),
     "N",
     "P",
     "queries",
@@ -69,15 +87,17 @@ function detailTable(cells: readonly SessionCell[]): Table {
     "orders verified",
     "errors",
   ];
+  const textColumns = new Set(["transport", "lock", "cache", "orders verified", "errors"]);
   return {
     title: "Every session cell",
     caption:
       "Latency per request type; orders verified: the orders the clients were told about, read back after the run with the toy and quantity they bought (a failure is named).",
     header,
-    numeric: header.map((_, i) => i >= 2 && i !== 11 && i !== 12),
+    numeric: header.map((name) => !textColumns.has(name)),
     rows: cells.map((cell) => [
       cell.transport,
       lockLabel(cell),
+      ...(caching ? [cell.queryCache === undefined ? "" : cell.queryCache ? "on" : "off"] : []),
       String(cell.clients),
       String(cell.buyProbability),
       String(cell.query.latency.count),

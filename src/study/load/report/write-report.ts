@@ -62,7 +62,7 @@ export async function readResults(path: string): Promise<ExperimentResults> {
   }
   const results = data as ExperimentResults;
   // Results written before the toy choice and the store existed ran the uniform choice in memory;
-  // before sessions, none was a session experiment.
+  // before sessions, none was a session experiment; before the caching study, one server per cell, no cache.
   return {
     ...results,
     options: {
@@ -71,6 +71,9 @@ export async function readResults(path: string): Promise<ExperimentResults> {
       stores: results.options.stores ?? ["memory"],
       session: results.options.session ?? false,
       buyProbabilities: results.options.buyProbabilities ?? [],
+      serversPerCell: results.options.serversPerCell ?? 1,
+      queryCache: results.options.queryCache ?? null,
+      queryCacheSize: results.options.queryCacheSize ?? null,
     },
     cells: results.cells.map((cell) => ({
       ...cell,
