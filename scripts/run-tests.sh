@@ -4,4 +4,4 @@
 set -e
 cd "$(dirname "$0")/.."
 files=$(find src test tools -name '*.test.ts' | sort)
-exec node --import tsx --test --test-concurrency=2 "$@" $files
+exec node --import tsx --test --test-concurrency=3 "$@" $files
