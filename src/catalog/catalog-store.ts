@@ -92,7 +92,8 @@ export interface Section {
  */
 export interface SharedStore {
   readonly shared: true;
-  query(name: string, section: Section): Promise<StockReport>;
+  /** A report at once when the store can answer without waiting (a query cache's hit), else a promise. */
+  query(name: string, section: Section): StockReport | Promise<StockReport>;
   /**
    * Buys `quantity` units, all or nothing. With `requestKey`, a key already
    * used answers its first outcome and sells nothing (rejecting with a

@@ -9,8 +9,9 @@ import { Committing } from "../catalog/catalog-store.js";
 import { type BuyResult, normalizeName, type Order, type QueryResult, type Toy } from "../catalog/toy.js";
 import { createLockPolicy, type LockPolicy } from "../concurrency/lock-policy.js";
 import type { LockKind } from "../concurrency/section-lock.js";
-import { isStoreError, StoreError } from "../errors.js";
+import type { StoreError } from "../errors.js";
 import { resolveOptions } from "../options/schema.js";
+import { internalFailure, storeFailure } from "./failures.js";
 import { KeyedBuys } from "./keyed-buys.js";
 import { type OutcomeOf, operationOf, type StoreRequest, type StoreResult } from "./operations/index.js";
 import { isPromiseLike } from "./operations/map-answer.js";
@@ -33,22 +34,6 @@ export interface ServiceHooks {
   readonly onAnswer?: (request: StoreRequest, result: StoreResult) => void;
   /** A bug: a result sink or a watcher threw. Default: one line on stderr. */
   readonly onBug?: (message: string, error: unknown) => void;
-}
-
-/**
- * The error a client gets when the store could not do what it asked: nothing
- * was acknowledged. A StoreError the store chose (a reused idempotency key,
- * the database away) is passed on as it is.
- */
-function storeFailure(error: unknown): StoreError {
-  if (isStoreError(error)) return error;
-  return new StoreError("unavailable", "store unavailable", { cause: error });
-}
-
-/** A store that threw or rejected while answering: a bug, unless it chose its error. */
-function internalFailure(error: unknown): StoreError {
-  if (isStoreError(error)) return error;
-  return new StoreError("internal", "internal error", { cause: error });
 }
 
 export class StoreService {
@@ -98,12 +83,7 @@ export class StoreService {
     }
     const shared = this.#shared;
     if (shared !== undefined) {
-      op.shared(shared, request, this.#section)
-        .then(
-          (result) => this.#complete(op, request, result, sink),
-          (error: unknown) => this.#fail(sink, storeFailure(error)),
-        )
-        .catch((error: unknown) => this.#bug("a result sink threw", error));
+      this.#runShared(op, request, shared, sink);
       return;
     }
     if (request.op === "buy" && request.requestKey !== undefined) {
@@ -113,6 +93,27 @@ export class StoreService {
       return;
     }
     this.#runOwned(op, request, sink);
+  }
+
+  /** On a shared store; answered at once when the store answered at once (a cached query). */
+  #runShared(op: AnyOperation, request: StoreRequest, shared: SharedStore, sink: ResultSink): void {
+    let answer: StoreResult | Promise<StoreResult>;
+    try {
+      answer = op.shared(shared, request, this.#section);
+    } catch (error) {
+      this.#fail(sink, storeFailure(error));
+      return;
+    }
+    if (!(answer instanceof Promise)) {
+      this.#complete(op, request, answer, sink);
+      return;
+    }
+    answer
+      .then(
+        (result) => this.#complete(op, request, result, sink),
+        (error: unknown) => this.#fail(sink, storeFailure(error)),
+      )
+      .catch((error: unknown) => this.#bug("a result sink threw", error));
   }
 
   /** Runs one request and resolves with its result (rejects with a StoreError). */

@@ -112,7 +112,7 @@ export const NO_WORK: Section = Object.freeze({ lock: "rwlock", workMs: 0 });
 export function callStore(store: AnyStore, section: Section = NO_WORK): StoreCalls {
   if (store.shared === true)
     return {
-      query: (name) => store.query(name, section),
+      query: async (name) => store.query(name, section),
       buy: (name, quantity = 1, requestKey) => store.buy(name, section, quantity, requestKey),
       restock: (name, change) => store.restock(name, change),
       order: (id) => store.order(id),

@@ -50,8 +50,12 @@ export interface Operation<Req extends { readonly op: string }, Res extends { re
   validate(request: Req, limits: RequestLimits): StoreError | undefined;
   /** Runs it on a store this process owns, inside the lock the service holds. */
   owned(store: CatalogStore, request: Req): OwnedAnswer<Res>;
-  /** Runs it on a shared store, which takes the locks and does the work in its own transaction. */
-  shared(store: SharedStore, request: Req, section: Section): Promise<Res>;
+  /**
+   * Runs it on a shared store, which takes the locks and does the work in its
+   * own transaction; a value rather than a promise when the store answered at
+   * once (a query cache's hit).
+   */
+  shared(store: SharedStore, request: Req, section: Section): Res | Promise<Res>;
   /** The stock level a result leaves, for the watchers (a refill: one per toy); absent: it changes none. */
   readonly stockChange?: (result: Res) => StockChange | readonly StockChange[] | undefined;
 }

@@ -97,7 +97,10 @@ describe("the refill operation", () => {
     const owned = { query: () => ({ kind: "not_found" }) } as unknown as CatalogStore;
     assert.throws(() => refill.owned(owned, request()), isRefused);
     const shared = { shared: true } as unknown as SharedStore;
-    await assert.rejects(refill.shared(shared, request(), { lock: "mutex", workMs: 0 }), isRefused);
+    await assert.rejects(
+      async () => refill.shared(shared, request(), { lock: "mutex", workMs: 0 }),
+      isRefused,
+    );
   });
 
   it("hands a shared store the stock, the period and the section, and passes not_due on", async () => {

@@ -11,17 +11,12 @@
 // database (a lock row for the global locks, the toy's row for per-toy) and
 // holds it through the work, so the policy holds across processes.
 //
-// Every statement that changes a toy's stock announces it to every server of
-// the database, in the same statement (announce.ts); the store's `feed` passes
-// every server's announcements on to watchers, from a listening connection
-// made only while someone watches or the query cache is on
-// (stock-listener.ts). With --query-cache, queries are answered from memory
-// the announcements keep current (cached-stock.ts), which gives up
-// linearizable queries across servers (not buys, which always decide in the
-// database; a server's own changes reach its cache before they are answered).
-//
-// The connections, the gate in front of them and the health probe are
-// connection.ts; the statements, statements.ts and keyed-buy.ts; the tables,
+// Every stock change is announced to every server in its own statement
+// (announce.ts); `feed` passes them on from a listening connection made only
+// while needed (stock-listener.ts). --query-cache answers queries from memory
+// the announcements keep current (cached-stock.ts): not linearizable across
+// servers; buys still decide in the database. Connections, gate and health
+// probe: connection.ts; statements: statements.ts, keyed-buy.ts; tables:
 // schema.ts.
 
 import { setTimeout as sleep } from "node:timers/promises";
@@ -187,15 +182,15 @@ export class PostgresStore implements SharedStore {
    * design's front-end cache stands in front of its catalog server; the work
    * is the back end's). A miss runs as without the cache, and fills it.
    */
-  async query(name: string, section: Section): Promise<StockReport> {
+  query(name: string, section: Section): StockReport | Promise<StockReport> {
     const toy = this.#toys.get(name);
     if (toy === undefined) return NOT_FOUND;
+    const cache = this.#announcements.cache;
     const read = (): Promise<Stocked | undefined> => this.#read(toy.key, section);
-    const found = await (this.#announcements.cache === undefined
-      ? read()
-      : this.#announcements.cache.lookup(toy.key, read));
-    if (found === undefined) return NOT_FOUND;
-    return stockReport(toy.name, found.priceCents, found.stock);
+    const found = cache === undefined ? read() : cache.lookup(toy.key, read);
+    // A hit is answered in this turn: no promise, no microtask.
+    if (!(found instanceof Promise)) return reportOf(toy.name, found);
+    return found.then((stocked) => reportOf(toy.name, stocked));
   }
 
   async #read(key: string, section: Section): Promise<Stocked | undefined> {
@@ -297,4 +292,8 @@ export class PostgresStore implements SharedStore {
       throw error;
     }
   }
+}
+
+function reportOf(name: string, found: Stocked | undefined): StockReport {
+  return found === undefined ? NOT_FOUND : stockReport(name, found.priceCents, found.stock);
 }
