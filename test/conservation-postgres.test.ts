@@ -10,9 +10,9 @@ import { connectGrpcClient } from "../src/client/grpc-client.js";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import type { StoreClient } from "../src/client/store-client.js";
 import { LOCK_KINDS, type LockKind } from "../src/concurrency/section-lock.js";
-import { startToystoreWithSwitches } from "../src/study/load/serve-switches.js";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
 import type { ServerProcess } from "../src/study/measure/server.js";
+import { startToystore } from "../src/study/measure/toystore-launch.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
 const K = 20;
@@ -35,13 +35,13 @@ async function startTwoServers(
   // With --query-cache each server answers queries from its memory, kept current by the announcements.
   const switches = queryCache ? ["--query-cache"] : [];
   servers.push(
-    await startToystoreWithSwitches({
+    await startToystore({
       flags: { ...flags, store },
       catalog: [{ name: "Tux", price: "19.99", stock }],
       switches,
     }),
   );
-  servers.push(await startToystoreWithSwitches({ flags: { ...flags, store }, switches }));
+  servers.push(await startToystore({ flags: { ...flags, store }, switches }));
 }
 
 describe("conservation across two servers on one PostgreSQL", { skip: postgresOrSkip().skip }, () => {

@@ -72,8 +72,11 @@ describe("fault: the database's host lost, with synchronous standbys and failove
         await startToystore({
           transports: ["grpc", "http"],
           flags: { store: cluster.url(DATABASE) },
-          // The first fills the database (on the primary); the second serves what it holds.
-          ...(i === 0 ? { catalog: TOYS.map((name) => ({ name, price: "1.00", stock: STOCK })) } : {}),
+          // The first fills the database (on the primary); the second serves what it holds, with
+          // the query cache, whose listening connection must follow the primary too.
+          ...(i === 0
+            ? { catalog: TOYS.map((name) => ({ name, price: "1.00", stock: STOCK })) }
+            : { switches: ["--query-cache"] }),
         }),
       );
     const endpoints = servers.map((s) => ({ host: "127.0.0.1", port: s.ports.grpc! }));

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startToystoreWithSwitches } from "../../src/study/load/serve-switches.js";
 import {
   type NodeEntry,
   PACKAGE_ROOT,
@@ -18,7 +17,7 @@ import {
 import { postgresBinaries } from "../../src/study/measure/postgres-binaries.js";
 import { type PostgresCluster, startPostgresCluster } from "../../src/study/measure/postgres-cluster.js";
 import { type ServerProcess, startServerProcess } from "../../src/study/measure/server.js";
-import { serveArguments, unlimitedCatalog } from "../../src/study/measure/toystore-launch.js";
+import { serveArguments, startToystore, unlimitedCatalog } from "../../src/study/measure/toystore-launch.js";
 import { CALLGRIND_READY_TIMEOUT_MS, callgrindPrefix } from "./callgrind.js";
 import { findExecutable } from "./command-generators.js";
 import type { ServerSpec, Suite } from "./suite.js";
@@ -126,7 +125,7 @@ export async function startSuiteServers(
               : await database(spec.store.database);
         const switches = spec.switches ?? [];
         const server = started(
-          await startToystoreWithSwitches({
+          await startToystore({
             transports: [spec.transport],
             flags,
             switches,
@@ -136,7 +135,7 @@ export async function startSuiteServers(
             ...readyTimeout,
           }),
         );
-        const args = [...serveArguments({ transports: [spec.transport], flags }), ...switches].join(" ");
+        const args = serveArguments({ transports: [spec.transport], flags, switches }).join(" ");
         return listening(id, server, `toystore ${args} (${oursEntry.runtime})`, options);
       }
       case "baseline": {

@@ -5,14 +5,18 @@
 
 import type { NodeEntry } from "../measure/entry-point.js";
 import type { ServerProcess } from "../measure/server.js";
-import { type CatalogEntry, type ServeFlagValues, unlimitedCatalog } from "../measure/toystore-launch.js";
+import {
+  type CatalogEntry,
+  type ServeFlagValues,
+  startToystore,
+  unlimitedCatalog,
+} from "../measure/toystore-launch.js";
 import type { CellPlan } from "./cell-plan.js";
 import { type CellStores, storeLabel } from "./cell-stores.js";
 import type { ExperimentOptions } from "./experiment-options.js";
 import type { LoadOptionsInput } from "./load-options.js";
 import { type ExperimentCell, type LoadResults, toleranceMs } from "./results.js";
 import { type LoadFleet, type RunLoadHooks, runLoad } from "./run-load.js";
-import { startToystoreWithSwitches } from "./serve-switches.js";
 
 /**
  * Another host for a cell's server: it is started under `commandPrefix`
@@ -146,7 +150,7 @@ export async function onCellServers<T>(
     // One after the other: the first fills the new store from the catalog, the others find it filled.
     for (const placement of placements) {
       servers.push(
-        await startToystoreWithSwitches({
+        await startToystore({
           transports:
             setup.http === true && plan.transport !== "http" ? [plan.transport, "http"] : [plan.transport],
           ...(catalog === undefined || servers.length > 0 ? {} : { catalog }),

@@ -35,6 +35,8 @@ export interface ToystoreLaunch {
   readonly transports?: readonly ServedTransport[];
   /** More `serve` flags; the ports default to 0 (free ones). */
   readonly flags?: ServeFlagValues;
+  /** `serve` flags that take no value, e.g. ["--query-cache"], after the others. */
+  readonly switches?: readonly string[];
   /** A catalog to serve, written to a temporary file that `stop` removes. */
   readonly catalog?: readonly CatalogEntry[];
   /** Node flags for the server process (e.g. --max-old-space-size=64). */
@@ -64,7 +66,7 @@ export function transportArgument(transports: readonly ServedTransport[]): strin
  * only when that transport is served, so the arguments of the other launches
  * stay what they were.
  */
-export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flags">): string[] {
+export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flags" | "switches">): string[] {
   const transports = launch.transports ?? ["socket", "grpc"];
   const flags: ServeFlagValues = {
     transport: transportArgument(transports),
@@ -80,6 +82,7 @@ export function serveArguments(launch: Pick<ToystoreLaunch, "transports" | "flag
       `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
       String(value),
     ]),
+    ...(launch.switches ?? []),
   ];
 }
 
