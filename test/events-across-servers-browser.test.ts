@@ -6,29 +6,19 @@
 // TOYSTORE_REQUIRE_POSTGRES=1 (CI), where that fails instead.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { PostgresCluster } from "../src/study/measure/postgres-cluster.js";
 import type { ServerProcess } from "../src/study/measure/server.js";
 import { startToystore } from "../src/study/measure/toystore-launch.js";
+import { browserOrSkip, launchChromium } from "./helpers/browser.js";
 import { freshDatabase, postgresOrSkip, startTestCluster } from "./helpers/postgres.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** Bound on every wait for a page. */
 const WAIT_MS = 15_000;
 
 /** The one DOM call the in-page function makes (this project's tsconfig has no DOM lib). */
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
-
-function browserOrSkip(): string | false {
-  if (existsSync(CHROMIUM)) return false;
-  const reason = `${CHROMIUM} is missing (apt-get install chromium)`;
-  if (process.env.TOYSTORE_REQUIRE_BROWSER === "1") {
-    throw new Error(`TOYSTORE_REQUIRE_BROWSER=1, but ${reason}`);
-  }
-  return reason;
-}
 
 const skip = browserOrSkip() || postgresOrSkip().skip;
 
@@ -70,10 +60,7 @@ describe("the storefront on two servers of one PostgreSQL, in Chromium", { skip 
       );
       origins.push(`http://127.0.0.1:${server.ports.http}`);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     for (const origin of origins) {
       const page = await browser.newPage();
       page.setDefaultTimeout(WAIT_MS);

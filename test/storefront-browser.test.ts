@@ -7,32 +7,22 @@
 // TOYSTORE_REQUIRE_BROWSER=1 (CI), where that fails instead.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { SocketStoreClient } from "../src/client/socket-client.js";
 import { PACKAGE_ROOT } from "../src/study/measure/entry-point.js";
 import type { ServerProcess } from "../src/study/measure/server.js";
 import { startToystore } from "../src/study/measure/toystore-launch.js";
+import { browserOrSkip, launchChromium } from "./helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(PACKAGE_ROOT, "results", "storefront.png");
 /** Bound on every wait for the page: a stock update, a status line, the live panel. */
 const WAIT_MS = 10_000;
 
 /** The one DOM call the in-page functions make (this project's tsconfig has no DOM lib). */
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
-
-function browserOrSkip(): string | false {
-  if (existsSync(CHROMIUM)) return false;
-  const reason = `${CHROMIUM} is missing (apt-get install chromium)`;
-  if (process.env.TOYSTORE_REQUIRE_BROWSER === "1") {
-    throw new Error(`TOYSTORE_REQUIRE_BROWSER=1, but ${reason}`);
-  }
-  return reason;
-}
 
 describe("the storefront in Chromium", { skip: browserOrSkip() }, () => {
   let server: ServerProcess | undefined;
@@ -78,10 +68,7 @@ describe("the storefront in Chromium", { skip: browserOrSkip() }, () => {
     const port = server.ports.http;
     assert.ok(port, `the server printed "http listening on"; its output:\n${server.output.join("\n")}`);
     origin = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     page.setDefaultTimeout(WAIT_MS);
     page.on("request", (request) => {
