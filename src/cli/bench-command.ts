@@ -8,7 +8,7 @@ import { formatHostPort } from "../net/host-port.js";
 import type { ServerProcess } from "../study/measure/server.js";
 import { startToystore, unlimitedCatalog } from "../study/measure/toystore-launch.js";
 import { formatBenchResult } from "../study/throughput/format.js";
-import { BENCH_OPTIONS } from "../study/throughput/options.js";
+import { BENCH_OPTIONS, resolveBenchOptions } from "../study/throughput/options.js";
 import { runBench } from "../study/throughput/run-bench.js";
 import { type CommandIo, failure, OUTPUT_OPTIONS, PROCESS_IO, writeResult } from "./command-io.js";
 import { addFlags, readFlags } from "./flags.js";
@@ -39,6 +39,8 @@ export function registerBenchCommand(program: Command, io: CommandIo = PROCESS_I
         const options = readFlags(BENCH_OPTIONS, given);
         // Its generators drive raw connections at full speed: a server that fails is an error to see.
         let target = resolveTarget(readFlags(BENCH_TARGET_OPTIONS, given));
+        // Every option checked before a server is started for them.
+        resolveBenchOptions({ ...target, ...options });
         // With --servers the servers are running already: bench starts none of its own.
         if (target.servers === undefined && PORT_KEYS.every((key) => given[key] === undefined)) {
           server = await startToystore({
