@@ -149,6 +149,34 @@ export function defaultCatalogEntries(): CatalogEntry[] {
  * serves what it holds), each on its host's address. On any failure, or an
  * abort, stops what it started before rejecting.
  */
+/**
+ * The idempotent stop of a deployment: its servers, then its database, then
+ * its hosts, each attempted whatever the others did; every error gathered.
+ */
+export function deploymentStop(
+  servers: readonly DeployedServer[],
+  database: () => { stop(): Promise<unknown> } | undefined,
+  hosts: Pick<Hosts, "remove">,
+): () => Promise<{ removedNamespaces: number }> {
+  let stopping: Promise<{ removedNamespaces: number }> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      const errors: unknown[] = [];
+      await Promise.all(servers.map((server) => server.process.stop().catch((error) => errors.push(error))));
+      await database()
+        ?.stop()
+        .catch((error) => errors.push(error));
+      const removedNamespaces = await hosts.remove().catch((error) => {
+        errors.push(error);
+        return 0;
+      });
+      if (errors.length > 0) throw new AggregateError(errors, "stopping the deployment failed");
+      return { removedNamespaces };
+    })();
+    return stopping;
+  };
+}
+
 export async function startDeployment(options: DeploymentOptions = {}): Promise<Deployment> {
   const found = postgresBinaries();
   if ("missing" in found) throw new Error(found.missing);
@@ -161,21 +189,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   });
   let postgres: PostgresCluster | undefined;
   const servers: DeployedServer[] = [];
-  let stopping: Promise<{ removedNamespaces: number }> | undefined;
-  const stop = (): Promise<{ removedNamespaces: number }> => {
-    stopping ??= (async () => {
-      const errors: unknown[] = [];
-      await Promise.all(servers.map((server) => server.process.stop().catch((error) => errors.push(error))));
-      await postgres?.stop().catch((error) => errors.push(error));
-      const removedNamespaces = await hosts.remove().catch((error) => {
-        errors.push(error);
-        return 0;
-      });
-      if (errors.length > 0) throw new AggregateError(errors, "stopping the deployment failed");
-      return { removedNamespaces };
-    })();
-    return stopping;
-  };
+  const stop = deploymentStop(servers, () => postgres, hosts);
   try {
     options.signal?.throwIfAborted();
     postgres = await startPostgresOnHost(hosts, "db", options.postgresSettings);

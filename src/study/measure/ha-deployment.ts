@@ -12,6 +12,7 @@ import {
   DEFAULT_PORTS,
   type DeployedServer,
   defaultCatalogEntries,
+  deploymentStop,
   type ServerPorts,
 } from "./cluster-deployment.js";
 import { type Books, readBooks } from "./deployment-books.js";
@@ -72,21 +73,7 @@ export async function startHaDeployment(options: HaDeploymentOptions = {}): Prom
   const clientPrefix = hosts.exec("client");
   let patroni: PatroniCluster | undefined;
   const servers: DeployedServer[] = [];
-  let stopping: Promise<{ removedNamespaces: number }> | undefined;
-  const stop = (): Promise<{ removedNamespaces: number }> => {
-    stopping ??= (async () => {
-      const errors: unknown[] = [];
-      await Promise.all(servers.map((server) => server.process.stop().catch((error) => errors.push(error))));
-      await patroni?.stop().catch((error) => errors.push(error));
-      const removedNamespaces = await hosts.remove().catch((error) => {
-        errors.push(error);
-        return 0;
-      });
-      if (errors.length > 0) throw new AggregateError(errors, "stopping the deployment failed");
-      return { removedNamespaces };
-    })();
-    return stopping;
-  };
+  const stop = deploymentStop(servers, () => patroni, hosts);
   const psqlOnPrimary = async (sql: string[]): Promise<CommandResult> => {
     const primary = await patroni?.primary();
     if (primary === undefined) throw new Error("the database cluster has no primary");

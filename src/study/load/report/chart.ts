@@ -117,23 +117,11 @@ export function renderLatencyChart(results: ExperimentResults, options: ChartOpt
             strokeWidth: 2,
             dx,
           }),
-          // Mutex points hollow and larger, so a read-write-lock point on top stays visible.
-          ...LOCK_KINDS.map((lock) =>
-            Plot.dot(
-              points.filter((point) => point.lock === lock),
-              {
-                x: "clients",
-                y: "ms",
-                fx: "op",
-                stroke: "series",
-                ...(lock === "mutex" ? { fill: "white", r: 5 } : { fill: "series", r: 4 }),
-                symbol: "lock",
-                strokeWidth: 2,
-                dx,
-                title: (point: MeasuredPoint) =>
-                  `${point.series}, ${point.op}, N = ${point.clients}: ${point.ms.toFixed(1)} ms`,
-              },
-            ),
+          ...lockDots(
+            points,
+            "clients",
+            dx,
+            (point) => `${point.series}, ${point.op}, N = ${point.clients}: ${point.ms.toFixed(1)} ms`,
           ),
         ];
       }),
@@ -257,4 +245,32 @@ function legend(series: readonly string[], top: number): string {
     `<line x1="4" x2="38" y1="${y}" y2="${y}" stroke="${PREDICTION_COLOUR}" stroke-width="1.5" stroke-dasharray="6,4"/><text x="48" y="${y + 4}" font-size="12" fill="#222">predicted mean with c requests served at once (c = 1: what the lock serializes; otherwise the transport's pool)</text>`,
   );
   return `<g transform="translate(64, ${top + 8})">${rows.join("")}</g>`;
+}
+
+/**
+ * A line's points as dots, one mark per lock: mutex points hollow and larger,
+ * so a read-write-lock point on top stays visible. The x channel is `x`.
+ */
+export function lockDots<P extends { readonly lock: string }>(
+  points: readonly P[],
+  x: string,
+  dx: number,
+  title: (point: P) => string,
+): Plot.Dot[] {
+  return LOCK_KINDS.map((lock) =>
+    Plot.dot(
+      points.filter((point) => point.lock === lock),
+      {
+        x,
+        y: "ms",
+        fx: "op",
+        stroke: "series",
+        ...(lock === "mutex" ? { fill: "white", r: 5 } : { fill: "series", r: 4 }),
+        symbol: "lock",
+        strokeWidth: 2,
+        dx,
+        title,
+      },
+    ),
+  );
 }

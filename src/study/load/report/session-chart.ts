@@ -17,6 +17,7 @@ import {
   LEGEND_ROW_HEIGHT,
   LOCK_SYMBOLS,
   legendMarker,
+  lockDots,
   OP_TITLES,
   SERIES_COLOURS,
   TITLE_HEIGHT,
@@ -145,22 +146,11 @@ export function renderSessionChart(results: ExperimentResults, options: ChartOpt
                     `${point.series}, ${point.op}, P = ${point.probability}: p99 ${point.ms.toFixed(1)} ms`,
                 }),
               ]),
-          ...LOCK_KINDS.map((lock) =>
-            Plot.dot(
-              mine.filter((point) => point.lock === lock),
-              {
-                x: "probability",
-                y: "ms",
-                fx: "op",
-                stroke: "series",
-                ...(lock === "mutex" ? { fill: "white", r: 5 } : { fill: "series", r: 4 }),
-                symbol: "lock",
-                strokeWidth: 2,
-                dx,
-                title: (point: SessionPoint) =>
-                  `${point.series}, ${point.op}, P = ${point.probability}: ${point.ms.toFixed(1)} ms`,
-              },
-            ),
+          ...lockDots(
+            mine,
+            "probability",
+            dx,
+            (point) => `${point.series}, ${point.op}, P = ${point.probability}: ${point.ms.toFixed(1)} ms`,
           ),
         ];
       }),
