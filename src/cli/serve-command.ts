@@ -247,7 +247,7 @@ export function registerServeCommand(program: Command): void {
         if (outcome.kind === "refilled" && outcome.toys.length > 0)
           log.info(
             { toys: outcome.toys.map((toy) => toy.name) },
-            `restocked ${outcome.toys.length} sold-out toys to ${restock.restockTo}`,
+            `restocked ${outcome.toys.length} sold-out ${outcome.toys.length === 1 ? "toy" : "toys"} to ${restock.restockTo}`,
           );
       },
       // A failed round already reached the service's onFailure, which logs it.
