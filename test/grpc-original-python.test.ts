@@ -15,24 +15,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DEFAULT_CATALOG } from "../src/catalog/default-catalog.js";
 import { startTestGrpcServer } from "./helpers/grpc-server.js";
+import { PYTHON, pythonGrpcOrSkip } from "./helpers/python-grpc.js";
 
 const run = promisify(execFile);
 const CHECK = fileURLToPath(new URL("../scripts/python-original-client-check.sh", import.meta.url));
 const CLIENT = fileURLToPath(new URL("../tools/original-clients/grpc_client.py", import.meta.url));
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-
-/** false when the Python modules the scripts need import, else why not. */
-function pythonGrpcOrSkip(): string | false {
-  const probe = spawnSync(PYTHON, ["-c", "import grpc, grpc_tools"], { encoding: "utf8" });
-  const missing =
-    probe.status === 0
-      ? false
-      : `${PYTHON} cannot import grpc and grpc_tools (python3-grpcio python3-grpc-tools)`;
-  if (missing !== false && process.env.TOYSTORE_REQUIRE_PYTHON_GRPC === "1") {
-    throw new Error(`TOYSTORE_REQUIRE_PYTHON_GRPC=1, but ${missing}`);
-  }
-  return missing;
-}
 
 /** The temporary stub folders the client tool makes (it must leave none behind). */
 async function stubFolders(): Promise<string[]> {

@@ -4,8 +4,6 @@
 // see one store, and health, reflection and metrics know the second service.
 
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -16,6 +14,7 @@ import { StoreMetrics } from "../src/observability/store-metrics.js";
 import { ORIGINAL_PROTO_FILE, PROTO_DIR } from "../src/transport/grpc/contract.js";
 import { startTestGrpcServer, type TestGrpcServer } from "./helpers/grpc-server.js";
 import { HealthClient } from "./helpers/health.js";
+import { decodeFileDescriptor, reflect } from "./helpers/reflection.js";
 
 /** The original client's view: the proto loaded as its own clients would (no toystore code in between). */
 function originalClient(target: string): ToyStoreClient {
@@ -155,7 +154,7 @@ describe("health and reflection know the original ToyStore", () => {
   });
 
   test("reflection lists both services and describes the original one, with no package", async () => {
-    const listed = await reflect(store.target, { listServices: "*" });
+    const listed = await reflect(store.target, "v1", { listServices: "*" });
     const names = listed.listServicesResponse?.service.map((s) => s.name) ?? [];
     assert.ok(names.includes("toystore.v1.ToyStore"), `services: ${names.join(", ")}`);
     // @grpc/reflection 1.0 names the symbols of a file with no package with a
@@ -163,7 +162,7 @@ describe("health and reflection know the original ToyStore", () => {
     const original = names.find((name) => name === "ToyStore" || name === ".ToyStore");
     assert.ok(original, `services: ${names.join(", ")}`);
 
-    const described = await reflect(store.target, { fileContainingSymbol: original });
+    const described = await reflect(store.target, "v1", { fileContainingSymbol: original });
     const bytes = described.fileDescriptorResponse?.fileDescriptorProto[0];
     assert.ok(bytes, `no descriptor in ${JSON.stringify(described)}`);
     const file = decodeFileDescriptor(bytes);
@@ -186,50 +185,3 @@ describe("health and reflection know the original ToyStore", () => {
 });
 
 // Reflection, as grpcurl uses it (v1), decoded with the descriptor proto.
-const require = createRequire(import.meta.url);
-const REFLECTION_PROTO_DIR = path.join(path.dirname(require.resolve("@grpc/reflection")), "../proto");
-const LOADER_OPTIONS = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
-
-interface ReflectionResponse {
-  listServicesResponse?: { service: { name: string }[] };
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-}
-
-interface FileDescriptor {
-  package: string;
-  service: { name: string; method: { name: string; inputType: string; outputType: string }[] }[];
-  messageType: { name: string; field: { name: string; number: number; type: string }[] }[];
-}
-
-function reflect(target: string, request: object): Promise<ReflectionResponse> {
-  const definition = protoLoader.loadSync("grpc/reflection/v1/reflection.proto", {
-    ...LOADER_OPTIONS,
-    includeDirs: [REFLECTION_PROTO_DIR],
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    grpc: { reflection: { v1: { ServerReflection: typeof grpc.Client } } };
-  };
-  const client = new loaded.grpc.reflection.v1.ServerReflection(
-    target,
-    grpc.credentials.createInsecure(),
-  ) as grpc.Client & { serverReflectionInfo(): grpc.ClientDuplexStream<object, ReflectionResponse> };
-  return new Promise((resolve, reject) => {
-    const stream = client.serverReflectionInfo();
-    stream.once("data", (response: ReflectionResponse) => {
-      resolve(response);
-      stream.end();
-    });
-    stream.once("error", reject);
-    stream.once("close", () => client.close());
-    stream.write(request);
-  });
-}
-
-function decodeFileDescriptor(bytes: Buffer): FileDescriptor {
-  const definition = protoLoader.loadSync("google/protobuf/descriptor.proto", LOADER_OPTIONS);
-  const type = definition["google.protobuf.FileDescriptorProto"] as protoLoader.MessageTypeDefinition<
-    object,
-    object
-  >;
-  return type.deserialize(bytes) as unknown as FileDescriptor;
-}

@@ -4,28 +4,15 @@
 // not installed; TOYSTORE_REQUIRE_PYTHON_GRPC=1 makes that a failure instead.
 
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { startTestGrpcServer } from "./helpers/grpc-server.js";
+import { PYTHON, pythonGrpcOrSkip } from "./helpers/python-grpc.js";
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL("../scripts/python-client-check.sh", import.meta.url));
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-
-/** false when the Python modules the script needs import, else why not. */
-function pythonGrpcOrSkip(): string | false {
-  const probe = spawnSync(PYTHON, ["-c", "import grpc, grpc_tools"], { encoding: "utf8" });
-  const missing =
-    probe.status === 0
-      ? false
-      : `${PYTHON} cannot import grpc and grpc_tools (python3-grpcio python3-grpc-tools)`;
-  if (missing !== false && process.env.TOYSTORE_REQUIRE_PYTHON_GRPC === "1") {
-    throw new Error(`TOYSTORE_REQUIRE_PYTHON_GRPC=1, but ${missing}`);
-  }
-  return missing;
-}
 
 test("a Python client built from the proto alone calls every method", {
   skip: pythonGrpcOrSkip(),

@@ -9,26 +9,9 @@ import {
   type ExperimentOptionsInput,
   resolveExperimentOptions,
 } from "../../src/study/load/experiment-options.js";
-import type { ExperimentResults, OpResults, ServerCachingStats } from "../../src/study/load/results.js";
+import type { ExperimentResults, ServerCachingStats } from "../../src/study/load/results.js";
 import { toSessionCell } from "../../src/study/load/session-cell.js";
-import {
-  createLatencyHistogram,
-  encodeHistogram,
-  recordLatencyMicros,
-  summarize,
-} from "../../src/study/measure/latency-histogram.js";
-import { fakeSessionResults } from "./session-fake-results.js";
-
-function op(count: number, meanMs: number, kind: string): OpResults {
-  const histogram = createLatencyHistogram();
-  if (count > 0) recordLatencyMicros(histogram, meanMs * 1000, count);
-  return {
-    latency: summarize(histogram),
-    histogram: encodeHistogram(histogram),
-    outcomes: count === 0 ? {} : { [kind]: count },
-    errors: {},
-  };
-}
+import { fakeSessionResults, op } from "./session-fake-results.js";
 
 const NO_DELAYS = { p50: null, p99: null, max: null } as const;
 

@@ -17,7 +17,8 @@ import {
 } from "../../src/study/measure/latency-histogram.js";
 import { fakeExperimentResults } from "./load-fake-results.js";
 
-function op(count: number, meanMs: number, kind: string): OpResults {
+/** One request type's figures: `count` requests of `meanMs` each, all answered `kind`. */
+export function op(count: number, meanMs: number, kind: string): OpResults {
   const histogram = createLatencyHistogram();
   if (count > 0) recordLatencyMicros(histogram, meanMs * 1000, count);
   return {

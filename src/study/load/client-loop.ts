@@ -48,6 +48,20 @@ export type ClientLoopOptions = Pick<
   | "seed"
 >;
 
+/** A fresh, empty tally. */
+export function createClientTally(): ClientTally {
+  return {
+    histogram: createLatencyHistogram(),
+    count: 0,
+    sumMicros: 0,
+    errors: {},
+    outcomes: {},
+    elapsedMs: 0,
+    stopReason: "completed",
+    failovers: 0,
+  };
+}
+
 /**
  * Runs client number `index` (0-based) to the end of its run and returns what
  * it measured. Never rejects: failed requests are counted by error code and
@@ -61,16 +75,7 @@ export async function runClient(
   options: ClientLoopOptions,
   signal?: AbortSignal,
 ): Promise<ClientTally> {
-  const tally: ClientTally = {
-    histogram: createLatencyHistogram(),
-    count: 0,
-    sumMicros: 0,
-    errors: {},
-    outcomes: {},
-    elapsedMs: 0,
-    stopReason: "completed",
-    failovers: 0,
-  };
+  const tally = createClientTally();
   const picker = createRequestPicker(options, index);
   const callOptions: CallOptions | undefined =
     options.timeoutMs === null ? undefined : { timeoutMs: options.timeoutMs };

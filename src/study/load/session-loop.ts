@@ -14,7 +14,7 @@ import {
 } from "../measure/latency-histogram.js";
 import { Rng } from "../measure/random.js";
 import type { Counts } from "../measure/results.js";
-import type { ClientTally } from "./client-loop.js";
+import { type ClientTally, createClientTally } from "./client-loop.js";
 import type { LoadOptions, Op } from "./load-options.js";
 
 /** A session buys 1 to this many units, drawn uniformly, whatever the stock (a sold-out answer is an outcome). */
@@ -58,14 +58,7 @@ function createOpTally(): OpTally {
 /** A fresh, empty tally. */
 export function createSessionTally(): SessionTally {
   return {
-    histogram: createLatencyHistogram(),
-    count: 0,
-    sumMicros: 0,
-    errors: {},
-    outcomes: {},
-    elapsedMs: 0,
-    stopReason: "completed",
-    failovers: 0,
+    ...createClientTally(),
     ops: { query: createOpTally(), buy: createOpTally() },
     orders: [],
   };

@@ -149,6 +149,50 @@ export function defaultCatalogEntries(): CatalogEntry[] {
  * serves what it holds), each on its host's address. On any failure, or an
  * abort, stops what it started before rejecting.
  */
+/** How servers are started on a deployment's server hosts. */
+export interface ServersOnHosts {
+  readonly databaseUrl: string;
+  readonly ports: ServerPorts;
+  readonly catalog: readonly CatalogEntry[];
+  readonly entry: NodeEntry;
+  readonly flags?: ServeFlagValues;
+  readonly readyTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * `toystore serve` on server1 and server2, every transport, on the store at
+ * `databaseUrl`, each pushed to `servers` once ready. One after the other:
+ * the first creates the schema and fills it with `catalog`, the second finds
+ * it (a catalog would be refused).
+ */
+export async function startServersOnHosts(
+  hosts: Pick<Hosts, "host" | "exec">,
+  servers: DeployedServer[],
+  how: ServersOnHosts,
+): Promise<void> {
+  for (const name of ["server1", "server2"] as const) {
+    how.signal?.throwIfAborted();
+    const host = hosts.host(name);
+    const server = await startToystore({
+      transports: ["socket", "grpc", "http"],
+      flags: {
+        store: how.databaseUrl,
+        host: host.address,
+        socketPort: how.ports.socket,
+        grpcPort: how.ports.grpc,
+        httpPort: how.ports.http,
+        ...how.flags,
+      },
+      ...(name === "server1" ? { catalog: how.catalog } : {}),
+      entry: how.entry,
+      commandPrefix: hosts.exec(name),
+      ...(how.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: how.readyTimeoutMs }),
+    });
+    servers.push({ host: name, address: host.address, ports: how.ports, process: server });
+  }
+}
+
 /**
  * The idempotent stop of a deployment: its servers, then its database, then
  * its hosts, each attempted whatever the others did; every error gathered.
@@ -195,27 +239,15 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     postgres = await startPostgresOnHost(hosts, "db", options.postgresSettings);
     options.signal?.throwIfAborted();
     const databaseUrl = await postgres.createDatabase(DEFAULT_DATABASE);
-    // One after the other: the first creates the schema, the second finds it (a catalog would be refused).
-    for (const name of ["server1", "server2"] as const) {
-      options.signal?.throwIfAborted();
-      const host = hosts.host(name);
-      const server = await startToystore({
-        transports: ["socket", "grpc", "http"],
-        flags: {
-          store: databaseUrl,
-          host: host.address,
-          socketPort: ports.socket,
-          grpcPort: ports.grpc,
-          httpPort: ports.http,
-          ...options.serveFlags,
-        },
-        ...(name === "server1" ? { catalog } : {}),
-        entry,
-        commandPrefix: hosts.exec(name),
-        ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
-      });
-      servers.push({ host: name, address: host.address, ports, process: server });
-    }
+    await startServersOnHosts(hosts, servers, {
+      databaseUrl,
+      ports,
+      catalog,
+      entry,
+      ...(options.serveFlags === undefined ? {} : { flags: options.serveFlags }),
+      ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     options.signal?.throwIfAborted();
     const clientPrefix = hosts.exec("client");
     const started = postgres;

@@ -14,6 +14,7 @@ import {
   defaultCatalogEntries,
   deploymentStop,
   type ServerPorts,
+  startServersOnHosts,
 } from "./cluster-deployment.js";
 import { type Books, readBooks } from "./deployment-books.js";
 import { type NodeEntry, resolveEntry } from "./entry-point.js";
@@ -21,7 +22,7 @@ import { createHosts, type Hosts } from "./netns.js";
 import { PatroniCluster } from "./patroni-cluster.js";
 import { postgresBinaries } from "./postgres-binaries.js";
 import { type CommandOptions, type CommandResult, runCommand } from "./run-command.js";
-import { type CatalogEntry, startToystore } from "./toystore-launch.js";
+import type { CatalogEntry } from "./toystore-launch.js";
 
 export const HA_DEPLOYMENT_HOSTS = ["client", "server1", "server2", "db1", "db2", "db3"] as const;
 const DB_HOSTS = ["db1", "db2", "db3"] as const;
@@ -89,25 +90,14 @@ export async function startHaDeployment(options: HaDeploymentOptions = {}): Prom
     const created = await psqlOnPrimary(["-d", "postgres", "-c", `CREATE DATABASE ${DEFAULT_DATABASE}`]);
     if (created.code !== 0) throw new Error(`createdb on the primary failed: ${created.stderr.trim()}`);
     const databaseUrl = patroni.url(DEFAULT_DATABASE);
-    // One after the other: the first creates the schema on the primary, the second finds it.
-    for (const name of ["server1", "server2"] as const) {
-      options.signal?.throwIfAborted();
-      const host = hosts.host(name);
-      const server = await startToystore({
-        transports: ["socket", "grpc", "http"],
-        flags: {
-          store: databaseUrl,
-          host: host.address,
-          socketPort: ports.socket,
-          grpcPort: ports.grpc,
-          httpPort: ports.http,
-        },
-        ...(name === "server1" ? { catalog } : {}),
-        entry,
-        commandPrefix: hosts.exec(name),
-      });
-      servers.push({ host: name, address: host.address, ports, process: server });
-    }
+    // The first server creates the schema on the primary, the second finds it.
+    await startServersOnHosts(hosts, servers, {
+      databaseUrl,
+      ports,
+      catalog,
+      entry,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     const cluster = patroni;
     return {
       hosts,
